@@ -1,0 +1,29 @@
+"""Core: canonical types, the error hierarchy and the adapter/credential contracts (frozen)."""
+
+from . import errors, traits, types
+from .errors import (
+    ERROR_CODES,
+    ConfigError,
+    ErrorKind,
+    ProviderError,
+    ProviderRuntimeError,
+    RoutingError,
+)
+from .traits import ProviderAdapter, TokenProvider
+from .types import *  # noqa: F403
+from .types import __all__ as _types_all
+
+__all__ = [
+    "ERROR_CODES",
+    "ConfigError",
+    "ErrorKind",
+    "ProviderAdapter",
+    "ProviderError",
+    "ProviderRuntimeError",
+    "RoutingError",
+    "TokenProvider",
+    "errors",
+    "traits",
+    "types",
+    *_types_all,
+]

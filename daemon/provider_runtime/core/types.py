@@ -1,0 +1,431 @@
+"""Canonical, provider-agnostic types: their JSON encoding is the daemon's wire format.
+
+Nothing here knows a provider's native shape, HTTP, or pricing math. ``protocol.md`` documents
+every struct below; ``tests/test_protocol_doc.py`` keeps the two in agreement.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+__all__ = [
+    "AdapterContext",
+    "AssistantOutput",
+    "CanonicalStruct",
+    "ContentPart",
+    "CostBreakdown",
+    "DiscoveryOptions",
+    "FinishReason",
+    "ImagePart",
+    "JsonFormat",
+    "JsonSchemaFormat",
+    "Message",
+    "MessageRole",
+    "ModelCapabilities",
+    "ModelCatalog",
+    "ModelInfo",
+    "ModelPricing",
+    "ModelRef",
+    "NamedToolChoice",
+    "PriceTier",
+    "PricingSource",
+    "ProviderCapabilities",
+    "ProviderId",
+    "ProviderRequest",
+    "ProviderResponse",
+    "ProviderRuntimeWarning",
+    "ReasoningConfig",
+    "ReasoningPart",
+    "ResponseFormat",
+    "Secret",
+    "SystemPlacement",
+    "TextFormat",
+    "TextPart",
+    "ToolCall",
+    "ToolChoice",
+    "ToolChoiceMode",
+    "ToolDefinition",
+    "ToolResult",
+    "Usage",
+    "parse_model_ref",
+]
+
+
+class CanonicalStruct(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=False
+):
+    """Base of every wire struct: immutable, keyword-only, strict about unknown fields."""
+
+
+# --------------------------------------------------------------------------- identifiers
+
+
+class ProviderId(StrEnum):
+    """Built-in provider ids. Providers declared in the config may use any other id."""
+
+    OPENAI = "openai"
+    ANTHROPIC = "anthropic"
+    OPENROUTER = "openrouter"
+    ECHO = "echo"
+
+
+class ModelRef(CanonicalStruct, frozen=True):
+    """A model, optionally pinned to a provider (``provider`` None: resolve via the catalog)."""
+
+    id: Annotated[str, msgspec.Meta(min_length=1)]
+    provider: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.provider}/{self.id}" if self.provider else self.id
+
+
+def parse_model_ref(model: str | ModelRef) -> ModelRef:
+    """``"provider/model"`` splits at the first ``/``; a bare id has no provider."""
+    if isinstance(model, ModelRef):
+        return model
+    provider, sep, model_id = model.partition("/")
+    if sep and provider and model_id:
+        return ModelRef(provider=provider, id=model_id)
+    return ModelRef(id=model)
+
+
+# --------------------------------------------------------------------------- content parts
+
+
+class MessageRole(StrEnum):
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+    TOOL = "tool"
+
+
+class TextPart(CanonicalStruct, tag="text", tag_field="type", frozen=True, kw_only=True):
+    text: str
+
+
+class ImagePart(CanonicalStruct, tag="image", tag_field="type", frozen=True, kw_only=True):
+    """An image given by ``url`` or by base64 ``data`` with its ``media_type``."""
+
+    url: str | None = None
+    data: str | None = None
+    media_type: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.url is None) == (self.data is None):
+            raise ValueError("an image part needs exactly one of `url` or `data`")
+        if self.data is not None and not self.media_type:
+            raise ValueError("an image part with `data` needs `media_type`")
+
+
+class ToolCall(CanonicalStruct, tag="tool_call", tag_field="type", frozen=True, kw_only=True):
+    """A call the assistant made. ``raw_arguments`` keeps arguments that were not valid JSON."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any] = {}
+    raw_arguments: str | None = None
+
+
+class ToolResult(CanonicalStruct, tag="tool_result", tag_field="type", frozen=True, kw_only=True):
+    tool_call_id: str
+    content: str | list[TextPart | ImagePart]
+    is_error: bool = False
+
+
+class ReasoningPart(CanonicalStruct, tag="reasoning", tag_field="type", frozen=True, kw_only=True):
+    """Model reasoning. ``signature``/``data`` are opaque and only valid for the producing model.
+
+    ``redacted`` reasoning carries no readable text; its encrypted payload is in ``data``.
+    ``provider``/``model`` record who produced it so handoff can decide whether to replay it.
+    """
+
+    text: str = ""
+    signature: str | None = None
+    redacted: bool = False
+    data: str | None = None
+    provider: str | None = None
+    model: str | None = None
+
+
+ContentPart = TextPart | ImagePart | ToolCall | ToolResult | ReasoningPart
+
+
+class Message(CanonicalStruct, frozen=True):
+    """One conversation turn. ``content`` may be a plain string (shorthand for one text part)."""
+
+    role: MessageRole
+    content: str | list[ContentPart]
+
+    def parts(self) -> list[ContentPart]:
+        if isinstance(self.content, str):
+            return [TextPart(text=self.content)] if self.content else []
+        return list(self.content)
+
+
+# --------------------------------------------------------------------------- request
+
+
+class ToolDefinition(CanonicalStruct, frozen=True):
+    name: Annotated[str, msgspec.Meta(min_length=1)]
+    description: str | None = None
+    parameters: dict[str, Any] = msgspec.field(
+        default_factory=lambda: {"type": "object", "properties": {}}
+    )
+    strict: bool | None = None
+
+
+class ToolChoiceMode(StrEnum):
+    AUTO = "auto"
+    NONE = "none"
+    REQUIRED = "required"
+
+
+class NamedToolChoice(CanonicalStruct, tag="tool", tag_field="type", frozen=True, kw_only=True):
+    name: str
+
+
+ToolChoice = ToolChoiceMode | NamedToolChoice
+
+
+class TextFormat(CanonicalStruct, tag="text", tag_field="type", frozen=True, kw_only=True):
+    pass
+
+
+class JsonFormat(CanonicalStruct, tag="json", tag_field="type", frozen=True, kw_only=True):
+    pass
+
+
+class JsonSchemaFormat(
+    CanonicalStruct, tag="json_schema", tag_field="type", frozen=True, kw_only=True
+):
+    name: str
+    schema: dict[str, Any]
+    description: str | None = None
+    strict: bool | None = None
+
+
+ResponseFormat = TextFormat | JsonFormat | JsonSchemaFormat
+
+
+class ReasoningConfig(CanonicalStruct, frozen=True):
+    """Ask for model reasoning: an ``effort`` level, a token ``budget_tokens``, or both."""
+
+    effort: Literal["minimal", "low", "medium", "high"] | None = None
+    budget_tokens: Annotated[int, msgspec.Meta(ge=0)] | None = None
+
+
+class ProviderRequest(CanonicalStruct, frozen=True):
+    model: str | ModelRef
+    messages: list[Message]
+    tools: list[ToolDefinition] = []
+    tool_choice: ToolChoice | None = None
+    response_format: ResponseFormat | None = None
+    temperature: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    top_p: Annotated[float, msgspec.Meta(ge=0, le=1)] | None = None
+    max_output_tokens: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    stop: list[str] = []
+    reasoning: ReasoningConfig | None = None
+    metadata: dict[str, str] = {}
+
+    def model_ref(self) -> ModelRef:
+        return parse_model_ref(self.model)
+
+
+# --------------------------------------------------------------------------- response
+
+
+class FinishReason(StrEnum):
+    STOP = "stop"
+    LENGTH = "length"
+    TOOL_CALLS = "tool_calls"
+    CONTENT_FILTER = "content_filter"
+    ERROR = "error"
+    OTHER = "other"
+
+
+class Usage(CanonicalStruct, frozen=True):
+    """Token counts with one meaning for every provider.
+
+    ``input_tokens`` counts every prompt token processed, cached or not; ``cache_read_tokens``
+    and ``cache_write_tokens`` are parts of it. ``output_tokens`` counts every generated token;
+    ``reasoning_tokens`` is the part of it spent on reasoning.
+    """
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+    total_tokens: int = 0
+
+    @property
+    def uncached_input_tokens(self) -> int:
+        return max(0, self.input_tokens - self.cache_read_tokens - self.cache_write_tokens)
+
+
+class PricingSource(StrEnum):
+    PROVIDER_REPORTED = "provider_reported"
+    USER_CONFIG = "user_config"
+    CATALOG = "catalog"
+
+
+class CostBreakdown(CanonicalStruct, frozen=True):
+    """Cost in USD (decimal strings on the wire). ``partial`` when a needed price was missing."""
+
+    total: Decimal
+    source: PricingSource
+    input: Decimal | None = None
+    output: Decimal | None = None
+    cache_read: Decimal | None = None
+    cache_write: Decimal | None = None
+    currency: Literal["USD"] = "USD"
+    snapshot: str | None = None
+    partial: bool = False
+    missing_components: list[str] = []
+
+
+class ProviderRuntimeWarning(CanonicalStruct, frozen=True):
+    """A structured, non-fatal notice (the plan's ``RuntimeWarning``; renamed: not the builtin)."""
+
+    code: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+class AssistantOutput(CanonicalStruct, frozen=True):
+    content: list[ContentPart] = []
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.content if isinstance(p, TextPart))
+
+    @property
+    def tool_calls(self) -> list[ToolCall]:
+        return [p for p in self.content if isinstance(p, ToolCall)]
+
+
+class ProviderResponse(CanonicalStruct, frozen=True):
+    provider: str
+    model: str
+    output: AssistantOutput
+    finish_reason: FinishReason
+    finish_reason_raw: str | None = None
+    usage: Usage = Usage()
+    cost: CostBreakdown | None = None
+    warnings: list[ProviderRuntimeWarning] = []
+    request_id: str | None = None
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+class ModelCapabilities(CanonicalStruct, frozen=True):
+    """Per-model abilities; ``None`` means unknown (merging fills unknowns from other sources)."""
+
+    tools: bool | None = None
+    vision: bool | None = None
+    json_schema: bool | None = None
+    reasoning: bool | None = None
+
+
+class PriceTier(CanonicalStruct, frozen=True):
+    """Prices (USD per million tokens) that apply once the prompt exceeds ``above_input_tokens``."""
+
+    above_input_tokens: int
+    input: Decimal | None = None
+    output: Decimal | None = None
+    cache_read: Decimal | None = None
+    cache_write: Decimal | None = None
+
+
+class ModelPricing(CanonicalStruct, frozen=True):
+    """USD per million tokens for each usage component; ``None`` means not known."""
+
+    input: Decimal | None = None
+    output: Decimal | None = None
+    cache_read: Decimal | None = None
+    cache_write: Decimal | None = None
+    tiers: list[PriceTier] = []
+
+
+class ModelInfo(CanonicalStruct, frozen=True):
+    provider: str
+    id: str
+    display_name: str | None = None
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    capabilities: ModelCapabilities = ModelCapabilities()
+    pricing: ModelPricing | None = None
+    source: Literal["static", "remote", "config"] = "static"
+
+
+class ModelCatalog(CanonicalStruct, frozen=True):
+    models: list[ModelInfo] = []
+    snapshot: str | None = None
+
+
+class DiscoveryOptions(CanonicalStruct, frozen=True):
+    """``remote``: also ask the providers' model endpoints. ``providers``: restrict to these."""
+
+    remote: bool = False
+    providers: list[str] | None = None
+
+
+# --------------------------------------------------------------------------- adapters
+
+
+class SystemPlacement(StrEnum):
+    INLINE = "inline"  # system messages stay in the message list
+    TOP_LEVEL = "top_level"  # one system prompt outside the messages (Anthropic)
+
+
+class ProviderCapabilities(CanonicalStruct, frozen=True):
+    """What a provider's API can express; handoff and the runtime adapt requests to it."""
+
+    tools: bool = True
+    vision: bool = True
+    json_mode: bool = True
+    json_schema: bool = True
+    reasoning: bool = False
+    reasoning_replay: bool = False
+    system_placement: SystemPlacement = SystemPlacement.INLINE
+    requires_alternation: bool = False
+    tool_call_id_pattern: str | None = None
+    tool_call_id_max_length: int | None = None
+    remote_discovery: bool = True
+
+
+class Secret:
+    """A credential that never shows itself in ``repr``/``str``; call ``reveal()`` to use it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class AdapterContext(msgspec.Struct, frozen=True, kw_only=True):
+    """Per-call inputs the runtime hands an adapter: the resolved model and the credential."""
+
+    model: ModelRef
+    model_info: ModelInfo | None = None
+    credential: Secret | None = None
+    timeout: float | None = None

@@ -1,0 +1,267 @@
+"""Shared HTTP transport: one pooled ``httpx.AsyncClient``, retries with backoff, deadlines.
+
+This is the one place httpx exceptions become ``ProviderError`` kinds (``map_httpx_error``).
+Credentials travel only in request headers, which are never logged nor put in messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+
+from ..core.errors import ErrorKind, ProviderError
+
+__all__ = [
+    "HttpResponse",
+    "HttpTransport",
+    "RetryPolicy",
+    "map_httpx_error",
+    "parse_retry_after",
+    "redact_url",
+]
+
+log = logging.getLogger("provider_runtime.transport")
+
+_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-openrouter-request-id", "cf-ray")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When and how long to wait before trying a failed request again.
+
+    Retries 408, 409, 429, every 5xx and 529, and connect/read failures; never other 4xx.
+    Attempt ``n`` (0-based) waits ``initial_backoff * multiplier**n`` capped at ``max_backoff``,
+    scaled by a jitter factor in ``[1 - jitter, 1]``, unless the server said how long to wait
+    (``retry-after-ms`` / ``Retry-After``), which is honoured up to ``max_retry_after``. A wait
+    that would end past ``deadline`` (seconds since the first attempt) is not taken.
+    """
+
+    max_retries: int = 2
+    initial_backoff: float = 0.5
+    max_backoff: float = 8.0
+    multiplier: float = 2.0
+    jitter: float = 0.25
+    max_retry_after: float = 60.0
+    deadline: float | None = 600.0
+
+    def should_retry_status(self, status: int) -> bool:
+        return status in (408, 409, 429) or status >= 500
+
+    def backoff(self, attempt: int, rand: float) -> float:
+        """Delay before retry number ``attempt + 1``; ``rand`` is uniform in [0, 1)."""
+        base = min(self.max_backoff, self.initial_backoff * self.multiplier**attempt)
+        return base * (1.0 - self.jitter * rand)
+
+
+def parse_retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
+    """Seconds the server asked us to wait: ``retry-after-ms``, then ``Retry-After``.
+
+    ``Retry-After`` may be a number of seconds or an HTTP date. Unparseable or negative
+    values give None.
+    """
+    lowered = {k.lower(): v for k, v in headers.items()}
+    raw_ms = lowered.get("retry-after-ms")
+    if raw_ms is not None:
+        try:
+            ms = float(raw_ms)
+        except ValueError:
+            ms = -1.0
+        if ms >= 0:
+            return ms / 1000.0
+    raw = lowered.get("retry-after")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+        return max(0.0, seconds)
+    return seconds if seconds >= 0 else None
+
+
+def redact_url(url: str | httpx.URL) -> str:
+    """The URL without query string or user info (either could hold a credential)."""
+    u = httpx.URL(str(url))
+    return str(u.copy_with(query=None, fragment=None, username=None, password=None))
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A finished HTTP exchange, body fully read."""
+
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    url: str
+    attempts: int = 1
+
+    @property
+    def request_id(self) -> str | None:
+        for name in _REQUEST_ID_HEADERS:
+            value = self.headers.get(name)
+            if value:
+                return value
+        return None
+
+    @property
+    def retry_after(self) -> float | None:
+        return parse_retry_after(self.headers)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+# Every httpx exception class, most specific first. ``tests/test_transport.py`` checks that
+# each exception class httpx exports is covered by an entry here.
+_EXCEPTION_KINDS: tuple[tuple[type[Exception], ErrorKind, bool, str], ...] = (
+    (httpx.ConnectTimeout, ErrorKind.TIMEOUT, True, "timed out connecting"),
+    (httpx.ReadTimeout, ErrorKind.TIMEOUT, True, "timed out waiting for the response"),
+    (httpx.WriteTimeout, ErrorKind.TIMEOUT, True, "timed out sending the request"),
+    (httpx.PoolTimeout, ErrorKind.TIMEOUT, True, "timed out waiting for a free connection"),
+    (httpx.TimeoutException, ErrorKind.TIMEOUT, True, "timed out"),
+    (httpx.ConnectError, ErrorKind.TRANSPORT, True, "could not connect"),
+    (httpx.ReadError, ErrorKind.TRANSPORT, True, "connection failed while reading"),
+    (httpx.WriteError, ErrorKind.TRANSPORT, True, "connection failed while writing"),
+    (httpx.CloseError, ErrorKind.TRANSPORT, True, "connection failed while closing"),
+    (httpx.NetworkError, ErrorKind.TRANSPORT, True, "network error"),
+    (httpx.ProxyError, ErrorKind.TRANSPORT, False, "proxy error"),
+    (httpx.UnsupportedProtocol, ErrorKind.TRANSPORT, False, "unsupported URL scheme"),
+    (httpx.RemoteProtocolError, ErrorKind.TRANSPORT, True, "the server broke the HTTP protocol"),
+    (httpx.LocalProtocolError, ErrorKind.PROTOCOL, False, "invalid HTTP request"),
+    (httpx.ProtocolError, ErrorKind.TRANSPORT, False, "HTTP protocol error"),
+    (httpx.TransportError, ErrorKind.TRANSPORT, False, "transport error"),
+    (httpx.DecodingError, ErrorKind.PROTOCOL, False, "could not decode the response body"),
+    (httpx.TooManyRedirects, ErrorKind.PROTOCOL, False, "too many redirects"),
+    (httpx.RequestError, ErrorKind.TRANSPORT, False, "request failed"),
+    (httpx.HTTPStatusError, ErrorKind.PROTOCOL, False, "unexpected HTTP status"),
+    (httpx.HTTPError, ErrorKind.TRANSPORT, False, "HTTP error"),
+    (httpx.InvalidURL, ErrorKind.INVALID_REQUEST, False, "invalid URL"),
+    (httpx.CookieConflict, ErrorKind.INTERNAL, False, "cookie conflict"),
+    (httpx.StreamError, ErrorKind.INTERNAL, False, "HTTP stream misuse"),
+)
+
+
+def map_httpx_error(exc: Exception, *, provider: str | None, url: str | None) -> ProviderError:
+    """Turn an httpx exception into a ``ProviderError``; the message names no header or query."""
+    where = f" ({redact_url(url)})" if url else ""
+    for cls, kind, retryable, text in _EXCEPTION_KINDS:
+        if isinstance(exc, cls):
+            return ProviderError(
+                kind, f"{text}{where}: {type(exc).__name__}", provider=provider, retryable=retryable
+            )
+    return ProviderError(
+        ErrorKind.TRANSPORT, f"request failed{where}: {type(exc).__name__}", provider=provider
+    )
+
+
+@dataclass(slots=True)
+class HttpTransport:
+    """Sends requests over one shared client; retries per ``RetryPolicy``.
+
+    ``sleep``, ``clock`` and ``rand`` are injectable so retry timing is exact in tests.
+    Non-2xx answers that are not retried (or whose retries ran out) are returned, not raised:
+    decoding an error body is the adapter's job.
+    """
+
+    client: httpx.AsyncClient = field(default_factory=lambda: new_client())
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    clock: Callable[[], float] = time.monotonic
+    rand: Callable[[], float] = random.random
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        provider: str,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - per-attempt, combined with the deadline
+        retry: RetryPolicy | None = None,
+    ) -> HttpResponse:
+        policy = retry or RetryPolicy()
+        started = self.clock()
+        attempt = 0
+        while True:
+            remaining = (
+                None if policy.deadline is None else policy.deadline - (self.clock() - started)
+            )
+            per_try = _min_timeout(timeout, remaining)
+            try:
+                resp = await self.client.request(
+                    method, url, headers=headers, content=content, timeout=per_try
+                )
+                body = resp.content
+            except Exception as exc:
+                error = map_httpx_error(exc, provider=provider, url=url)
+                if not isinstance(exc, httpx.HTTPError) or not error.retryable:
+                    raise error from None
+                delay = policy.backoff(attempt, self.rand())
+                if not self._may_retry(policy, attempt, started, delay):
+                    raise error from None
+                log.debug(
+                    "%s %s failed (%s); retry in %.2fs", method, redact_url(url), error.kind, delay
+                )
+            else:
+                result = HttpResponse(resp.status_code, resp.headers, body, url, attempt + 1)
+                if result.ok or not policy.should_retry_status(resp.status_code):
+                    return result
+                wait = self._delay_for(policy, attempt, result)
+                if wait is None or not self._may_retry(policy, attempt, started, wait):
+                    return result
+                delay = wait
+                log.debug(
+                    "%s %s -> %d; retry in %.2fs", method, redact_url(url), resp.status_code, delay
+                )
+            await self.sleep(delay)
+            attempt += 1
+
+    def _delay_for(self, policy: RetryPolicy, attempt: int, resp: HttpResponse) -> float | None:
+        asked = resp.retry_after
+        if asked is None:
+            return policy.backoff(attempt, self.rand())
+        if asked > policy.max_retry_after:
+            return None  # the server wants a longer pause than we allow: report it instead
+        return asked
+
+    def _may_retry(self, policy: RetryPolicy, attempt: int, started: float, delay: float) -> bool:
+        if attempt >= policy.max_retries:
+            return False
+        if policy.deadline is None:
+            return True
+        return (self.clock() - started) + delay < policy.deadline
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def _min_timeout(a: float | None, b: float | None) -> float | None:
+    if a is None:
+        return None if b is None else max(b, 0.001)
+    return a if b is None else max(min(a, b), 0.001)
+
+
+def new_client(*, verify: bool = True, max_connections: int = 64) -> httpx.AsyncClient:
+    """A client whose pool suits a daemon: bounded, keep-alive, TLS verification on."""
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=min(16, max_connections)
+    )
+    return httpx.AsyncClient(
+        limits=limits, verify=verify, timeout=httpx.Timeout(600.0, connect=10.0)
+    )
