@@ -1,0 +1,349 @@
+"""Canonical request -> Anthropic Messages request body (pure; no clock, env or network).
+
+Follows https://docs.claude.com/en/api/messages (``anthropic-version: 2023-06-01``) and the
+extended-thinking rules of https://docs.claude.com/en/docs/build-with-claude/extended-thinking.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.types import (
+    JsonFormat,
+    JsonSchemaFormat,
+    ModelInfo,
+    NamedToolChoice,
+    ProviderRequest,
+    ProviderRuntimeWarning,
+    ToolChoice,
+    ToolChoiceMode,
+    ToolDefinition,
+)
+from .encode_messages import encode_anthropic_messages
+
+__all__ = [
+    "DEFAULT_MAX_TOKENS",
+    "EFFORT_BUDGETS",
+    "JSON_TOOL_NAME",
+    "MIN_THINKING_BUDGET",
+    "encode_anthropic_request",
+    "uses_json_tool",
+]
+
+DEFAULT_MAX_TOKENS = 4096
+MIN_THINKING_BUDGET = 1024
+# Reasoning effort -> thinking budget_tokens (Anthropic takes a budget, not a level).
+EFFORT_BUDGETS: dict[str, int] = {"minimal": 1024, "low": 2048, "medium": 4096, "high": 16384}
+# The tool that carries a json_schema response: Anthropic's GA Messages API (the spec we follow)
+# has no response format, so the schema becomes a tool the model is made to call.
+JSON_TOOL_NAME = "json_response"
+# With thinking on, top_p may only be set between these values (temperature not at all).
+_THINKING_TOP_P_MIN = 0.95
+
+Warnings = list[ProviderRuntimeWarning]
+
+
+def _warn(warnings: Warnings, code: str, message: str, **details: Any) -> None:
+    warnings.append(ProviderRuntimeWarning(code=code, message=message, details=details))
+
+
+def encode_anthropic_request(
+    request: ProviderRequest,
+    model: str,
+    *,
+    provider: str = "anthropic",
+    model_info: ModelInfo | None = None,
+    default_max_tokens: int = DEFAULT_MAX_TOKENS,
+) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+    """Build the ``POST /v1/messages`` body and the warnings for what could not be expressed.
+
+    ``model`` is the native model id; ``model_info`` (the catalog entry) supplies the default
+    ``max_tokens`` when the request sets none, else ``default_max_tokens`` is used.
+    """
+    system, messages, warnings = encode_anthropic_messages(
+        request.messages, provider=provider, model=model
+    )
+    tools = [_encode_tool(tool, i, warnings) for i, tool in enumerate(request.tools)]
+    json_tool = _json_tool(request, warnings)
+    if json_tool is not None:
+        tools.append(json_tool)
+    tool_choice = _encode_tool_choice(request.tool_choice, tools, json_tool is not None, warnings)
+    forced = tool_choice is not None and tool_choice["type"] in ("any", "tool")
+    max_tokens, thinking = _encode_thinking(
+        request, messages, model_info, default_max_tokens, forced=forced, warnings=warnings
+    )
+    body: dict[str, Any] = {"model": model, "max_tokens": max_tokens}
+    if system is not None:
+        body["system"] = system
+    body["messages"] = messages
+    if tools:
+        body["tools"] = tools
+    if tool_choice is not None:
+        body["tool_choice"] = tool_choice
+    if thinking is not None:
+        body["thinking"] = thinking
+    body.update(_encode_sampling(request, thinking_on=_thinking_on(thinking), warnings=warnings))
+    if request.stop:
+        body["stop_sequences"] = list(request.stop)
+    metadata = _encode_metadata(request.metadata, warnings)
+    if metadata is not None:
+        body["metadata"] = metadata
+    return body, warnings
+
+
+def uses_json_tool(body: dict[str, Any]) -> bool:
+    """Whether ``body`` carries a json_schema response as the ``JSON_TOOL_NAME`` tool."""
+    return any(tool.get("name") == JSON_TOOL_NAME for tool in body.get("tools", ()))
+
+
+# --------------------------------------------------------------------------- tools
+
+
+def _encode_tool(tool: ToolDefinition, index: int, warnings: Warnings) -> dict[str, Any]:
+    schema = dict(tool.parameters)
+    schema.setdefault("type", "object")  # `{}` (no arguments) is common; Anthropic needs a type
+    if tool.strict:
+        _warn(
+            warnings,
+            "unsupported.strict",
+            f"tool {tool.name!r}: strict schema adherence is not available; sent without it",
+            where=f"tools[{index}]",
+        )
+    out: dict[str, Any] = {"name": tool.name}
+    if tool.description:
+        out["description"] = tool.description
+    out["input_schema"] = schema
+    return out
+
+
+def _json_tool(request: ProviderRequest, warnings: Warnings) -> dict[str, Any] | None:
+    """The tool emulating a json_schema response, or None (with a warning when it cannot)."""
+    fmt = request.response_format
+    if isinstance(fmt, JsonFormat):
+        _warn(
+            warnings,
+            "unsupported.response_format",
+            "Anthropic has no JSON mode; the request was sent without it (ask via json_schema)",
+            type="json",
+        )
+        return None
+    if not isinstance(fmt, JsonSchemaFormat):
+        return None
+    reason: str | None = None
+    if isinstance(request.tool_choice, NamedToolChoice):
+        return None  # the caller forces one of its own tools: that call is the answer
+    if request.tool_choice is ToolChoiceMode.NONE:
+        reason = "tool_choice `none` forbids the tool that carries the schema"
+    elif fmt.schema.get("type") != "object":
+        reason = "only a schema whose root is an object can be carried by a tool"
+    elif any(tool.name == JSON_TOOL_NAME for tool in request.tools):
+        reason = f"a tool is already named {JSON_TOOL_NAME!r}"
+    if reason is not None:
+        _warn(
+            warnings,
+            "unsupported.response_format",
+            f"json_schema response format not applied: {reason}",
+            type="json_schema",
+        )
+        return None
+    if fmt.strict:
+        _warn(
+            warnings,
+            "unsupported.strict",
+            "json_schema `strict` is not available; the schema is asked for through a tool",
+            where="response_format",
+        )
+    description = fmt.description or f"Respond with a JSON object matching the {fmt.name} schema."
+    return {"name": JSON_TOOL_NAME, "description": description, "input_schema": dict(fmt.schema)}
+
+
+def _encode_tool_choice(
+    choice: ToolChoice | None, tools: list[dict[str, Any]], json_tool: bool, warnings: Warnings
+) -> dict[str, Any] | None:
+    if json_tool:
+        # Make the model answer through a tool: the json tool alone, or any tool when the
+        # caller's own tools may be called instead.
+        if len(tools) == 1:
+            return {"type": "tool", "name": JSON_TOOL_NAME}
+        return {"type": "any"}
+    if not tools:
+        if choice is ToolChoiceMode.REQUIRED or isinstance(choice, NamedToolChoice):
+            _warn(
+                warnings,
+                "unsupported.tool_choice",
+                "a tool call was required but the request defines no tools; not sent",
+            )
+        return None  # auto/none without tools mean the same as no tool_choice
+    if choice is None:
+        return None
+    if isinstance(choice, NamedToolChoice):
+        return {"type": "tool", "name": choice.name}
+    return {"type": {"auto": "auto", "none": "none", "required": "any"}[choice.value]}
+
+
+# --------------------------------------------------------------------------- thinking
+
+
+def _thinking_on(thinking: dict[str, Any] | None) -> bool:
+    return thinking is not None and thinking["type"] == "enabled"
+
+
+def _base_max_tokens(
+    request: ProviderRequest, model_info: ModelInfo | None, default: int
+) -> tuple[int, bool]:
+    """``max_tokens`` and whether the caller set it explicitly."""
+    if request.max_output_tokens is not None:
+        return request.max_output_tokens, True
+    if model_info is not None and model_info.max_output_tokens:
+        return model_info.max_output_tokens, False
+    return default, False
+
+
+def _requested_budget(request: ProviderRequest, warnings: Warnings) -> int | None:
+    """The thinking budget asked for: None for no reasoning config, 0 to disable thinking."""
+    reasoning = request.reasoning
+    if reasoning is None:
+        return None
+    if reasoning.budget_tokens is not None:
+        if reasoning.effort is not None:
+            _warn(
+                warnings,
+                "unsupported.reasoning_effort",
+                "Anthropic takes a thinking budget; `budget_tokens` was used and `effort` ignored",
+                effort=reasoning.effort,
+            )
+        budget = reasoning.budget_tokens
+    else:
+        budget = EFFORT_BUDGETS[reasoning.effort or "medium"]
+    if 0 < budget < MIN_THINKING_BUDGET:
+        _warn(
+            warnings,
+            "unsupported.reasoning_budget",
+            f"Anthropic's smallest thinking budget is {MIN_THINKING_BUDGET} tokens; raised to it",
+            requested=budget,
+            sent=MIN_THINKING_BUDGET,
+        )
+        budget = MIN_THINKING_BUDGET
+    return budget
+
+
+def _encode_thinking(
+    request: ProviderRequest,
+    messages: list[dict[str, Any]],
+    model_info: ModelInfo | None,
+    default_max_tokens: int,
+    *,
+    forced: bool,
+    warnings: Warnings,
+) -> tuple[int, dict[str, Any] | None]:
+    """``max_tokens`` and the ``thinking`` object (None: leave the field out)."""
+    max_tokens, explicit = _base_max_tokens(request, model_info, default_max_tokens)
+    budget = _requested_budget(request, warnings)
+    if budget is None:
+        return max_tokens, None
+    if budget == 0:
+        return max_tokens, {"type": "disabled"}
+    blocker = _thinking_blocker(messages, forced=forced)
+    if blocker is not None:
+        _warn(warnings, "unsupported.reasoning", f"thinking not enabled: {blocker}")
+        return max_tokens, None
+    if budget >= max_tokens and not explicit:
+        # The default leaves room for the answer after the thinking, within the model's limit.
+        cap = model_info.max_output_tokens if model_info is not None else None
+        max_tokens = (
+            budget + default_max_tokens if cap is None else min(cap, budget + default_max_tokens)
+        )
+    if budget >= max_tokens:
+        if max_tokens <= MIN_THINKING_BUDGET:
+            _warn(
+                warnings,
+                "unsupported.reasoning",
+                f"thinking not enabled: max_tokens {max_tokens} leaves no room for the minimum "
+                f"budget of {MIN_THINKING_BUDGET} tokens",
+            )
+            return max_tokens, None
+        sent = max(MIN_THINKING_BUDGET, max_tokens // 2)
+        _warn(
+            warnings,
+            "unsupported.reasoning_budget",
+            f"the thinking budget must be below max_tokens ({max_tokens}); lowered",
+            requested=budget,
+            sent=sent,
+        )
+        budget = sent
+    return max_tokens, {"type": "enabled", "budget_tokens": budget}
+
+
+def _thinking_blocker(messages: list[dict[str, Any]], *, forced: bool) -> str | None:
+    """Why Anthropic would reject thinking for these turns, or None when it may be enabled."""
+    if forced:
+        return "Anthropic does not allow thinking while a tool call is forced"
+    last_assistant = max(
+        (i for i, turn in enumerate(messages) if turn["role"] == "assistant"), default=None
+    )
+    if last_assistant is None or last_assistant + 1 >= len(messages):
+        return None
+    turn = messages[last_assistant]["content"]
+    follow = messages[last_assistant + 1]["content"]
+    calls = any(b["type"] == "tool_use" for b in turn)
+    thought = any(b["type"] in ("thinking", "redacted_thinking") for b in turn)
+    continued = any(b["type"] == "tool_result" for b in follow)
+    if calls and continued and not thought:
+        return "the tool calls being answered were made without a replayable thinking block"
+    return None
+
+
+# --------------------------------------------------------------------------- sampling, metadata
+
+
+def _encode_sampling(
+    request: ProviderRequest, *, thinking_on: bool, warnings: Warnings
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    temperature, top_p = request.temperature, request.top_p
+    if temperature is not None:
+        if thinking_on and temperature != 1.0:
+            _warn(
+                warnings,
+                "unsupported.temperature",
+                "temperature cannot be changed while thinking is enabled; not sent",
+                requested=temperature,
+            )
+        elif temperature > 1.0:
+            _warn(
+                warnings,
+                "unsupported.temperature",
+                "Anthropic's temperature ranges from 0 to 1; sent as 1",
+                requested=temperature,
+                sent=1.0,
+            )
+            out["temperature"] = 1.0
+        else:
+            out["temperature"] = temperature
+    if top_p is not None:
+        if thinking_on and top_p < _THINKING_TOP_P_MIN:
+            _warn(
+                warnings,
+                "unsupported.top_p",
+                f"with thinking enabled top_p must be between {_THINKING_TOP_P_MIN} and 1; "
+                "not sent",
+                requested=top_p,
+            )
+        else:
+            out["top_p"] = top_p
+    return out
+
+
+def _encode_metadata(metadata: dict[str, str], warnings: Warnings) -> dict[str, Any] | None:
+    """Anthropic's metadata holds only ``user_id``; other keys are reported, not sent."""
+    others = sorted(k for k in metadata if k != "user_id")
+    if others:
+        _warn(
+            warnings,
+            "unsupported.metadata",
+            "Anthropic accepts only the `user_id` metadata key; the others were not sent",
+            keys=others,
+        )
+    if "user_id" in metadata:
+        return {"user_id": metadata["user_id"]}
+    return None

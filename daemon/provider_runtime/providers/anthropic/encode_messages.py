@@ -1,0 +1,231 @@
+"""Canonical messages -> Anthropic ``system`` and ``messages`` (pure).
+
+Follows https://docs.claude.com/en/api/messages: system prompt at top level, user/assistant
+turns that alternate, tool results as ``tool_result`` blocks at the start of a user turn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.types import (
+    ContentPart,
+    ImagePart,
+    Message,
+    MessageRole,
+    ProviderRuntimeWarning,
+    ReasoningPart,
+    TextPart,
+    ToolCall,
+    ToolResult,
+)
+
+__all__ = ["IMAGE_MEDIA_TYPES", "encode_anthropic_messages", "encode_image"]
+
+# Base64 image media types the Messages API accepts (Base64ImageSource.media_type).
+IMAGE_MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+Block = dict[str, Any]
+
+
+def _warn(warnings: list[ProviderRuntimeWarning], code: str, message: str, **details: Any) -> None:
+    warnings.append(ProviderRuntimeWarning(code=code, message=message, details=details))
+
+
+def encode_anthropic_messages(
+    messages: list[Message], *, provider: str, model: str
+) -> tuple[str | None, list[dict[str, Any]], list[ProviderRuntimeWarning]]:
+    """Return the top-level ``system`` text (or None), the native turns and the warnings.
+
+    System messages are joined with a blank line wherever they stand. Canonical ``tool``
+    messages join the user side; consecutive turns of one side are merged into one turn.
+    """
+    warnings: list[ProviderRuntimeWarning] = []
+    system_texts: list[str] = []
+    turns: list[dict[str, Any]] = []
+    for index, message in enumerate(messages):
+        if message.role is MessageRole.SYSTEM:
+            system_texts.extend(_system_texts(message, index, warnings))
+            continue
+        side = "assistant" if message.role is MessageRole.ASSISTANT else "user"
+        blocks = _encode_blocks(message, index, provider=provider, model=model, warnings=warnings)
+        if not blocks:
+            _warn(
+                warnings,
+                "unsupported.empty_message",
+                f"message {index} has no content Anthropic accepts; it was left out",
+                message_index=index,
+                role=message.role.value,
+            )
+            continue
+        if turns and turns[-1]["role"] == side:
+            turns[-1]["content"].extend(blocks)
+        else:
+            turns.append({"role": side, "content": blocks})
+    for turn in turns:
+        if turn["role"] == "user":
+            # tool_result blocks must open a user turn; keep every other block after them.
+            content = turn["content"]
+            turn["content"] = [b for b in content if b["type"] == "tool_result"] + [
+                b for b in content if b["type"] != "tool_result"
+            ]
+    system = "\n\n".join(t for t in system_texts if t) or None
+    return system, turns, warnings
+
+
+def _system_texts(
+    message: Message, index: int, warnings: list[ProviderRuntimeWarning]
+) -> list[str]:
+    texts: list[str] = []
+    for part_index, part in enumerate(message.parts()):
+        if isinstance(part, TextPart):
+            texts.append(part.text)
+        else:
+            _unsupported_part(warnings, message, index, part_index, part)
+    return ["".join(texts)] if texts else []
+
+
+def _encode_blocks(
+    message: Message,
+    index: int,
+    *,
+    provider: str,
+    model: str,
+    warnings: list[ProviderRuntimeWarning],
+) -> list[Block]:
+    blocks: list[Block] = []
+    assistant = message.role is MessageRole.ASSISTANT
+    for part_index, part in enumerate(message.parts()):
+        if isinstance(part, TextPart):
+            if part.text:
+                blocks.append({"type": "text", "text": part.text})
+        elif isinstance(part, ImagePart):
+            blocks.append(encode_image(part, warnings, where=f"messages[{index}][{part_index}]"))
+        elif isinstance(part, ToolCall) and assistant:
+            blocks.append(_encode_tool_use(part, warnings))
+        elif isinstance(part, ToolResult) and not assistant:
+            blocks.append(_encode_tool_result(part, index, warnings))
+        elif isinstance(part, ReasoningPart) and assistant:
+            block = _encode_reasoning(part, index, part_index, provider, model, warnings)
+            if block is not None:
+                blocks.append(block)
+        else:
+            _unsupported_part(warnings, message, index, part_index, part)
+    return blocks
+
+
+def _unsupported_part(
+    warnings: list[ProviderRuntimeWarning],
+    message: Message,
+    index: int,
+    part_index: int,
+    part: ContentPart,
+) -> None:
+    kind = type(part).__name__
+    _warn(
+        warnings,
+        "unsupported.content_part",
+        f"a {kind} cannot appear in a {message.role.value} message for Anthropic; it was left out",
+        message_index=index,
+        part_index=part_index,
+        role=message.role.value,
+        part_type=kind,
+    )
+
+
+def encode_image(image: ImagePart, warnings: list[ProviderRuntimeWarning], *, where: str) -> Block:
+    """An ``image`` block; ``data:`` URLs become base64 sources, unknown media types text."""
+    data, media_type = image.data, image.media_type
+    if image.url is not None:
+        parsed = _parse_data_url(image.url)
+        if parsed is None:
+            return {"type": "image", "source": {"type": "url", "url": image.url}}
+        media_type, data = parsed
+    if media_type not in IMAGE_MEDIA_TYPES:
+        _warn(
+            warnings,
+            "unsupported.image_media_type",
+            f"Anthropic does not accept {media_type} images; the image was replaced by a note",
+            where=where,
+            media_type=media_type,
+        )
+        return {"type": "text", "text": f"[image omitted: {media_type} is not supported]"}
+    return {
+        "type": "image",
+        "source": {"type": "base64", "media_type": media_type, "data": data},
+    }
+
+
+def _parse_data_url(url: str) -> tuple[str, str] | None:
+    """``data:image/png;base64,AAAA`` -> ("image/png", "AAAA"); None for any other URL."""
+    if not url.startswith("data:"):
+        return None
+    header, sep, payload = url[5:].partition(",")
+    media_type, _, encoding = header.partition(";")
+    if not sep or encoding != "base64" or not media_type:
+        return None
+    return media_type, payload
+
+
+def _encode_tool_use(call: ToolCall, warnings: list[ProviderRuntimeWarning]) -> Block:
+    if call.raw_arguments is not None and not call.arguments:
+        _warn(
+            warnings,
+            "unsupported.invalid_tool_arguments",
+            f"tool call {call.id} had arguments that were not a JSON object; sent as {{}}",
+            tool_call_id=call.id,
+        )
+    return {"type": "tool_use", "id": call.id, "name": call.name, "input": dict(call.arguments)}
+
+
+def _encode_tool_result(
+    result: ToolResult, index: int, warnings: list[ProviderRuntimeWarning]
+) -> Block:
+    content: str | list[Block]
+    if isinstance(result.content, str):
+        content = result.content
+    else:
+        content = []
+        for part_index, part in enumerate(result.content):
+            if isinstance(part, TextPart):
+                if part.text:
+                    content.append({"type": "text", "text": part.text})
+            else:
+                where = f"messages[{index}].tool_result[{part_index}]"
+                content.append(encode_image(part, warnings, where=where))
+        if not content:
+            content = ""
+    block: Block = {"type": "tool_result", "tool_use_id": result.tool_call_id, "content": content}
+    if result.is_error:
+        block["is_error"] = True
+    return block
+
+
+def _encode_reasoning(
+    part: ReasoningPart,
+    index: int,
+    part_index: int,
+    provider: str,
+    model: str,
+    warnings: list[ProviderRuntimeWarning],
+) -> Block | None:
+    """Replay reasoning this provider and model produced; anything else is reported and left out."""
+    reason: str | None = None
+    if part.provider != provider or part.model != model:
+        reason = f"it was produced by {part.provider or '?'}/{part.model or '?'}"
+    elif part.redacted and part.data is None:
+        reason = "redacted reasoning without its `data` cannot be replayed"
+    elif not part.redacted and part.signature is None:
+        reason = "reasoning without a signature cannot be replayed"
+    if reason is not None:
+        _warn(
+            warnings,
+            "unsupported.reasoning_replay",
+            f"reasoning in message {index} was not sent: {reason}",
+            message_index=index,
+            part_index=part_index,
+        )
+        return None
+    if part.redacted:
+        return {"type": "redacted_thinking", "data": part.data}
+    return {"type": "thinking", "thinking": part.text, "signature": part.signature}
