@@ -1,0 +1,165 @@
+"""``ProviderRuntimeBuilder``: assembles adapters, catalog, pricing, credentials and transports.
+
+``config(RuntimeConfig)`` is the usual path (the daemon and CLI use it); every part can also be
+given explicitly, which is how tests and library users inject mocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from ..catalog import load_static_catalog, merge_static_and_remote_catalog
+from ..core.errors import ConfigError
+from ..core.traits import ProviderAdapter, TokenProvider
+from ..core.types import ModelCatalog, ModelInfo
+from ..pricing import PricingTable
+from ..registry import ProviderRegistry
+from ..transport.http import HttpTransport, new_client
+from .runtime import ProviderRuntime
+
+if TYPE_CHECKING:
+    from ..config import ProviderConfig, RuntimeConfig
+
+__all__ = ["ProviderRuntimeBuilder"]
+
+
+class ProviderRuntimeBuilder:
+    def __init__(self) -> None:
+        self._adapters: list[ProviderAdapter] = []
+        self._catalog: ModelCatalog | None = None
+        self._pricing: PricingTable | None = None
+        self._tokens: TokenProvider | None = None
+        self._transport: HttpTransport | None = None
+        self._config: RuntimeConfig | None = None
+
+    def adapter(self, adapter: ProviderAdapter) -> ProviderRuntimeBuilder:
+        self._adapters.append(adapter)
+        return self
+
+    def catalog(self, catalog: ModelCatalog) -> ProviderRuntimeBuilder:
+        self._catalog = catalog
+        return self
+
+    def pricing_table(self, table: PricingTable) -> ProviderRuntimeBuilder:
+        self._pricing = table
+        return self
+
+    def token_provider(self, tokens: TokenProvider) -> ProviderRuntimeBuilder:
+        self._tokens = tokens
+        return self
+
+    def transport(self, transport: HttpTransport) -> ProviderRuntimeBuilder:
+        """The transport adapters built from the config share (default: a new pooled client)."""
+        self._transport = transport
+        return self
+
+    def config(self, config: RuntimeConfig) -> ProviderRuntimeBuilder:
+        """Adapters for every configured provider, its price rules, models and credentials."""
+        self._config = config
+        return self
+
+    def build(self) -> ProviderRuntime:
+        closers: list[Callable[[], Awaitable[None]]] = []
+        adapters = list(self._adapters)
+        config = self._config
+        if config is not None:
+            adapters += _adapters_from_config(config, self._transport, closers)
+        static = self._catalog if self._catalog is not None else load_static_catalog()
+        declared = [m for a in adapters for m in _static_models(a)]
+        if declared:
+            static = ModelCatalog(models=[*static.models, *declared], snapshot=static.snapshot)
+        config_models = list(config.models) if config is not None else []
+        runtime_catalog = merge_static_and_remote_catalog(static, [], config_models)
+        pricing = self._pricing or PricingTable(
+            config.pricing if config is not None else (), runtime_catalog
+        )
+        tokens = self._tokens
+        if tokens is None:
+            if config is None:
+                raise ConfigError("a runtime needs a config or an explicit token provider")
+            from ..credentials import ConfigTokenProvider
+
+            tokens = ConfigTokenProvider(config)
+        describe = _describer(config, tokens) if config is not None else None
+        return ProviderRuntime(
+            registry=ProviderRegistry(adapters),
+            static_catalog=static,
+            catalog=runtime_catalog,
+            config_models=config_models,
+            pricing=pricing,
+            tokens=tokens,
+            closers=closers,
+            describe=describe,
+        )
+
+
+def _static_models(adapter: ProviderAdapter) -> list[ModelInfo]:
+    """Models an adapter declares itself (the offline echo provider does)."""
+    declare = getattr(adapter, "static_models", None)
+    return list(declare()) if callable(declare) else []
+
+
+def _adapters_from_config(
+    config: RuntimeConfig,
+    shared: HttpTransport | None,
+    closers: list[Callable[[], Awaitable[None]]],
+) -> list[ProviderAdapter]:
+    transports: dict[bool, HttpTransport] = {}
+
+    def transport_for(verify: bool) -> HttpTransport:
+        if verify and shared is not None:
+            return shared
+        if verify not in transports:
+            transports[verify] = HttpTransport(client=new_client(verify=verify))
+            closers.append(transports[verify].aclose)
+        return transports[verify]
+
+    return [
+        _adapter(pid, pc, transport_for(pc.verify_tls))
+        for pid, pc in sorted(config.providers.items())
+    ]
+
+
+def _adapter(pid: str, pc: ProviderConfig, transport: HttpTransport) -> ProviderAdapter:
+    common: dict[str, Any] = {
+        "provider_id": pid,
+        "headers": pc.headers,
+        "timeout": pc.timeout,
+        "retry": pc.retry_policy(),
+    }
+    if pc.base_url:
+        common["base_url"] = pc.base_url
+    if pc.type == "echo":
+        from ..providers.echo import EchoAdapter
+
+        return EchoAdapter(provider_id=pid)
+    if pc.type == "anthropic":
+        from ..providers.anthropic import AnthropicAdapter
+
+        return AnthropicAdapter(transport, anthropic_version=pc.anthropic_version, **common)
+    if pc.type == "openrouter":
+        from ..providers.openrouter import OpenRouterAdapter
+
+        return OpenRouterAdapter(
+            transport, http_referer=pc.http_referer, app_title=pc.app_title, **common
+        )
+    from ..providers.openai import OpenAIAdapter
+
+    return OpenAIAdapter(transport, quirks=pc.quirks, **common)
+
+
+def _describer(config: RuntimeConfig, tokens: TokenProvider) -> Callable[[], list[dict[str, Any]]]:
+    def describe() -> list[dict[str, Any]]:
+        source = getattr(tokens, "credential_source", None)
+        return [
+            {
+                "id": pid,
+                "type": pc.type,
+                "base_url": pc.base_url,
+                "credential": source(pid) if callable(source) else None,
+            }
+            for pid, pc in sorted(config.providers.items())
+        ]
+
+    return describe

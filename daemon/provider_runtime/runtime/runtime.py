@@ -1,0 +1,167 @@
+"""The stateless runtime: route, normalize, check, call, price; one canonical answer per call.
+
+Nothing from one call survives into the next: the runtime holds only the registry, the catalog,
+the pricing table, the credential source and the transports, all read-only while serving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from ..catalog import (
+    catalog_to_builtins,
+    export_catalog_json,
+    find_model,
+    merge_static_and_remote_catalog,
+)
+from ..core.traits import TokenProvider
+from ..core.types import (
+    AdapterContext,
+    CanonicalStruct,
+    DiscoveryOptions,
+    ModelCatalog,
+    ModelInfo,
+    ModelRef,
+    ProviderRequest,
+    ProviderResponse,
+    ProviderRuntimeWarning,
+)
+from ..handoff import HandoffTarget, normalize_handoff_messages
+from ..pricing import PricingTable, estimate_cost
+from ..registry import ProviderRegistry
+from .capabilities import adapt_to_capabilities
+
+if TYPE_CHECKING:
+    from ..config import RuntimeConfig
+    from .builder import ProviderRuntimeBuilder
+
+__all__ = ["DiscoveryResult", "ProviderRuntime"]
+
+
+class DiscoveryResult(CanonicalStruct, frozen=True):
+    """The answer of ``runtime/models``: the merged catalog's models and discovery warnings."""
+
+    models: list[ModelInfo]
+    warnings: list[ProviderRuntimeWarning] = []
+
+
+class ProviderRuntime:
+    """Build with ``ProviderRuntime.builder()`` or ``ProviderRuntime.from_config(config)``."""
+
+    def __init__(
+        self,
+        *,
+        registry: ProviderRegistry,
+        static_catalog: ModelCatalog,
+        catalog: ModelCatalog,
+        config_models: Sequence[ModelInfo],
+        pricing: PricingTable,
+        tokens: TokenProvider,
+        closers: Sequence[Callable[[], Awaitable[None]]] = (),
+        describe: Callable[[], list[dict[str, Any]]] | None = None,
+    ) -> None:
+        self._registry = registry
+        self._static = static_catalog  # bundled + adapter-declared models, before config's
+        self._config_models = tuple(config_models)
+        self._catalog = catalog  # static merged with config models: what calls route against
+        self._pricing = pricing
+        self._tokens = tokens
+        self._closers = tuple(closers)
+        self._describe = describe
+
+    @staticmethod
+    def builder() -> ProviderRuntimeBuilder:
+        from .builder import ProviderRuntimeBuilder
+
+        return ProviderRuntimeBuilder()
+
+    @classmethod
+    def from_config(cls, config: RuntimeConfig) -> ProviderRuntime:
+        return cls.builder().config(config).build()
+
+    @property
+    def catalog(self) -> ModelCatalog:
+        return self._catalog
+
+    @property
+    def registry(self) -> ProviderRegistry:
+        return self._registry
+
+    async def run(self, request: ProviderRequest) -> ProviderResponse:
+        """One non-streaming call. Raises ``ProviderRuntimeError`` subclasses on failure."""
+        ref = self._registry.resolve_provider(request.model, self._catalog)
+        assert ref.provider is not None
+        adapter = self._registry.resolve_adapter(ref.provider)
+        info = find_model(self._catalog, ref.provider, ref.id)
+
+        request, warnings = adapt_to_capabilities(request, info, adapter.capabilities)
+        target = HandoffTarget(
+            provider=ref.provider,
+            model=ref.id,
+            capabilities=adapter.capabilities,
+            vision=info.capabilities.vision if info is not None else None,
+        )
+        messages, handoff_warnings = normalize_handoff_messages(request.messages, target)
+        warnings = [*handoff_warnings, *warnings]
+        request = msgspec.structs.replace(request, model=ref, messages=messages)
+
+        credential = await self._tokens.get_token(ref.provider)  # fails fast, before any I/O
+        context = AdapterContext(model=ref, model_info=info, credential=credential)
+        response = await adapter.run(request, context)
+
+        cost, pricing_warnings = self._price(response, ref)
+        return msgspec.structs.replace(
+            response,
+            cost=cost,
+            warnings=[*warnings, *response.warnings, *pricing_warnings],
+        )
+
+    def _price(
+        self, response: ProviderResponse, ref: ModelRef
+    ) -> tuple[Any, list[ProviderRuntimeWarning]]:
+        cost, warnings = estimate_cost(response.usage, ref, self._pricing, reported=response.cost)
+        if cost is None and response.model and response.model != ref.id:
+            # A dated snapshot name in the answer (gpt-4o-2024-08-06) may be priced separately.
+            answered = ModelRef(provider=ref.provider, id=response.model)
+            alt, alt_warnings = estimate_cost(response.usage, answered, self._pricing)
+            if alt is not None:
+                return alt, alt_warnings
+        return cost, warnings
+
+    async def discover_models(self, options: DiscoveryOptions | None = None) -> DiscoveryResult:
+        """Static catalog first; with ``options.remote`` the providers' lists fill the gaps."""
+        options = options or DiscoveryOptions()
+        catalog = self._catalog
+        warnings: list[ProviderRuntimeWarning] = []
+        if options.remote:
+            remote, warnings = await self._registry.discover_models(options, self._tokens)
+            catalog = merge_static_and_remote_catalog(self._static, remote, self._config_models)
+        models = [
+            m for m in catalog.models if options.providers is None or m.provider in options.providers
+        ]
+        return DiscoveryResult(models=models, warnings=warnings)
+
+    def export_catalog_json(self) -> bytes:
+        return export_catalog_json(self._catalog)
+
+    def catalog_object(self) -> dict[str, Any]:
+        return catalog_to_builtins(self._catalog)
+
+    def describe_providers(self) -> list[dict[str, Any]]:
+        """Each provider's id and settings, with where its credential comes from (never the value)."""
+        if self._describe is not None:
+            return self._describe()
+        return [{"id": pid} for pid in self._registry.ids]
+
+    async def aclose(self) -> None:
+        for close in self._closers:
+            await close()
+
+    async def __aenter__(self) -> ProviderRuntime:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
