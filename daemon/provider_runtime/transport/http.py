@@ -100,6 +100,20 @@ def redact_url(url: str | httpx.URL) -> str:
     return str(u.copy_with(query=None, fragment=None, username=None, password=None))
 
 
+class _RedactUrls(logging.Filter):
+    """httpx logs every request's full URL at INFO; strip its query and user info first."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args
+            )
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactUrls())
+
+
 @dataclass(frozen=True, slots=True)
 class HttpResponse:
     """A finished HTTP exchange, body fully read."""
