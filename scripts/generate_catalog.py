@@ -5,9 +5,9 @@ imported at run time). Same installed version, same bytes: run it again after up
 ``genai-prices`` and commit ``daemon/provider_runtime/catalog/data/catalog.json``.
 
 What is taken from the genai-prices data, per model of openai, anthropic and openrouter:
-- id and display name; every extra exact id the model's match rule lists (an ``equals`` clause,
-  e.g. ``o3-2025-04-16`` for ``o3``) becomes its own entry with the same data, unless another
-  model claims that id too;
+- the id, when the model's own match rule accepts it, and the display name;
+- every extra exact id the match rule lists (an ``equals`` clause, e.g. ``o3-2025-04-16`` for
+  ``o3``) as its own entry with the same data, unless another model claims that id too;
 - context window (the data has no max output tokens and no capabilities: those stay null);
 - USD per million tokens for input, output, cache read and cache write (Anthropic's 5-minute
   write price; the 1-hour one has no canonical slot), and their long-context tiers;
@@ -127,7 +127,8 @@ def provider_models(provider: Any, as_of: date | None, gp_types: Any) -> list[An
             pricing=pricing,
             source="static",
         )
-        entries.setdefault(model.id, info)
+        if model.is_match(model.id):  # some data ids are labels no request uses (ft:gpt-4o)
+            entries.setdefault(model.id, info)
         for alias in sorted(set(exact_ids(model.match, gp_types)) - {model.id}):
             claims.setdefault(alias, []).append(info)
     canonical = {model.id for model in provider.models}
