@@ -1,0 +1,85 @@
+"""What one OpenAI-style Chat Completions endpoint accepts (official API, OpenRouter, or a server).
+
+The translator is shared; an ``OpenAIDialect`` value carries every difference between endpoints,
+so a new OpenAI-compatible server needs configuration (``OpenAICompatQuirks``), not code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ...config import OpenAICompatQuirks
+from ...core.types import ProviderRuntimeWarning
+
+__all__ = [
+    "OPENAI_DIALECT",
+    "OpenAIDialect",
+    "is_reasoning_family",
+    "warning",
+]
+
+# OpenAI's reasoning model families: they take `developer` messages and reject sampling knobs
+# (temperature/top_p other than the default, and `stop`). gpt-5-chat* is a non-reasoning model.
+_REASONING_FAMILY = re.compile(r"^(?:o1|o3|o4)(?:-|$)|^gpt-5(?!-chat)(?:[.-]|$)")
+
+
+def is_reasoning_family(model: str) -> bool:
+    """True for OpenAI reasoning models (o1*, o3*, o4*, gpt-5* except gpt-5-chat*)."""
+    return _REASONING_FAMILY.match(model) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAIDialect:
+    """The switches that separate one OpenAI-style endpoint from another.
+
+    ``official``: apply OpenAI's per-model-family rules (developer role, no sampling knobs for
+    reasoning models). ``metadata``: ``"drop"`` warns and omits it, ``"send"`` sends it,
+    ``"store"`` sends it with ``store: true`` (OpenAI accepts metadata only for stored
+    completions). ``max_stop_sequences``: None when the endpoint sets no limit we know of.
+    """
+
+    provider: str = "openai"
+    official: bool = True
+    developer_role: bool = False
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_completion_tokens"
+    supports_tools: bool = True
+    supports_vision: bool = True
+    supports_json_schema: bool = True
+    supports_json_mode: bool = True
+    supports_stop: bool = True
+    metadata: Literal["drop", "send", "store"] = "drop"
+    max_stop_sequences: int | None = 4
+
+    @classmethod
+    def from_quirks(cls, quirks: OpenAICompatQuirks, *, provider: str) -> OpenAIDialect:
+        """The dialect of an OpenAI-compatible server declared in the config."""
+        return cls(
+            provider=provider,
+            official=False,
+            developer_role=quirks.developer_role,
+            max_tokens_field=quirks.max_tokens_field,
+            supports_tools=quirks.supports_tools,
+            supports_vision=quirks.supports_vision,
+            supports_json_schema=quirks.supports_json_schema,
+            supports_json_mode=quirks.supports_json_mode,
+            supports_stop=quirks.supports_stop,
+            metadata="drop",
+            max_stop_sequences=None,
+        )
+
+    def system_role(self, model: str) -> str:
+        if self.official:
+            return "developer" if is_reasoning_family(model) else "system"
+        return "developer" if self.developer_role else "system"
+
+    def restricts_sampling(self, model: str) -> bool:
+        return self.official and is_reasoning_family(model)
+
+
+OPENAI_DIALECT = OpenAIDialect()
+
+
+def warning(code: str, message: str, **details: Any) -> ProviderRuntimeWarning:
+    return ProviderRuntimeWarning(code=code, message=message, details=details)

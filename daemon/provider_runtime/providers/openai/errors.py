@@ -1,0 +1,162 @@
+"""OpenAI-style error bodies -> ``ProviderError`` (shared with OpenRouter and compatible servers).
+
+Follows https://platform.openai.com/docs/guides/error-codes: ``{"error": {"message", "type",
+"param", "code"}}``. Compatible servers also answer ``{"error": "text"}``, ``{"message": ...}``
+or FastAPI's ``{"detail": ...}``; anything that is not JSON (a proxy's HTML page) is reported
+with a short excerpt under the kind its HTTP status implies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from ...core.errors import ErrorKind, ProviderError
+
+__all__ = [
+    "ErrorInfo",
+    "body_excerpt",
+    "decode_openai_error",
+    "parse_error_body",
+    "refine_kind",
+    "status_kind",
+]
+
+_STATUS_KINDS: dict[int, ErrorKind] = {
+    400: ErrorKind.INVALID_REQUEST,
+    401: ErrorKind.AUTHENTICATION,
+    402: ErrorKind.PAYMENT_REQUIRED,
+    403: ErrorKind.PERMISSION,
+    404: ErrorKind.NOT_FOUND,
+    408: ErrorKind.TIMEOUT,
+    409: ErrorKind.SERVER,  # a conflicting concurrent operation: retried like a server error
+    413: ErrorKind.REQUEST_TOO_LARGE,
+    422: ErrorKind.INVALID_REQUEST,
+    429: ErrorKind.RATE_LIMITED,
+    500: ErrorKind.SERVER,
+    502: ErrorKind.SERVER,
+    503: ErrorKind.SERVER,
+    504: ErrorKind.SERVER,
+    524: ErrorKind.TIMEOUT,  # Cloudflare: the origin took too long
+    529: ErrorKind.OVERLOADED,
+}
+
+# Provider codes that name the problem better than the HTTP status does.
+_CODE_KINDS: dict[str, ErrorKind] = {
+    "context_length_exceeded": ErrorKind.CONTEXT_LENGTH_EXCEEDED,
+    "insufficient_quota": ErrorKind.PAYMENT_REQUIRED,
+    "billing_hard_limit_reached": ErrorKind.PAYMENT_REQUIRED,
+    "content_filter": ErrorKind.CONTENT_FILTER,
+    "content_policy_violation": ErrorKind.CONTENT_FILTER,
+    "model_not_found": ErrorKind.NOT_FOUND,
+    "invalid_api_key": ErrorKind.AUTHENTICATION,
+}
+
+# Wordings of "the prompt does not fit" used by OpenAI, OpenRouter and common servers.
+_CONTEXT_MESSAGE = re.compile(
+    r"maximum context length|context length|context window|context_length_exceeded"
+    r"|prompt is too long|too many (?:input )?tokens",
+    re.IGNORECASE,
+)
+
+_EXCERPT_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    """What an error body said: its message, the provider's code, and the raw ``error`` object."""
+
+    message: str
+    code: str | None
+    error: dict[str, Any]
+
+
+def status_kind(status: int) -> ErrorKind:
+    if status in _STATUS_KINDS:
+        return _STATUS_KINDS[status]
+    if 400 <= status < 500:
+        return ErrorKind.INVALID_REQUEST
+    if status >= 500:
+        return ErrorKind.SERVER
+    return ErrorKind.PROTOCOL
+
+
+def refine_kind(kind: ErrorKind, status: int, code: str | None, message: str) -> ErrorKind:
+    """A more precise kind from the provider's own code or wording, if it has one."""
+    if code is not None and code in _CODE_KINDS:
+        return _CODE_KINDS[code]
+    if status in (400, 413, 422) and _CONTEXT_MESSAGE.search(message):
+        return ErrorKind.CONTEXT_LENGTH_EXCEEDED
+    return kind
+
+
+def body_excerpt(body: bytes, limit: int = _EXCERPT_CHARS) -> str:
+    """A short, single-line quote of a body; HTML tags are removed so the text is readable."""
+    text = body.decode("utf-8", errors="replace")
+    if text.lstrip().startswith("<"):
+        text = re.sub(r"<[^>]*>", " ", text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else msgspec.json.encode(value).decode()
+
+
+def parse_error_body(body: bytes) -> ErrorInfo | None:
+    """The error of a JSON error body, or None when the body is not a JSON object."""
+    try:
+        data = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    error = data.get("error")
+    if isinstance(error, dict):
+        code = error.get("code")
+        code = code if code is not None else error.get("type")
+        return ErrorInfo(_text(error.get("message")) or "", _text(code), error)
+    if isinstance(error, str):
+        return ErrorInfo(error, _text(data.get("code") or data.get("type")), {})
+    message = _text(data.get("message")) or _text(data.get("detail")) or ""
+    return ErrorInfo(message, _text(data.get("code") or data.get("type")), {})
+
+
+def decode_openai_error(
+    status: int,
+    body: bytes,
+    *,
+    provider: str,
+    request_id: str | None = None,
+    retry_after: float | None = None,
+) -> ProviderError:
+    """The ``ProviderError`` for a non-2xx answer (never raises)."""
+    kind = status_kind(status)
+    info = parse_error_body(body)
+    if info is None:
+        what = "empty error body" if not body.strip() else "non-JSON error body"
+        excerpt = body_excerpt(body)
+        message = f"{what} (HTTP {status})" + (f": {excerpt}" if excerpt else "")
+        return ProviderError(
+            kind,
+            message,
+            provider=provider,
+            status=status,
+            request_id=request_id,
+            retry_after=retry_after,
+        )
+    kind = refine_kind(kind, status, info.code, info.message)
+    return ProviderError(
+        kind,
+        info.message or f"HTTP {status} without an error message",
+        provider=provider,
+        status=status,
+        provider_code=info.code,
+        request_id=request_id,
+        retry_after=retry_after,
+    )

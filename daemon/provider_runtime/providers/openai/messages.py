@@ -1,0 +1,234 @@
+"""Canonical messages -> Chat Completions ``messages`` (shared by every OpenAI-style endpoint).
+
+Follows https://platform.openai.com/docs/api-reference/chat/create#chat-create-messages.
+Parts a role cannot carry become warnings; tool results become ``tool`` messages placed before
+the rest of the message that held them, so they directly follow the assistant's calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import msgspec
+
+from ...core.types import (
+    ContentPart,
+    ImagePart,
+    Message,
+    MessageRole,
+    ProviderRuntimeWarning,
+    ReasoningPart,
+    TextPart,
+    ToolCall,
+    ToolResult,
+)
+from .dialect import OpenAIDialect, warning
+
+__all__ = [
+    "TOOL_RESULT_IMAGE_PLACEHOLDER",
+    "VISION_PLACEHOLDER",
+    "ReasoningReplay",
+    "encode_arguments",
+    "encode_image",
+    "encode_messages",
+]
+
+VISION_PLACEHOLDER = "[image omitted: the target model does not accept images]"
+TOOL_RESULT_IMAGE_PLACEHOLDER = "[image omitted: tool results cannot carry images here]"
+TOOL_ERROR_PREFIX = "Error: "
+
+# Turns one assistant message's reasoning parts into extra fields of that native message
+# (OpenRouter: ``reasoning_details``). Arguments: the parts, the message index.
+ReasoningReplay = Callable[
+    [Sequence[ReasoningPart], int], tuple[dict[str, Any], list[ProviderRuntimeWarning]]
+]
+
+_json = msgspec.json.Encoder(order="deterministic")
+
+
+def encode_arguments(call: ToolCall) -> str:
+    """Arguments as the JSON string the API expects; unparsed model output is replayed as is."""
+    if call.raw_arguments is not None:
+        return call.raw_arguments
+    return _json.encode(call.arguments).decode()
+
+
+def encode_image(part: ImagePart) -> dict[str, Any]:
+    url = part.url if part.url is not None else f"data:{part.media_type};base64,{part.data}"
+    return {"type": "image_url", "image_url": {"url": url}}
+
+
+class _Encoder:
+    def __init__(self, model: str, dialect: OpenAIDialect, replay: ReasoningReplay | None) -> None:
+        self.model = model
+        self.dialect = dialect
+        self.replay = replay
+        self.out: list[dict[str, Any]] = []
+        self.warnings: list[ProviderRuntimeWarning] = []
+
+    def dropped(self, index: int, part_index: int, part: ContentPart, role: str, why: str) -> None:
+        self.warnings.append(
+            warning(
+                "unsupported.content_part",
+                f"a {_kind(part)} part in a {role} message {why}; it was not sent",
+                message_index=index,
+                part_index=part_index,
+                part_type=_kind(part),
+                role=role,
+            )
+        )
+
+    def message(self, index: int, message: Message) -> None:
+        parts = message.parts()
+        results = [(i, p) for i, p in enumerate(parts) if isinstance(p, ToolResult)]
+        for part_index, result in results:
+            self.out.append(self.tool_result(index, part_index, result))
+        rest = [(i, p) for i, p in enumerate(parts) if not isinstance(p, ToolResult)]
+        if message.role is MessageRole.ASSISTANT:
+            self.assistant(index, rest)
+        elif message.role is MessageRole.TOOL:
+            for part_index, part in rest:
+                self.dropped(index, part_index, part, "tool", "answers no tool call")
+            if not parts:
+                self.warnings.append(
+                    warning(
+                        "unsupported.content_part",
+                        "an empty tool message answers no tool call; it was not sent",
+                        message_index=index,
+                        role="tool",
+                    )
+                )
+        elif rest or not parts:
+            self.user_or_system(index, message.role, rest)
+
+    def user_or_system(
+        self, index: int, role: MessageRole, parts: Sequence[tuple[int, ContentPart]]
+    ) -> None:
+        native_role = "user" if role is MessageRole.USER else self.dialect.system_role(self.model)
+        content: list[dict[str, Any]] = []
+        for part_index, part in parts:
+            if isinstance(part, TextPart):
+                content.append({"type": "text", "text": part.text})
+            elif isinstance(part, ImagePart) and role is MessageRole.USER:
+                content.append(self.user_image(index, part_index, part))
+            else:
+                self.dropped(index, part_index, part, role.value, "cannot be expressed")
+        if parts and not content:
+            return  # everything was dropped (and reported)
+        self.out.append({"role": native_role, "content": _compact(content)})
+
+    def user_image(self, index: int, part_index: int, part: ImagePart) -> dict[str, Any]:
+        if self.dialect.supports_vision:
+            return encode_image(part)
+        self.warnings.append(
+            warning(
+                "unsupported.vision",
+                f"{self.dialect.provider} does not accept images; a placeholder was sent",
+                message_index=index,
+                part_index=part_index,
+            )
+        )
+        return {"type": "text", "text": VISION_PLACEHOLDER}
+
+    def assistant(self, index: int, parts: Sequence[tuple[int, ContentPart]]) -> None:
+        texts: list[str] = []
+        calls: list[dict[str, Any]] = []
+        reasoning: list[ReasoningPart] = []
+        for part_index, part in parts:
+            if isinstance(part, TextPart):
+                texts.append(part.text)
+            elif isinstance(part, ToolCall):
+                calls.append(_tool_call(part))
+            elif isinstance(part, ReasoningPart):
+                reasoning.append(part)
+            else:
+                self.dropped(index, part_index, part, "assistant", "cannot be expressed")
+        native: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts else None}
+        if calls:
+            native["tool_calls"] = calls
+        elif not texts:
+            native["content"] = ""
+        if reasoning:
+            native.update(self.reasoning(index, reasoning))
+        if parts and not texts and not calls and len(native) == 2:
+            return  # nothing left to send (the drops were reported)
+        self.out.append(native)
+
+    def reasoning(self, index: int, parts: list[ReasoningPart]) -> dict[str, Any]:
+        if self.replay is not None:
+            fields, warnings = self.replay(parts, index)
+            self.warnings.extend(warnings)
+            return fields
+        self.warnings.append(
+            warning(
+                "unsupported.reasoning_history",
+                f"{self.dialect.provider} cannot take reasoning back in the conversation; "
+                f"{len(parts)} reasoning part(s) not sent",
+                message_index=index,
+                count=len(parts),
+            )
+        )
+        return {}
+
+    def tool_result(self, index: int, part_index: int, result: ToolResult) -> dict[str, Any]:
+        if isinstance(result.content, str):
+            texts = [result.content]
+        else:
+            texts = []
+            for part in result.content:
+                if isinstance(part, TextPart):
+                    texts.append(part.text)
+                else:
+                    texts.append(TOOL_RESULT_IMAGE_PLACEHOLDER)
+                    self.warnings.append(
+                        warning(
+                            "unsupported.tool_result_image",
+                            "tool results cannot carry images in Chat Completions; "
+                            "a placeholder was sent",
+                            message_index=index,
+                            part_index=part_index,
+                            tool_call_id=result.tool_call_id,
+                        )
+                    )
+        text = "\n".join(texts)
+        if result.is_error:
+            text = TOOL_ERROR_PREFIX + text
+        return {"role": "tool", "tool_call_id": result.tool_call_id, "content": text}
+
+
+def _kind(part: ContentPart) -> str:
+    tag: str = part.__struct_config__.tag  # type: ignore[assignment]
+    return tag
+
+
+def _tool_call(call: ToolCall) -> dict[str, Any]:
+    return {
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": encode_arguments(call)},
+    }
+
+
+def _compact(content: list[dict[str, Any]]) -> str | list[dict[str, Any]]:
+    """One text part (or none) is sent as a plain string, the most widely accepted form."""
+    if not content:
+        return ""
+    if len(content) == 1 and content[0]["type"] == "text":
+        text: str = content[0]["text"]
+        return text
+    return content
+
+
+def encode_messages(
+    messages: Sequence[Message],
+    *,
+    model: str,
+    dialect: OpenAIDialect,
+    replay: ReasoningReplay | None = None,
+) -> tuple[list[dict[str, Any]], list[ProviderRuntimeWarning]]:
+    """Native ``messages`` and the warnings for what could not be expressed."""
+    encoder = _Encoder(model, dialect, replay)
+    for index, message in enumerate(messages):
+        encoder.message(index, message)
+    return encoder.out, encoder.warnings
