@@ -1,8 +1,10 @@
-"""Golden fixture helpers: find case directories, load them, compare or rewrite expectations.
+"""Golden fixture files: find the cases of a provider, compare results, rewrite on request.
 
-A case is a directory tests/fixtures/<provider>/<case>/ holding JSON files. With
-UPDATE_FIXTURES=1 in the environment, ``assert_matches_or_update`` writes what the code produced
-into the expected file instead of comparing, so the change can be reviewed with ``git diff``.
+A case is a directory ``tests/fixtures/<provider>/<case>/`` holding any of:
+``canonical_request.json`` + ``native_request.json`` (+ ``context.json``,
+``expected_warnings.json``), ``native_response.json`` + ``canonical_response.json``,
+``error.json`` + ``expected_error.json``. Expected files are written by hand from the providers'
+documentation; ``UPDATE_FIXTURES=1`` rewrites them from the code's output, for review in a diff.
 """
 
 from __future__ import annotations
@@ -13,20 +15,27 @@ import os
 from pathlib import Path
 from typing import Any
 
-import msgspec
+import pytest
 
-__all__ = ["FIXTURES_DIR", "assert_matches_or_update", "fixture_cases", "load_json", "updating"]
+__all__ = [
+    "FIXTURES_DIR",
+    "assert_matches_or_update",
+    "dump_json",
+    "fixture_cases",
+    "load_json",
+    "updating",
+]
 
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 
 
 def updating() -> bool:
-    """Whether expectations are being rewritten (UPDATE_FIXTURES=1)."""
-    return os.environ.get("UPDATE_FIXTURES", "") == "1"
+    """True when the run should rewrite expectations (``UPDATE_FIXTURES=1``)."""
+    return os.environ.get("UPDATE_FIXTURES", "") not in ("", "0")
 
 
 def fixture_cases(provider: str) -> list[Path]:
-    """Every case directory of ``provider``, sorted by name (stable test ids)."""
+    """Every case directory of ``provider``, sorted by name."""
     root = FIXTURES_DIR / provider
     if not root.is_dir():
         return []
@@ -37,32 +46,31 @@ def load_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _normalize(value: Any) -> Any:
-    """Plain JSON values: Structs, Decimals and tuples become what a JSON file would hold."""
-    return json.loads(msgspec.json.encode(value))
-
-
-def _dump(value: Any) -> str:
+def dump_json(value: Any) -> str:
+    """The one on-disk format: 2-space indent, UTF-8 kept readable, trailing newline."""
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
 def assert_matches_or_update(path: Path, actual: Any) -> None:
-    """Assert ``actual`` equals the JSON in ``path``; with UPDATE_FIXTURES=1 write it instead."""
-    actual = _normalize(actual)
+    """Assert ``actual`` (plain JSON data) equals the file's JSON, or rewrite it when updating.
+
+    Comparison is of parsed JSON (key order is irrelevant); on mismatch the failure shows a
+    unified diff of the two documents.
+    """
+    actual = json.loads(json.dumps(actual))  # tuples -> lists, and only JSON types
     if updating():
         if not path.exists() or load_json(path) != actual:
-            path.write_text(_dump(actual), encoding="utf-8")
+            path.write_text(dump_json(actual), encoding="utf-8")
         return
     if not path.exists():
-        raise AssertionError(f"{path} is missing; run with UPDATE_FIXTURES=1 to create it")
+        pytest.fail(f"{path} is missing; write it (or run with UPDATE_FIXTURES=1 and review)")
     expected = load_json(path)
     if expected != actual:
-        diff = "".join(
-            difflib.unified_diff(
-                _dump(expected).splitlines(keepends=True),
-                _dump(actual).splitlines(keepends=True),
-                fromfile=f"{path} (expected)",
-                tofile="actual",
-            )
+        diff = difflib.unified_diff(
+            json.dumps(expected, indent=2, sort_keys=True).splitlines(),
+            json.dumps(actual, indent=2, sort_keys=True).splitlines(),
+            fromfile=f"{path} (expected)",
+            tofile="actual",
+            lineterm="",
         )
-        raise AssertionError(f"{path.name} does not match:\n{diff}")
+        pytest.fail("golden fixture mismatch:\n" + "\n".join(diff), pytrace=False)
