@@ -1,0 +1,136 @@
+"""Golden contract fixtures for Anthropic: canonical <-> native request, response and error.
+
+Each directory under tests/fixtures/anthropic/ is one case (see tests/fixture_util.py). Every
+native request is validated against the official `/v1/messages` request schema, every native
+response against the spec's `Message` schema (or the one named in native_response_schema.txt),
+and every JSON error body against `ErrorResponse`. UPDATE_FIXTURES=1 rewrites expectations.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from provider_runtime.core.types import ModelInfo, ProviderRequest, ProviderResponse
+from provider_runtime.providers.anthropic import (
+    JSON_TOOL_NAME,
+    decode_anthropic_error,
+    decode_anthropic_response,
+    encode_anthropic_request,
+    uses_json_tool,
+)
+from provider_runtime.transport.http import HttpResponse
+from tests.fixture_util import assert_matches_or_update, fixture_cases, load_json
+from tests.openapi import validate, validate_request
+
+PROVIDER = "anthropic"
+CASES = fixture_cases(PROVIDER)
+# Documented at https://docs.claude.com/en/api/errors but absent from the spec's ErrorResponse.
+SPEC_MISSING_ERROR_TYPES = frozenset({"request_too_large"})
+
+
+def _with(name: str) -> list[Path]:
+    return [case for case in CASES if (case / name).exists()]
+
+
+def _ids(path: Path) -> str:
+    return path.name
+
+
+def test_enough_cases_covering_each_kind() -> None:
+    assert len(CASES) >= 15
+    assert len(_with("native_request.json")) >= 15
+    assert len(_with("native_response.json")) >= 15
+    assert len(_with("error.json")) >= 10
+    for case in CASES:
+        assert any(
+            (case / f).exists()
+            for f in ("canonical_request.json", "native_response.json", "error.json")
+        ), f"{case.name} holds no request, response or error fixture"
+
+
+@pytest.mark.parametrize("case", _with("canonical_request.json"), ids=_ids)
+def test_request_encodes_to_native(case: Path) -> None:
+    request = msgspec.json.decode(
+        (case / "canonical_request.json").read_bytes(), type=ProviderRequest
+    )
+    model_info = None
+    if (case / "context.json").exists():
+        context = load_json(case / "context.json")
+        model_info = msgspec.convert(context["model_info"], ModelInfo)
+    ref = request.model_ref()
+    assert ref.provider == PROVIDER
+
+    body, warnings = encode_anthropic_request(
+        request, ref.id, provider=PROVIDER, model_info=model_info
+    )
+
+    validate_request(PROVIDER, "/v1/messages", body)
+    assert msgspec.json.decode(msgspec.json.encode(body)) == body  # plain JSON, nothing else
+    assert_matches_or_update(case / "native_request.json", body)
+    actual_warnings = msgspec.to_builtins(warnings)
+    if actual_warnings or (case / "expected_warnings.json").exists():
+        assert_matches_or_update(case / "expected_warnings.json", actual_warnings)
+
+
+@pytest.mark.parametrize("case", _with("native_response.json"), ids=_ids)
+def test_native_response_decodes_to_canonical(case: Path) -> None:
+    raw = (case / "native_response.json").read_bytes()
+    schema = "Message"
+    if (case / "native_response_schema.txt").exists():
+        schema = (case / "native_response_schema.txt").read_text(encoding="utf-8").strip()
+    validate(PROVIDER, schema, json.loads(raw))
+    json_tool = None
+    if (case / "native_request.json").exists():
+        json_tool = (
+            JSON_TOOL_NAME if uses_json_tool(load_json(case / "native_request.json")) else None
+        )
+
+    response = decode_anthropic_response(raw, provider=PROVIDER, json_tool=json_tool)
+
+    assert_matches_or_update(case / "canonical_response.json", msgspec.to_builtins(response))
+    # the expectation itself is a valid canonical response (strict types, no unknown fields)
+    expected = msgspec.json.decode(
+        (case / "canonical_response.json").read_bytes(), type=ProviderResponse
+    )
+    assert expected == response
+
+
+@pytest.mark.parametrize("case", _with("error.json"), ids=_ids)
+def test_native_error_maps_to_kind(case: Path) -> None:
+    spec: dict[str, Any] = load_json(case / "error.json")
+    body = spec["body"]
+    if isinstance(body, dict):
+        if body["error"]["type"] not in SPEC_MISSING_ERROR_TYPES:
+            validate(PROVIDER, "ErrorResponse", body)
+        content = json.dumps(body).encode()
+    else:
+        content = str(body).encode()
+    http = HttpResponse(spec["status"], spec["headers"], content, "https://api.anthropic.com")
+
+    error = decode_anthropic_error(
+        http.status,
+        http.content,
+        provider=PROVIDER,
+        request_id=http.request_id,
+        retry_after=http.retry_after,
+    )
+
+    expected = load_json(case / "expected_error.json")
+    contains = expected.get("message_contains", "")
+    actual = {
+        "kind": error.kind.value,
+        "provider_code": error.provider_code,
+        "retryable": error.retryable,
+        "retry_after": error.retry_after,
+        "message_contains": contains if contains and contains in error.message else error.message,
+    }
+    assert_matches_or_update(case / "expected_error.json", actual)
+    assert error.status == spec["status"]
+    assert error.provider == PROVIDER
+    assert error.request_id == http.request_id
+    assert len(error.message) < 400  # an HTML page is quoted, not pasted whole
