@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 __all__ = [
@@ -52,12 +53,12 @@ def dump_json(value: Any) -> str:
 
 
 def assert_matches_or_update(path: Path, actual: Any) -> None:
-    """Assert ``actual`` (plain JSON data) equals the file's JSON, or rewrite it when updating.
+    """Assert ``actual`` equals the file's JSON, or rewrite the file when updating.
 
     Comparison is of parsed JSON (key order is irrelevant); on mismatch the failure shows a
     unified diff of the two documents.
     """
-    actual = json.loads(json.dumps(actual))  # tuples -> lists, and only JSON types
+    actual = json.loads(msgspec.json.encode(actual))  # Structs, Decimals, tuples -> plain JSON
     if updating():
         if not path.exists() or load_json(path) != actual:
             path.write_text(dump_json(actual), encoding="utf-8")
