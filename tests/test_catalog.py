@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from importlib import resources
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -468,3 +470,20 @@ def test_export_round_trips_and_equals_the_builtins_object() -> None:
 def test_export_of_an_empty_catalog_is_valid_json() -> None:
     assert json.loads(export_catalog_json(ModelCatalog())) == {"snapshot": None, "models": []}
     assert catalog_to_builtins(ModelCatalog()) == {"models": [], "snapshot": None}
+
+
+def test_protocol_catalog_example_is_taken_from_the_data_file() -> None:
+    text = (Path(__file__).resolve().parent.parent / "protocol.md").read_text("utf-8")
+    section = text.split("\n## 4. Catalog", 1)[1].split("\n## ", 1)[0]
+    [body] = re.findall(r"<!-- decode: ModelCatalog -->\n```json\n(.*?)\n```", section, re.S)
+    example = msgspec.json.decode(body, type=ModelCatalog)
+    static = load_static_catalog()
+    assert example.snapshot == static.snapshot
+    assert [find_model(static, m.provider, m.id) for m in example.models] == example.models
+    data_lines = set(export_catalog_json(static).splitlines())
+    model_lines = [
+        line.rstrip(b",") for line in body.encode().splitlines() if line.startswith(b'{"provider"')
+    ]
+    assert model_lines and all(
+        line + b"," in data_lines or line in data_lines for line in model_lines
+    )

@@ -5,8 +5,10 @@ Expected amounts are worked out by hand from the prices in each test (USD per mi
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -22,6 +24,7 @@ from provider_runtime.core.types import (
     ModelRef,
     PriceTier,
     PricingSource,
+    ProviderRuntimeWarning,
     Usage,
 )
 from provider_runtime.pricing import PriceLookup, PriceRule, PricingTable, estimate_cost
@@ -403,3 +406,36 @@ def test_price_rule_decodes_from_config_shaped_json() -> None:
     assert rule.pricing.input == D("2.5") and rule.pricing.cache_read is None
     with pytest.raises(msgspec.ValidationError):
         msgspec.json.decode(b'{"provider":"p","model":"m","pricing":{},"x":1}', type=PriceRule)
+
+
+# --------------------------------------------------------------------------- protocol.md
+
+
+def _section_examples(heading: str) -> list[tuple[str, str]]:
+    """``(type name, json text)`` of the annotated examples in one protocol.md section."""
+    text = (Path(__file__).resolve().parent.parent / "protocol.md").read_text("utf-8")
+    section = text.split(f"\n## {heading}", 1)[1].split("\n## ", 1)[0]
+    found = re.findall(r"<!-- decode: (\w+) -->\n```json\n(.*?)\n```", section, re.S)
+    return [(name, body) for name, body in found]
+
+
+def test_protocol_pricing_examples_are_what_the_code_produces() -> None:
+    examples = _section_examples("3. Pricing")
+    assert [name for name, _ in examples] == [
+        "CostBreakdown",
+        "ProviderRuntimeWarning",
+        "ProviderRuntimeWarning",
+    ]
+    documented_cost = msgspec.json.decode(examples[0][1], type=CostBreakdown)
+    documented_warnings = [
+        msgspec.json.decode(body, type=ProviderRuntimeWarning) for _, body in examples[1:]
+    ]
+    pricing = ModelPricing(input=D("2"), output=D("8"))
+    usage = Usage(input_tokens=3_000, cache_write_tokens=1_000, output_tokens=100)
+    cost, warnings = estimate_cost(
+        usage, ref("openai", "gpt-x"), table_with(pricing, "openai", "gpt-x")
+    )
+    assert cost == documented_cost
+    assert warnings == documented_warnings[:1]
+    _, missing = estimate_cost(usage, ref("echo", "echo-1"), PricingTable())
+    assert missing == documented_warnings[1:]
