@@ -1,0 +1,164 @@
+"""Freeze gate for ``provider_runtime.core``: names, Struct fields, tags, enum values, codes.
+
+The snapshot lives in ``tests/fixtures/core_freeze.json``. Adding is fine; removing or renaming
+fails. After a deliberate, additive change, refresh it with ``python -m tests.test_core_freeze``.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from provider_runtime import core
+
+SNAPSHOT = Path(__file__).parent / "fixtures" / "core_freeze.json"
+
+
+def current() -> dict[str, Any]:
+    """The frozen surface of ``core`` as it is now."""
+    structs: dict[str, Any] = {}
+    enums: dict[str, list[str]] = {}
+    protocols: dict[str, list[str]] = {}
+    for name in core.__all__:
+        obj = getattr(core, name)
+        if isinstance(obj, type) and issubclass(obj, msgspec.Struct):
+            info = msgspec.structs.fields(obj)
+            structs[name] = {
+                "fields": [f.encode_name for f in info],
+                "required": sorted(f.encode_name for f in info if f.required),
+                "tag": obj.__struct_config__.tag,
+            }
+        elif isinstance(obj, type) and issubclass(obj, Enum):
+            enums[name] = [str(m.value) for m in obj]
+        elif getattr(obj, "_is_protocol", False):
+            protocols[name] = sorted(m for m, _ in inspect.getmembers(obj) if not m.startswith("_"))
+    return {
+        "names": sorted(core.__all__),
+        "structs": structs,
+        "enums": enums,
+        "protocols": protocols,
+        "error_codes": {k.value: code for k, code in core.ERROR_CODES.items()},
+    }
+
+
+def breaking_changes(frozen: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """Everything in ``frozen`` that ``now`` lost or changed incompatibly."""
+    problems = [f"name `{n}` is gone" for n in frozen["names"] if n not in now["names"]]
+    for name, old in frozen["structs"].items():
+        new = now["structs"].get(name)
+        if new is None:
+            problems.append(f"struct `{name}` is gone")
+            continue
+        problems += [f"field `{name}.{f}` is gone" for f in old["fields"] if f not in new["fields"]]
+        problems += [
+            f"field `{name}.{f}` became required"
+            for f in new["required"]
+            if f not in old["required"]
+        ]
+        if new["tag"] != old["tag"]:
+            problems.append(f"tag of `{name}` changed from {old['tag']!r} to {new['tag']!r}")
+    for name, values in frozen["enums"].items():
+        have = now["enums"].get(name, [])
+        problems += [f"value `{name}.{v}` is gone" for v in values if v not in have]
+    for name, members in frozen["protocols"].items():
+        have = now["protocols"].get(name, [])
+        problems += [f"member `{name}.{m}` is gone" for m in members if m not in have]
+    for kind, code in frozen["error_codes"].items():
+        if now["error_codes"].get(kind) != code:
+            problems.append(f"error code of `{kind}` changed or is gone (was {code})")
+    return problems
+
+
+def load_snapshot() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(SNAPSHOT.read_text())
+    return data
+
+
+def test_core_keeps_its_frozen_surface() -> None:
+    problems = breaking_changes(load_snapshot(), current())
+    assert problems == []
+
+
+def test_snapshot_covers_the_documented_core() -> None:
+    frozen = load_snapshot()
+    for name in (
+        "ProviderRequest",
+        "ProviderResponse",
+        "Message",
+        "Usage",
+        "CostBreakdown",
+        "ModelInfo",
+    ):
+        assert name in frozen["structs"]
+    assert {"ProviderAdapter", "TokenProvider"} <= set(frozen["protocols"])
+    assert frozen["protocols"]["ProviderAdapter"] == [
+        "capabilities",
+        "discover_models",
+        "id",
+        "run",
+    ]
+    assert {"MessageRole", "FinishReason", "ErrorKind", "PricingSource"} <= set(frozen["enums"])
+    assert frozen["structs"]["TextPart"]["tag"] == "text"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda s: s["names"].append("Vanished"), "name `Vanished` is gone"),
+        (
+            lambda s: s["structs"]["Usage"]["fields"].append("input_tokenz"),
+            "field `Usage.input_tokenz` is gone",
+        ),
+        (
+            lambda s: s["structs"]["Message"]["required"].remove("content"),
+            "`Message.content` became required",
+        ),
+        (
+            lambda s: s["structs"].__setitem__("Gone", {"fields": [], "required": [], "tag": None}),
+            "struct `Gone`",
+        ),
+        (
+            lambda s: s["structs"]["ToolCall"].__setitem__("tag", "call"),
+            "tag of `ToolCall` changed",
+        ),
+        (
+            lambda s: s["enums"]["FinishReason"].append("halted"),
+            "value `FinishReason.halted` is gone",
+        ),
+        (
+            lambda s: s["protocols"]["TokenProvider"].append("refresh"),
+            "member `TokenProvider.refresh`",
+        ),
+        (lambda s: s["error_codes"].__setitem__("config", -1), "error code of `config` changed"),
+    ],
+)
+def test_the_gate_catches_each_kind_of_break(mutate: Any, expected: str) -> None:
+    frozen = copy.deepcopy(current())
+    assert breaking_changes(frozen, current()) == []
+    mutate(frozen)
+    problems = breaking_changes(frozen, current())
+    assert len(problems) == 1
+    assert expected in problems[0]
+
+
+def test_adding_is_fine() -> None:
+    now = current()
+    smaller = copy.deepcopy(now)
+    smaller["names"].pop()
+    smaller["structs"]["Usage"]["fields"].pop()
+    smaller["enums"]["FinishReason"].pop()
+    assert breaking_changes(smaller, now) == []
+
+
+if __name__ == "__main__":
+    SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
+    SNAPSHOT.write_text(json.dumps(current(), indent=2, sort_keys=True) + "\n")
+    sys.stdout.write(f"wrote {SNAPSHOT}\n")
