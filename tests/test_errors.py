@@ -74,7 +74,12 @@ def test_config_error_names_file_and_key() -> None:
         ErrorKind.CONFIG,
         -32001,
     )
-    assert err.to_data() == {"kind": "config", "retryable": False}
+    assert err.to_data() == {
+        "kind": "config",
+        "retryable": False,
+        "path": "/etc/pr.toml",
+        "key": "providers.openai.timeout",
+    }
     assert str(ConfigError("plain")) == "plain"
 
 

@@ -97,6 +97,9 @@ class ConfigError(ProviderRuntimeError):
         self.path = path
         self.key = key
 
+    def to_data(self) -> dict[str, Any]:
+        return {**super().to_data(), "path": self.path, "key": self.key}
+
 
 class RoutingError(ProviderRuntimeError):
     """The model could not be routed; ``candidates`` lists providers offering it, if several."""
