@@ -85,10 +85,11 @@ def test_native_response_decodes_to_canonical(case: Path) -> None:
         schema = (case / "native_response_schema.txt").read_text(encoding="utf-8").strip()
     validate(PROVIDER, schema, json.loads(raw))
     json_tool = None
-    if (case / "native_request.json").exists():
-        json_tool = (
-            JSON_TOOL_NAME if uses_json_tool(load_json(case / "native_request.json")) else None
+    if (case / "canonical_request.json").exists():
+        request = msgspec.json.decode(
+            (case / "canonical_request.json").read_bytes(), type=ProviderRequest
         )
+        json_tool = JSON_TOOL_NAME if uses_json_tool(request) else None
 
     response = decode_anthropic_response(raw, provider=PROVIDER, json_tool=json_tool)
 

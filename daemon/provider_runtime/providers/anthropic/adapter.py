@@ -141,7 +141,7 @@ class AnthropicAdapter:
             provider=self._id,
             request_id=resp.request_id,
             model=model,
-            json_tool=JSON_TOOL_NAME if uses_json_tool(body) else None,
+            json_tool=JSON_TOOL_NAME if uses_json_tool(request) else None,
         )
         if warnings:
             response = msgspec.structs.replace(response, warnings=[*warnings, *response.warnings])

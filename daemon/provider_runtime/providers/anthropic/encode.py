@@ -91,9 +91,13 @@ def encode_anthropic_request(
     return body, warnings
 
 
-def uses_json_tool(body: dict[str, Any]) -> bool:
-    """Whether ``body`` carries a json_schema response as the ``JSON_TOOL_NAME`` tool."""
-    return any(tool.get("name") == JSON_TOOL_NAME for tool in body.get("tools", ()))
+def uses_json_tool(request: ProviderRequest) -> bool:
+    """Whether the encoded request asks for its json_schema answer through ``JSON_TOOL_NAME``.
+
+    Decided from the canonical request, so a caller's own tool of that name is never mistaken
+    for it (the encoder does not emulate in that case).
+    """
+    return _json_tool(request, []) is not None
 
 
 # --------------------------------------------------------------------------- tools
@@ -132,7 +136,7 @@ def _json_tool(request: ProviderRequest, warnings: Warnings) -> dict[str, Any] |
     reason: str | None = None
     if isinstance(request.tool_choice, NamedToolChoice):
         return None  # the caller forces one of its own tools: that call is the answer
-    if request.tool_choice is ToolChoiceMode.NONE:
+    if request.tool_choice == ToolChoiceMode.NONE:
         reason = "tool_choice `none` forbids the tool that carries the schema"
     elif fmt.schema.get("type") != "object":
         reason = "only a schema whose root is an object can be carried by a tool"
@@ -167,7 +171,7 @@ def _encode_tool_choice(
             return {"type": "tool", "name": JSON_TOOL_NAME}
         return {"type": "any"}
     if not tools:
-        if choice is ToolChoiceMode.REQUIRED or isinstance(choice, NamedToolChoice):
+        if choice == ToolChoiceMode.REQUIRED or isinstance(choice, NamedToolChoice):
             _warn(
                 warnings,
                 "unsupported.tool_choice",
@@ -178,7 +182,7 @@ def _encode_tool_choice(
         return None
     if isinstance(choice, NamedToolChoice):
         return {"type": "tool", "name": choice.name}
-    return {"type": {"auto": "auto", "none": "none", "required": "any"}[choice.value]}
+    return {"type": {"auto": "auto", "none": "none", "required": "any"}[str(choice)]}
 
 
 # --------------------------------------------------------------------------- thinking

@@ -44,10 +44,10 @@ def encode_anthropic_messages(
     system_texts: list[str] = []
     turns: list[dict[str, Any]] = []
     for index, message in enumerate(messages):
-        if message.role is MessageRole.SYSTEM:
+        if message.role == MessageRole.SYSTEM:
             system_texts.extend(_system_texts(message, index, warnings))
             continue
-        side = "assistant" if message.role is MessageRole.ASSISTANT else "user"
+        side = "assistant" if message.role == MessageRole.ASSISTANT else "user"
         blocks = _encode_blocks(message, index, provider=provider, model=model, warnings=warnings)
         if not blocks:
             _warn(
@@ -55,7 +55,7 @@ def encode_anthropic_messages(
                 "unsupported.empty_message",
                 f"message {index} has no content Anthropic accepts; it was left out",
                 message_index=index,
-                role=message.role.value,
+                role=str(message.role),
             )
             continue
         if turns and turns[-1]["role"] == side:
@@ -94,7 +94,7 @@ def _encode_blocks(
     warnings: list[ProviderRuntimeWarning],
 ) -> list[Block]:
     blocks: list[Block] = []
-    assistant = message.role is MessageRole.ASSISTANT
+    assistant = message.role == MessageRole.ASSISTANT
     for part_index, part in enumerate(message.parts()):
         if isinstance(part, TextPart):
             if part.text:
@@ -125,10 +125,10 @@ def _unsupported_part(
     _warn(
         warnings,
         "unsupported.content_part",
-        f"a {kind} cannot appear in a {message.role.value} message for Anthropic; it was left out",
+        f"{kind} parts cannot appear in {message.role!s} messages for Anthropic; left out",
         message_index=index,
         part_index=part_index,
-        role=message.role.value,
+        role=str(message.role),
         part_type=kind,
     )
 
