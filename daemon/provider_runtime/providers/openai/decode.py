@@ -40,6 +40,7 @@ __all__ = [
     "map_finish_reason",
     "map_usage",
     "parse_body",
+    "unify_finish",
 ]
 
 FINISH_REASONS: dict[str, FinishReason] = {
@@ -59,6 +60,16 @@ def map_finish_reason(
 ) -> FinishReason:
     """The unified reason for a raw one; unknown or missing reasons are ``other``."""
     return table.get(raw, FinishReason.OTHER) if raw is not None else FinishReason.OTHER
+
+
+def unify_finish(finish: FinishReason, parts: Sequence[ContentPart], refused: bool) -> FinishReason:
+    """A refusal is ``content_filter``; ``stop`` with tool calls is ``tool_calls`` (OpenAI says
+    ``stop`` when a named tool was forced, though the calls still need answering)."""
+    if refused:
+        return FinishReason.CONTENT_FILTER
+    if finish is FinishReason.STOP and any(isinstance(p, ToolCall) for p in parts):
+        return FinishReason.TOOL_CALLS
+    return finish
 
 
 def parse_body(body: bytes, decoder: msgspec.json.Decoder[T], *, provider: str, what: str) -> T:
@@ -99,8 +110,8 @@ def _parse_arguments(raw: str | None) -> tuple[dict[str, Any], str | None, str |
         return {}, None, None
     try:
         value = msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
-        return {}, raw, f"not valid JSON ({exc})"
+    except msgspec.DecodeError:
+        return {}, raw, "not valid JSON"
     if not isinstance(value, dict):
         return {}, raw, f"a JSON {type(value).__name__}, not an object"
     return value, None, None
@@ -228,12 +239,11 @@ def decode_openai_response(
     parts, refused = decode_message(
         choice.message, provider=provider, model=requested_model or model, warnings=warnings
     )
-    finish = map_finish_reason(choice.finish_reason)
     return ProviderResponse(
         provider=provider,
         model=model,
         output=AssistantOutput(content=parts),
-        finish_reason=FinishReason.CONTENT_FILTER if refused else finish,
+        finish_reason=unify_finish(map_finish_reason(choice.finish_reason), parts, refused),
         finish_reason_raw=choice.finish_reason,
         usage=map_usage(completion.usage),
         warnings=warnings,

@@ -71,7 +71,7 @@ class _Encoder:
         self.warnings.append(
             warning(
                 "unsupported.content_part",
-                f"a {_kind(part)} part in a {role} message {why}; it was not sent",
+                f"a part of type `{_kind(part)}` {why}; it was not sent",
                 message_index=index,
                 part_index=part_index,
                 part_type=_kind(part),
@@ -89,7 +89,7 @@ class _Encoder:
             self.assistant(index, rest)
         elif message.role is MessageRole.TOOL:
             for part_index, part in rest:
-                self.dropped(index, part_index, part, "tool", "answers no tool call")
+                self.dropped(index, part_index, part, "tool", "in a tool message answers no tool call")
             if not parts:
                 self.warnings.append(
                     warning(
@@ -113,7 +113,9 @@ class _Encoder:
             elif isinstance(part, ImagePart) and role is MessageRole.USER:
                 content.append(self.user_image(index, part_index, part))
             else:
-                self.dropped(index, part_index, part, role.value, "cannot be expressed")
+                self.dropped(
+                    index, part_index, part, role.value, f"cannot be expressed in {role.value} messages"
+                )
         if parts and not content:
             return  # everything was dropped (and reported)
         self.out.append({"role": native_role, "content": _compact(content)})
@@ -143,7 +145,9 @@ class _Encoder:
             elif isinstance(part, ReasoningPart):
                 reasoning.append(part)
             else:
-                self.dropped(index, part_index, part, "assistant", "cannot be expressed")
+                self.dropped(
+                    index, part_index, part, "assistant", "cannot be expressed in assistant messages"
+                )
         native: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts else None}
         if calls:
             native["tool_calls"] = calls

@@ -36,6 +36,7 @@ from ..openai.decode import (
     map_finish_reason,
     map_usage,
     parse_body,
+    unify_finish,
 )
 from ..openai.dialect import warning
 from ..openai.errors import decode_openai_error, parse_error_body, refine_kind, status_kind
@@ -143,7 +144,7 @@ def decode_openrouter_response(
         provider=provider,
         model=model,
         output=AssistantOutput(content=parts),
-        finish_reason=FinishReason.CONTENT_FILTER if refused else finish,
+        finish_reason=unify_finish(finish, parts, refused),
         finish_reason_raw=choice.native_finish_reason or choice.finish_reason,
         usage=map_usage(usage),
         cost=cost,

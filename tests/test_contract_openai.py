@@ -1,0 +1,173 @@
+"""Golden contract fixtures for OpenAI Chat Completions and OpenAI-compatible servers.
+
+Each directory under tests/fixtures/openai/ is one case (see tests/fixture_util.py). A case's
+``context.json`` may name a compatible server: ``{"provider": id, "quirks": {...}}`` (or
+``{"store_completions": true}`` for the official API). Every native request is validated against
+the official `/chat/completions` request schema; official responses against
+`CreateChatCompletionResponse`, error bodies against `ErrorResponse`, model lists against
+`ListModelsResponse`. Compatible servers' answers are their own dialect (vLLM omits `refusal`,
+FastAPI errors use `detail`), so only their requests are held to OpenAI's spec.
+UPDATE_FIXTURES=1 rewrites the expectations for review.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from provider_runtime.config import OpenAICompatQuirks
+from provider_runtime.core.types import ModelInfo, ProviderRequest, ProviderResponse
+from provider_runtime.providers.openai import (
+    OpenAIDialect,
+    decode_openai_error,
+    decode_openai_models,
+    decode_openai_response,
+    encode_openai_request,
+)
+from provider_runtime.transport.http import HttpResponse
+from tests.fixture_util import assert_matches_or_update, fixture_cases, load_json
+from tests.openapi import validate, validate_request
+
+SPEC = "openai"
+CASES = fixture_cases("openai")
+
+
+def _with(name: str) -> list[Path]:
+    return [case for case in CASES if (case / name).exists()]
+
+
+def _ids(path: Path) -> str:
+    return path.name
+
+
+def _context(case: Path) -> dict[str, Any]:
+    return load_json(case / "context.json") if (case / "context.json").exists() else {}
+
+
+def _provider(case: Path) -> str:
+    provider: str = _context(case).get("provider", "openai")
+    return provider
+
+
+def _official(case: Path) -> bool:
+    return "quirks" not in _context(case)
+
+
+def _dialect(case: Path) -> OpenAIDialect:
+    context = _context(case)
+    provider = _provider(case)
+    if "quirks" in context:
+        quirks = msgspec.convert(context["quirks"], OpenAICompatQuirks)
+        return OpenAIDialect.from_quirks(quirks, provider=provider)
+    store = context.get("store_completions", False)
+    return OpenAIDialect(provider=provider, metadata="store" if store else "drop")
+
+
+def _requested_model(case: Path) -> str | None:
+    if not (case / "canonical_request.json").exists():
+        return None
+    return str(load_json(case / "canonical_request.json")["model"]).partition("/")[2]
+
+
+def test_enough_cases_of_each_kind() -> None:
+    assert len(_with("native_request.json")) >= 15
+    assert len(_with("native_response.json")) >= 10
+    assert len(_with("error.json")) >= 10
+    assert _with("models.json")
+    for case in CASES:
+        assert any(
+            (case / name).exists()
+            for name in (
+                "canonical_request.json",
+                "native_response.json",
+                "error.json",
+                "models.json",
+            )
+        ), f"{case.name} holds no fixture"
+
+
+@pytest.mark.parametrize("case", _with("canonical_request.json"), ids=_ids)
+def test_request_encodes_to_native(case: Path) -> None:
+    request = msgspec.json.decode(
+        (case / "canonical_request.json").read_bytes(), type=ProviderRequest
+    )
+    ref = request.model_ref()
+    assert ref.provider == _provider(case)
+
+    body, warnings = encode_openai_request(request, ref.id, dialect=_dialect(case))
+
+    validate_request(SPEC, "/chat/completions", body)
+    assert msgspec.json.decode(msgspec.json.encode(body)) == body  # plain JSON only
+    assert_matches_or_update(case / "native_request.json", body)
+    actual = msgspec.to_builtins(warnings)
+    if actual or (case / "expected_warnings.json").exists():
+        assert_matches_or_update(case / "expected_warnings.json", actual)
+
+
+@pytest.mark.parametrize("case", _with("native_response.json"), ids=_ids)
+def test_native_response_decodes_to_canonical(case: Path) -> None:
+    raw = (case / "native_response.json").read_bytes()
+    if _official(case):
+        validate(SPEC, "CreateChatCompletionResponse", json.loads(raw))
+
+    response = decode_openai_response(
+        raw, provider=_provider(case), requested_model=_requested_model(case)
+    )
+
+    assert_matches_or_update(case / "canonical_response.json", msgspec.to_builtins(response))
+    expected = msgspec.json.decode(
+        (case / "canonical_response.json").read_bytes(), type=ProviderResponse
+    )
+    assert expected == response  # the expectation is itself a valid canonical response
+
+
+@pytest.mark.parametrize("case", _with("error.json"), ids=_ids)
+def test_native_error_maps_to_kind(case: Path) -> None:
+    spec: dict[str, Any] = load_json(case / "error.json")
+    body = spec["body"]
+    if isinstance(body, dict):
+        if _official(case):
+            validate(SPEC, "ErrorResponse", body)
+        content = json.dumps(body).encode()
+    else:
+        content = str(body).encode()
+    http = HttpResponse(spec["status"], spec["headers"], content, "https://api.openai.com/v1")
+
+    error = decode_openai_error(
+        http.status,
+        http.content,
+        provider=_provider(case),
+        request_id=http.request_id,
+        retry_after=http.retry_after,
+    )
+
+    expected = load_json(case / "expected_error.json")
+    contains = expected.get("message_contains", "")
+    actual = {
+        "kind": error.kind.value,
+        "provider_code": error.provider_code,
+        "retryable": error.retryable,
+        "retry_after": error.retry_after,
+        "message_contains": contains if contains and contains in error.message else error.message,
+    }
+    assert_matches_or_update(case / "expected_error.json", actual)
+    assert error.status == spec["status"]
+    assert error.provider == _provider(case)
+    assert error.request_id == http.request_id
+    assert len(error.message) < 400  # a proxy's HTML page is quoted, not pasted whole
+
+
+@pytest.mark.parametrize("case", _with("models.json"), ids=_ids)
+def test_model_list_decodes(case: Path) -> None:
+    raw = (case / "models.json").read_bytes()
+    if _official(case):
+        validate(SPEC, "ListModelsResponse", json.loads(raw))
+
+    models = decode_openai_models(raw, provider=_provider(case))
+
+    assert all(isinstance(m, ModelInfo) and m.source == "remote" for m in models)
+    assert_matches_or_update(case / "expected_models.json", msgspec.to_builtins(models))
