@@ -1,0 +1,213 @@
+"""``serve``: claim stdin/stdout for the protocol, run the read loop, stop cleanly.
+
+stdout carries protocol only: the protocol gets private copies of fds 0 and 1, then fd 1 points
+at stderr and fd 0 at /dev/null, so a stray ``print`` or a child process cannot corrupt a frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from .framing import DEFAULT_MAX_MESSAGE_BYTES, FrameError, FrameReader, Framing, encode_frame
+from .handlers import Session, handler_table
+from .rpc import Dispatcher
+from .state import RuntimeFactory, RuntimeHolder, load_runtime
+
+__all__ = ["LOG_LEVELS", "ServeOptions", "configure_logging", "run_server", "serve"]
+
+log = logging.getLogger("provider_runtime.server")
+
+LOG_LEVELS = ("error", "warning", "info", "debug", "trace")
+_READ_LIMIT = 1024 * 1024
+_FLUSH_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    config_path: str | None = None
+    framing: Framing | None = None  # None: detect from the first byte
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+
+
+def serve(options: ServeOptions, *, log_level: str = "warning") -> int:
+    """Run the daemon on this process's stdio until ``exit``, EOF or SIGTERM; the exit status."""
+    stdin, stdout = _claim_stdio()
+    configure_logging(log_level)
+    try:
+        return asyncio.run(run_server(options, stdin, stdout))
+    except KeyboardInterrupt:
+        return 130
+
+
+def configure_logging(level: str) -> None:
+    """Logs go to stderr. ``trace`` adds every message in and out (never credentials: the
+    protocol carries none) and the HTTP clients' own logs."""
+    numeric = logging.DEBUG if level == "trace" else getattr(logging, level.upper())
+    logging.basicConfig(
+        stream=sys.stderr, level=numeric, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    quiet = logging.DEBUG if level == "trace" else logging.WARNING
+    for name in ("httpx", "httpcore", "pygls"):
+        logging.getLogger(name).setLevel(quiet)
+    tracing = logging.DEBUG if level == "trace" else logging.INFO
+    logging.getLogger("provider_runtime.server.trace").setLevel(tracing)
+
+
+def _claim_stdio() -> tuple[BinaryIO, BinaryIO]:
+    protocol_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    protocol_out = os.fdopen(os.dup(1), "wb", buffering=0)
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    try:
+        os.dup2(2, 1)
+    except OSError:  # no stderr either: stray output goes nowhere
+        os.dup2(null, 1)
+    os.close(null)
+    sys.stdout = sys.stderr
+    return protocol_in, protocol_out
+
+
+async def run_server(
+    options: ServeOptions,
+    stdin: BinaryIO,
+    stdout: BinaryIO,
+    *,
+    factory: RuntimeFactory = load_runtime,
+) -> int:
+    """Serve one client on ``stdin``/``stdout``; returns the process exit status."""
+    holder = RuntimeHolder(options.config_path, factory)
+    try:
+        holder.load()
+    except Exception as exc:  # keep serving: calls answer with the error, reloadConfig may fix it
+        log.error("configuration not loaded: %s", exc)
+    read = await _open_input(stdin)
+    output = await _Output.open(stdout)
+    frames = FrameReader(read, framing=options.framing, max_message_bytes=options.max_message_bytes)
+    session = Session(holder, max_message_bytes=options.max_message_bytes)
+
+    def write(body: bytes) -> None:
+        output.write(encode_frame(body, frames.framing or Framing.CONTENT_LENGTH))
+
+    dispatcher = Dispatcher(handler_table(session), write)
+    session.notify = dispatcher.notify
+    stop = asyncio.Event()
+    _on_signals(stop.set)
+    try:
+        return await _serve_until_done(frames, dispatcher, stop, output)
+    finally:
+        await holder.aclose()
+        await output.aclose()
+
+
+async def _serve_until_done(
+    frames: FrameReader, dispatcher: Dispatcher, stop: asyncio.Event, output: _Output
+) -> int:
+    reading = asyncio.ensure_future(_read_loop(frames, dispatcher))
+    stopped = asyncio.ensure_future(stop.wait())
+    exited = asyncio.ensure_future(dispatcher.exited.wait())
+    lost = asyncio.ensure_future(output.lost.wait())
+    waiters = {reading, stopped, exited, lost}
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        if reading.done() and not (stop.is_set() or dispatcher.exited.is_set()):
+            # End of input: answer what was asked (a shell pipe closes stdin right after its
+            # request), unless a signal, `exit` or a closed stdout says to stop first.
+            draining = asyncio.ensure_future(dispatcher.drain())
+            waiters.add(draining)
+            await asyncio.wait(waiters - {reading}, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+        dispatcher.cancel_all()
+        await dispatcher.drain()
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+    if reading.done() and not reading.cancelled() and reading.exception() is not None:
+        log.error("reading input failed", exc_info=reading.exception())
+    return dispatcher.exit_code if dispatcher.exit_code is not None else 0
+
+
+async def _read_loop(frames: FrameReader, dispatcher: Dispatcher) -> None:
+    while not dispatcher.exited.is_set():
+        item = await frames.next()
+        if item is None:
+            return
+        if isinstance(item, FrameError):
+            log.warning("unreadable message: %s", item.message)
+            dispatcher.reject_frame(item.message, too_large=item.too_large)
+        else:
+            dispatcher.feed(item)
+        await asyncio.sleep(0)  # let started requests run between pipelined messages
+
+
+def _on_signals(callback: Callable[[], None]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, callback)  # not on every platform, nor off the main thread
+
+
+async def _open_input(stdin: BinaryIO) -> Callable[[int], Awaitable[bytes]]:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=_READ_LIMIT)
+    try:
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+    except (ValueError, OSError):  # a regular file (`serve < requests.jsonl`): read in a thread
+        return lambda n: asyncio.to_thread(stdin.read, n)
+    return reader.read
+
+
+class _Output(asyncio.Protocol):
+    """The protocol's stdout: an asyncio pipe transport, or blocking writes for a regular file."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+        self._transport: asyncio.WriteTransport | None = None
+        self.lost = asyncio.Event()
+
+    @classmethod
+    async def open(cls, file: BinaryIO) -> _Output:
+        output = cls(file)
+        with contextlib.suppress(ValueError, OSError):  # not a pipe: `write` uses the file
+            await asyncio.get_running_loop().connect_write_pipe(lambda: output, file)
+        return output
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.WriteTransport)
+        self._transport = transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        log.info("stdout closed%s", f": {exc}" if exc else "")
+        self.lost.set()
+
+    def write(self, data: bytes) -> None:
+        if self.lost.is_set():
+            return
+        if self._transport is not None:
+            self._transport.write(data)
+            return
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[self._file.write(view) or 0 :]
+        except OSError as exc:
+            self.connection_lost(exc)
+
+    async def aclose(self) -> None:
+        """Flush what is buffered (for at most a few seconds), then close."""
+        if self._transport is None:
+            return
+        self._transport.close()  # the transport writes out its buffer before it closes
+        try:
+            async with asyncio.timeout(_FLUSH_SECONDS):
+                await self.lost.wait()
+        except TimeoutError:
+            self._transport.abort()

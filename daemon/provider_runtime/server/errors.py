@@ -1,0 +1,113 @@
+"""The one place exceptions become JSON-RPC errors: protocol codes and runtime error kinds."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, TypeVar
+
+import msgspec
+
+from ..core.errors import ProviderRuntimeError
+
+__all__ = [
+    "INTERNAL_ERROR",
+    "INVALID_PARAMS",
+    "INVALID_REQUEST",
+    "METHOD_NOT_FOUND",
+    "PARSE_ERROR",
+    "REQUEST_CANCELLED",
+    "RpcError",
+    "decode_params",
+    "error_object",
+]
+
+log = logging.getLogger("provider_runtime.server")
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+REQUEST_CANCELLED = -32800
+
+# Every runtime error's `data` has these keys (None when they do not apply), so clients can
+# read them without checking which error class produced it.
+_DATA_DEFAULTS: dict[str, Any] = {
+    "kind": "internal",
+    "retryable": False,
+    "provider": None,
+    "status": None,
+    "retry_after": None,
+}
+
+_AT_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+
+T = TypeVar("T")
+
+
+def error_object(
+    msg_id: int | str | None, code: int, message: str, data: Any = None
+) -> dict[str, Any]:
+    """A complete JSON-RPC error response."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if data is not None:
+        error["data"] = data
+    return {"jsonrpc": "2.0", "id": msg_id, "error": error}
+
+
+class RpcError(Exception):
+    """An error reply: ``code``, ``message`` and optional ``data``."""
+
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.data = data
+
+    def response(self, msg_id: int | str | None) -> dict[str, Any]:
+        return error_object(msg_id, self.code, self.message, self.data)
+
+    def as_error(self) -> dict[str, Any]:
+        """The ``error`` member alone: code, message and data."""
+        error: dict[str, Any] = self.response(None)["error"]
+        return error
+
+    @classmethod
+    def from_exception(cls, exc: Exception, method: str) -> RpcError:
+        """Map anything a handler raised; unexpected exceptions are logged with a traceback."""
+        if isinstance(exc, RpcError):
+            return exc
+        if isinstance(exc, ProviderRuntimeError):
+            return cls(exc.code, str(exc), {**_DATA_DEFAULTS, **exc.to_data()})
+        log.error("internal error in `%s`", method, exc_info=exc)
+        return cls(
+            INTERNAL_ERROR,
+            f"internal error in `{method}`: {type(exc).__name__}",
+            {**_DATA_DEFAULTS},
+        )
+
+
+def decode_params(raw: msgspec.Raw | None, kind: type[T], *, required: bool = False) -> T:
+    """Decode a request's raw ``params`` into ``kind``; errors name the JSON path (-32602).
+
+    Missing or null params decode as ``{}`` (all defaults) unless ``required``.
+    """
+    if raw is None:
+        if required:
+            raise RpcError(
+                INVALID_PARAMS, "invalid params: `params` is required", {"path": "params"}
+            )
+        raw = msgspec.Raw(b"{}")
+    try:
+        return msgspec.json.decode(raw, type=kind)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        match = _AT_PATH.search(text)
+        path = "params" + (match.group("path") if match else "")
+        reason = text[: match.start()] if match else text
+        raise RpcError(
+            INVALID_PARAMS, f"invalid params at `{path}`: {reason}", {"path": path}
+        ) from None
+    except (msgspec.DecodeError, RecursionError) as exc:  # the frame parsed, so: nesting depth
+        raise RpcError(INVALID_PARAMS, f"invalid params: {exc}", {"path": "params"}) from None

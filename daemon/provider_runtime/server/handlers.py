@@ -1,0 +1,113 @@
+"""One thin function per RPC method: decode params into canonical types, call the runtime."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import msgspec
+
+from .. import __version__
+from ..core.types import DiscoveryOptions, ProviderRequest, ProviderRuntimeWarning
+from .errors import RpcError, decode_params
+from .rpc import Handler
+from .state import RuntimeHolder
+
+__all__ = ["METHODS", "PROTOCOL_VERSION", "InitializeParams", "Session", "handler_table"]
+
+PROTOCOL_VERSION = "1"
+
+# Requests first, then the notifications the server acts on.
+METHODS = [
+    "initialize",
+    "shutdown",
+    "runtime/run",
+    "runtime/models",
+    "runtime/catalog",
+    "runtime/reloadConfig",
+    "exit",
+    "$/cancelRequest",
+]
+
+WARNING_MESSAGE_TYPE = 2  # window/logMessage MessageType.Warning
+
+
+class InitializeParams(msgspec.Struct, kw_only=True):
+    """Tolerant on purpose: LSP clients send processId, capabilities, rootUri... (ignored)."""
+
+    clientInfo: dict[str, Any] | None = None  # LSP's spelling
+    warningNotifications: bool = False  # also send warnings as window/logMessage
+
+
+@dataclass
+class Session:
+    holder: RuntimeHolder
+    notify: Callable[[str, Any], None] = lambda method, params: None
+    max_message_bytes: int = 0
+    warning_notifications: bool = False
+    client_info: dict[str, Any] | None = field(default=None)
+
+    def report(self, warnings: list[ProviderRuntimeWarning]) -> None:
+        if self.warning_notifications:
+            for w in warnings:
+                message = f"[{w.code}] {w.message}"
+                self.notify("window/logMessage", {"type": WARNING_MESSAGE_TYPE, "message": message})
+
+
+async def initialize(session: Session, raw: msgspec.Raw | None) -> dict[str, Any]:
+    params = decode_params(raw, InitializeParams)
+    session.warning_notifications = params.warningNotifications
+    session.client_info = params.clientInfo
+    loaded, error = session.holder.current, session.holder.error
+    return {
+        "serverInfo": {"name": "provider-runtime", "version": __version__},
+        "protocolVersion": PROTOCOL_VERSION,
+        "methods": METHODS,
+        **session.holder.describe(),
+        "warnings": loaded.config.warnings if loaded is not None else [],
+        "configError": RpcError.from_exception(error, "initialize").as_error() if error else None,
+        "limits": {"maxMessageBytes": session.max_message_bytes},
+    }
+
+
+async def shutdown(session: Session, raw: msgspec.Raw | None) -> None:
+    return None  # the dispatcher already refuses new requests; `exit` ends the process
+
+
+async def run(session: Session, raw: msgspec.Raw | None) -> Any:
+    request = decode_params(raw, ProviderRequest, required=True)
+    async with session.holder.use() as runtime:
+        response = await runtime.run(request)
+    session.report(response.warnings)
+    return response
+
+
+async def models(session: Session, raw: msgspec.Raw | None) -> Any:
+    options = decode_params(raw, DiscoveryOptions)
+    async with session.holder.use() as runtime:
+        result = await runtime.discover_models(options)
+    session.report(result.warnings)
+    return result
+
+
+async def catalog(session: Session, raw: msgspec.Raw | None) -> Any:
+    async with session.holder.use() as runtime:
+        return runtime.catalog_object()
+
+
+async def reload_config(session: Session, raw: msgspec.Raw | None) -> dict[str, Any]:
+    loaded = await session.holder.reload()
+    return {**session.holder.describe(), "warnings": loaded.config.warnings}
+
+
+def handler_table(session: Session) -> dict[str, Handler]:
+    return {
+        "initialize": partial(initialize, session),
+        "shutdown": partial(shutdown, session),
+        "runtime/run": partial(run, session),
+        "runtime/models": partial(models, session),
+        "runtime/catalog": partial(catalog, session),
+        "runtime/reloadConfig": partial(reload_config, session),
+    }
