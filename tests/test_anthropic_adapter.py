@@ -565,6 +565,11 @@ def test_any_canonical_request_encodes_to_a_valid_native_body(request: ProviderR
     for turn in body["messages"]:
         types = [b["type"] for b in turn["content"]]
         assert types, "no empty turn is sent"
+        nested = [
+            c for b in turn["content"] if isinstance(b.get("content"), list) for c in b["content"]
+        ]
+        for block in [*turn["content"], *nested]:
+            assert block["type"] != "text" or block["text"].strip(), "no blank text block"
         if turn["role"] == "user":
             results = [t == "tool_result" for t in types]
             assert results == sorted(results, reverse=True)  # tool results open the turn

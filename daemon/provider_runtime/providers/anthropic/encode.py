@@ -126,9 +126,8 @@ def _json_tool(request: ProviderRequest, warnings: Warnings) -> dict[str, Any] |
     if isinstance(fmt, JsonFormat):
         _warn(
             warnings,
-            "unsupported.response_format",
-            "Anthropic has no JSON mode; the request was sent without it (ask via json_schema)",
-            type="json",
+            "unsupported.json_mode",
+            "Anthropic has no JSON mode; response_format not sent (json_schema is supported)",
         )
         return None
     if not isinstance(fmt, JsonSchemaFormat):
@@ -145,9 +144,8 @@ def _json_tool(request: ProviderRequest, warnings: Warnings) -> dict[str, Any] |
     if reason is not None:
         _warn(
             warnings,
-            "unsupported.response_format",
+            "unsupported.json_schema",
             f"json_schema response format not applied: {reason}",
-            type="json_schema",
         )
         return None
     if fmt.strict:
@@ -174,7 +172,7 @@ def _encode_tool_choice(
         if choice == ToolChoiceMode.REQUIRED or isinstance(choice, NamedToolChoice):
             _warn(
                 warnings,
-                "unsupported.tool_choice",
+                "unsupported.tool_choice_without_tools",
                 "a tool call was required but the request defines no tools; not sent",
             )
         return None  # auto/none without tools mean the same as no tool_choice
@@ -303,38 +301,36 @@ def _thinking_blocker(messages: list[dict[str, Any]], *, forced: bool) -> str | 
 def _encode_sampling(
     request: ProviderRequest, *, thinking_on: bool, warnings: Warnings
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    temperature, top_p = request.temperature, request.top_p
-    if temperature is not None:
-        if thinking_on and temperature != 1.0:
+    """``temperature``/``top_p`` within Anthropic's ranges; what does not fit is reported."""
+    given = {"temperature": request.temperature, "top_p": request.top_p}
+    out = {name: value for name, value in given.items() if value is not None}
+    if thinking_on:
+        dropped = {
+            name: value
+            for name, value in out.items()
+            if (name == "temperature" and value != 1.0)
+            or (name == "top_p" and value < _THINKING_TOP_P_MIN)
+        }
+        if dropped:
             _warn(
                 warnings,
-                "unsupported.temperature",
-                "temperature cannot be changed while thinking is enabled; not sent",
-                requested=temperature,
+                "unsupported.sampling_parameters",
+                "with thinking enabled Anthropic takes temperature only at 1 and top_p only "
+                f"from {_THINKING_TOP_P_MIN} to 1; {' and '.join(dropped)} not sent",
+                parameters=list(dropped),
+                requested=dropped,
             )
-        elif temperature > 1.0:
-            _warn(
-                warnings,
-                "unsupported.temperature",
-                "Anthropic's temperature ranges from 0 to 1; sent as 1",
-                requested=temperature,
-                sent=1.0,
-            )
-            out["temperature"] = 1.0
-        else:
-            out["temperature"] = temperature
-    if top_p is not None:
-        if thinking_on and top_p < _THINKING_TOP_P_MIN:
-            _warn(
-                warnings,
-                "unsupported.top_p",
-                f"with thinking enabled top_p must be between {_THINKING_TOP_P_MIN} and 1; "
-                "not sent",
-                requested=top_p,
-            )
-        else:
-            out["top_p"] = top_p
+        return {name: value for name, value in out.items() if name not in dropped}
+    if out.get("temperature", 0.0) > 1.0:
+        _warn(
+            warnings,
+            "unsupported.sampling_parameters",
+            "Anthropic's temperature ranges from 0 to 1; sent as 1",
+            parameters=["temperature"],
+            requested={"temperature": out["temperature"]},
+            sent={"temperature": 1.0},
+        )
+        out["temperature"] = 1.0
     return out
 
 

@@ -69,7 +69,7 @@ def encode_anthropic_messages(
             turn["content"] = [b for b in content if b["type"] == "tool_result"] + [
                 b for b in content if b["type"] != "tool_result"
             ]
-    system = "\n\n".join(t for t in system_texts if t) or None
+    system = "\n\n".join(t for t in system_texts if t.strip()) or None
     return system, turns, warnings
 
 
@@ -97,7 +97,7 @@ def _encode_blocks(
     assistant = message.role == MessageRole.ASSISTANT
     for part_index, part in enumerate(message.parts()):
         if isinstance(part, TextPart):
-            if part.text:
+            if part.text.strip():  # Anthropic rejects blank text blocks
                 blocks.append({"type": "text", "text": part.text})
         elif isinstance(part, ImagePart):
             blocks.append(encode_image(part, warnings, where=f"messages[{index}][{part_index}]"))
@@ -121,11 +121,12 @@ def _unsupported_part(
     part_index: int,
     part: ContentPart,
 ) -> None:
-    kind = type(part).__name__
+    kind = str(part.__struct_config__.tag)
     _warn(
         warnings,
         "unsupported.content_part",
-        f"{kind} parts cannot appear in {message.role!s} messages for Anthropic; left out",
+        f"a part of type `{kind}` cannot appear in {message.role!s} messages for Anthropic; "
+        "it was not sent",
         message_index=index,
         part_index=part_index,
         role=str(message.role),
@@ -188,7 +189,7 @@ def _encode_tool_result(
         content = []
         for part_index, part in enumerate(result.content):
             if isinstance(part, TextPart):
-                if part.text:
+                if part.text.strip():  # Anthropic rejects blank text blocks
                     content.append({"type": "text", "text": part.text})
             else:
                 where = f"messages[{index}].tool_result[{part_index}]"
@@ -220,7 +221,7 @@ def _encode_reasoning(
     if reason is not None:
         _warn(
             warnings,
-            "unsupported.reasoning_replay",
+            "unsupported.reasoning_history",
             f"reasoning in message {index} was not sent: {reason}",
             message_index=index,
             part_index=part_index,
