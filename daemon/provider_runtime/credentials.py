@@ -70,9 +70,14 @@ class ConfigTokenProvider:
         if task is None:
             task = asyncio.ensure_future(self._run_and_cache(provider, argv))
             self._running[provider] = task
-            task.add_done_callback(lambda _: self._running.pop(provider, None))
+            task.add_done_callback(lambda done: self._finished(provider, done))
         # shielded: one caller giving up must not kill the run the others wait for
         return await asyncio.shield(task)
+
+    def _finished(self, provider: str, task: asyncio.Task[Secret]) -> None:
+        self._running.pop(provider, None)
+        if not task.cancelled():
+            task.exception()  # retrieved: the callers that are still waiting get it raised
 
     async def _run_and_cache(self, provider: str, argv: list[str]) -> Secret:
         pc = self._config.providers[provider]
