@@ -259,7 +259,7 @@ def _pricing(pricing: Pricing | None) -> ModelPricing | None:
 
 def _capabilities(model: ORModel) -> ModelCapabilities:
     params = set(model.supported_parameters or ())
-    known = model.supported_parameters is not None
+    known = bool(params)  # an empty or missing list says nothing
     modalities = model.architecture.input_modalities if model.architecture else None
     return ModelCapabilities(
         tools="tools" in params if known else None,

@@ -73,8 +73,10 @@ class _Replay:
             if part.provider == self.provider and part.model == self.model:
                 detail = reasoning_detail(part)
                 reason = "has nothing to replay"
+            elif part.provider is None or part.model is None:
+                reason = "records no producing provider and model"
             else:
-                reason = f"was produced by {part.provider or 'an unknown provider'}/{part.model}"
+                reason = f"was produced by {part.provider}/{part.model}"
             if detail is None:
                 skipped.append(reason)
             else:

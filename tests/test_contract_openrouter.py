@@ -1,0 +1,144 @@
+"""Golden contract fixtures for OpenRouter: canonical <-> native request, response, error, models.
+
+Each directory under tests/fixtures/openrouter/ is one case (see tests/fixture_util.py). Every
+native request is validated against the official `/chat/completions` request schema
+(`ChatRequest`), every response against `ChatResult`, every JSON error body against the schema
+the spec gives for its status (`BadRequestResponse`, `PaymentRequiredResponse`, ...), and model
+lists against `ModelsListResponse`. UPDATE_FIXTURES=1 rewrites the expectations for review.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from provider_runtime.core.types import ProviderRequest, ProviderResponse
+from provider_runtime.providers.openrouter import (
+    decode_openrouter_error,
+    decode_openrouter_models,
+    decode_openrouter_response,
+    encode_openrouter_request,
+)
+from provider_runtime.transport.http import HttpResponse
+from tests.fixture_util import assert_matches_or_update, fixture_cases, load_json
+from tests.openapi import load_spec, validate, validate_request
+
+PROVIDER = "openrouter"
+CASES = fixture_cases(PROVIDER)
+
+
+def _with(name: str) -> list[Path]:
+    return [case for case in CASES if (case / name).exists()]
+
+
+def _ids(path: Path) -> str:
+    return path.name
+
+
+def _requested_model(case: Path) -> str | None:
+    if not (case / "canonical_request.json").exists():
+        return None
+    return str(load_json(case / "canonical_request.json")["model"]).partition("/")[2]
+
+
+def _error_schema(status: int) -> str | None:
+    """The schema the spec documents for this status of POST /chat/completions."""
+    responses = load_spec(PROVIDER)["paths"]["/chat/completions"]["post"]["responses"]
+    content = responses.get(str(status), {}).get("content", {}).get("application/json")
+    if content is None:
+        return None
+    ref: str = content["schema"]["$ref"]
+    return ref.rsplit("/", 1)[-1]
+
+
+def test_enough_cases_of_each_kind() -> None:
+    assert len(CASES) >= 15
+    assert len(_with("native_request.json")) >= 10
+    assert len(_with("native_response.json")) >= 8
+    assert len(_with("error.json")) >= 10
+    assert _with("models.json")
+
+
+@pytest.mark.parametrize("case", _with("canonical_request.json"), ids=_ids)
+def test_request_encodes_to_native(case: Path) -> None:
+    request = msgspec.json.decode(
+        (case / "canonical_request.json").read_bytes(), type=ProviderRequest
+    )
+    ref = request.model_ref()
+    assert ref.provider == PROVIDER
+
+    body, warnings = encode_openrouter_request(request, ref.id, provider=PROVIDER)
+
+    validate_request(PROVIDER, "/chat/completions", body)
+    assert msgspec.json.decode(msgspec.json.encode(body)) == body  # plain JSON only
+    assert_matches_or_update(case / "native_request.json", body)
+    actual = msgspec.to_builtins(warnings)
+    if actual or (case / "expected_warnings.json").exists():
+        assert_matches_or_update(case / "expected_warnings.json", actual)
+
+
+@pytest.mark.parametrize("case", _with("native_response.json"), ids=_ids)
+def test_native_response_decodes_to_canonical(case: Path) -> None:
+    raw = (case / "native_response.json").read_bytes()
+    validate(PROVIDER, "ChatResult", json.loads(raw))
+
+    response = decode_openrouter_response(
+        raw, provider=PROVIDER, requested_model=_requested_model(case)
+    )
+
+    assert_matches_or_update(case / "canonical_response.json", msgspec.to_builtins(response))
+    expected = msgspec.json.decode(
+        (case / "canonical_response.json").read_bytes(), type=ProviderResponse
+    )
+    assert expected == response  # the expectation is itself a valid canonical response
+
+
+@pytest.mark.parametrize("case", _with("error.json"), ids=_ids)
+def test_native_error_maps_to_kind(case: Path) -> None:
+    spec: dict[str, Any] = load_json(case / "error.json")
+    body = spec["body"]
+    if isinstance(body, dict):
+        schema = _error_schema(spec["status"])
+        assert schema is not None, f"the spec documents no JSON body for HTTP {spec['status']}"
+        validate(PROVIDER, schema, body)
+        content = json.dumps(body).encode()
+    else:
+        content = str(body).encode()
+    http = HttpResponse(spec["status"], spec["headers"], content, "https://openrouter.ai/api/v1")
+
+    error = decode_openrouter_error(
+        http.status,
+        http.content,
+        provider=PROVIDER,
+        request_id=http.request_id,
+        retry_after=http.retry_after,
+    )
+
+    expected = load_json(case / "expected_error.json")
+    contains = expected.get("message_contains", "")
+    actual = {
+        "kind": error.kind.value,
+        "provider_code": error.provider_code,
+        "retryable": error.retryable,
+        "retry_after": error.retry_after,
+        "message_contains": contains if contains and contains in error.message else error.message,
+    }
+    assert_matches_or_update(case / "expected_error.json", actual)
+    assert error.status == spec["status"]
+    assert error.provider == PROVIDER
+    assert error.request_id == http.request_id
+    assert len(error.message) < 600  # upstream bodies and HTML pages are quoted, not pasted
+
+
+@pytest.mark.parametrize("case", _with("models.json"), ids=_ids)
+def test_model_list_decodes(case: Path) -> None:
+    raw = (case / "models.json").read_bytes()
+    validate(PROVIDER, "ModelsListResponse", json.loads(raw))
+
+    models = decode_openrouter_models(raw, provider=PROVIDER)
+
+    assert_matches_or_update(case / "expected_models.json", msgspec.to_builtins(models))
