@@ -171,6 +171,10 @@ _EXCEPTION_KINDS: tuple[tuple[type[Exception], ErrorKind, bool, str], ...] = (
 )
 
 
+# What httpx raises on purpose; anything else is a bug of ours and must surface as one.
+_HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError)
+
+
 def map_httpx_error(exc: Exception, *, provider: str | None, url: str | None) -> ProviderError:
     """Turn an httpx exception into a ``ProviderError``; the message names no header or query."""
     where = f" ({redact_url(url)})" if url else ""
@@ -222,9 +226,9 @@ class HttpTransport:
                     method, url, headers=headers, content=content, timeout=per_try
                 )
                 body = resp.content
-            except Exception as exc:
+            except _HTTPX_ERRORS as exc:
                 error = map_httpx_error(exc, provider=provider, url=url)
-                if not isinstance(exc, httpx.HTTPError) or not error.retryable:
+                if not error.retryable:
                     raise error from None
                 delay = policy.backoff(attempt, self.rand())
                 if not self._may_retry(policy, attempt, started, delay):
