@@ -69,5 +69,7 @@ class DictTokens:
         if provider in self.keys:
             return Secret(self.keys[provider])
         if provider in self.required:
-            raise ConfigError(f"no credential for provider `{provider}`: set {provider.upper()}_KEY")
+            raise ConfigError(
+                f"no credential for provider `{provider}`: set {provider.upper()}_KEY"
+            )
         return None

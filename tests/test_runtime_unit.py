@@ -111,7 +111,9 @@ async def test_run_routes_prices_and_reports_catalog_provenance() -> None:
 
 
 async def test_user_price_rule_beats_the_catalog() -> None:
-    rule = PriceRule(provider="alpha", model="a-*", pricing=ModelPricing(input=Decimal("3"), output=Decimal("3")))
+    rule = PriceRule(
+        provider="alpha", model="a-*", pricing=ModelPricing(input=Decimal("3"), output=Decimal("3"))
+    )
     rt = (
         ProviderRuntime.builder()
         .catalog(CATALOG)
@@ -150,7 +152,9 @@ async def test_capabilities_adapt_the_request_with_warnings() -> None:
 
 
 async def test_handoff_runs_for_the_target_provider() -> None:
-    caps = ProviderCapabilities(system_placement=SystemPlacement.TOP_LEVEL, requires_alternation=True)
+    caps = ProviderCapabilities(
+        system_placement=SystemPlacement.TOP_LEVEL, requires_alternation=True
+    )
     alpha = FakeAdapter("alpha", capabilities=caps)
     rt = make_runtime(alpha)
     messages = [user("one"), Message(role=MessageRole.SYSTEM, content="be brief"), user("two")]
