@@ -66,7 +66,9 @@ def _validator(name: str, schema_name: str) -> jsonschema.protocols.Validator:
         raise KeyError(f"{name} spec has no schema {schema_name!r}")
     root = {k: v for k, v in spec.items() if k != "paths"}
     root["$ref"] = f"#/components/schemas/{schema_name}"
-    cls = jsonschema.validators.validator_for({"$schema": "https://json-schema.org/draft/2020-12/schema"})
+    cls = jsonschema.validators.validator_for(
+        {"$schema": "https://json-schema.org/draft/2020-12/schema"}
+    )
     validator: jsonschema.protocols.Validator = cls(root)
     return validator
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -162,7 +163,7 @@ async def test_handoff_runs_for_the_target_provider() -> None:
     sent, _ = alpha.calls[0]
     assert sent.messages[0].role == MessageRole.SYSTEM
     roles = [m.role for m in sent.messages[1:]]
-    assert all(a != b for a, b in zip(roles, roles[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(roles))
     assert any(w.code.startswith("handoff.") for w in resp.warnings)
 
 
