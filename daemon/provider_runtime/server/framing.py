@@ -59,6 +59,7 @@ class FrameReader:
         self._max = max_message_bytes
         self._buf = bytearray()
         self._eof = False
+        self._skip = 0  # body bytes of a refused message still to be thrown away
 
     @property
     def framing(self) -> Framing | None:
@@ -67,6 +68,9 @@ class FrameReader:
 
     async def next(self) -> bytes | FrameError | None:
         """The next message body, a ``FrameError`` for a bad one, or None at end of input."""
+        if self._skip:
+            await self._discard(self._skip)
+            self._skip = 0
         if not await self._skip_whitespace():
             return None
         if self._framing is None:
@@ -132,7 +136,7 @@ class FrameReader:
         if isinstance(length, FrameError):
             return length
         if length > self._max:
-            await self._discard(length)
+            self._skip = length  # refused now, its body skipped on the next read
             return self._too_large(length)
         while len(self._buf) < length:
             if not await self._fill(length - len(self._buf)):
