@@ -1,16 +1,333 @@
-"""Command-line entry point (the daemon issue fills in ``serve``, ``run``, ``models``...)."""
+"""The ``provider-runtime`` command: ``serve`` (the daemon) and one-shot ``run``, ``models``,
+``catalog`` and ``config`` on the same runtime. Human-readable output by default, ``--json`` for
+scripts; on error a non-zero status and one line on stderr.
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
 
+if TYPE_CHECKING:
+    from .config import RuntimeConfig
+    from .core.types import ModelInfo, ProviderRequest, ProviderResponse, ProviderRuntimeWarning
+    from .runtime import ProviderRuntime
+
+__all__ = ["main"]
+
+EXIT_ERROR = 1  # the runtime or a provider failed
+EXIT_USAGE = 2  # bad arguments or a malformed request (argparse uses 2 as well)
+DEFAULT_MODEL = "echo/echo-1"
+
+
+class UsageError(Exception):
+    """Bad input from the command line or stdin."""
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="provider-runtime", description=__doc__)
+    args = _parser().parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = args.command
+    from .core.errors import ProviderRuntimeError
+
+    try:
+        return command(args)
+    except UsageError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except ProviderRuntimeError as exc:
+        return _fail(f"{exc} [{exc.kind.value}]", EXIT_ERROR)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `provider-runtime models | head`
+        return 0
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"provider-runtime: error: {' '.join(message.split())}", file=sys.stderr)
+    return status
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="provider-runtime",
+        description="One canonical request and response for every LLM provider.",
+    )
     parser.add_argument("--version", action="version", version=f"provider-runtime {__version__}")
-    parser.parse_args(argv)
-    parser.print_help()
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="config file (default: the usual search)")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser("serve", parents=[common], help="run the stdio JSON-RPC daemon")
+    serve.add_argument("--framing", choices=["lines", "content-length"], default=None)
+    serve.add_argument("--log-level", default="warning", choices=_LOG_LEVELS)
+    serve.add_argument("--max-message-bytes", type=_positive_int, default=64 * 1024 * 1024)
+    serve.set_defaults(command=_serve)
+
+    run = sub.add_parser("run", parents=[common], help="one call: PROMPT, or request JSON on stdin")
+    run.add_argument("prompt", nargs="?", metavar="PROMPT", help='text, or "-" to read stdin')
+    run.add_argument(
+        "--model", "-m", help=f"provider/model (default: config, else {DEFAULT_MODEL})"
+    )
+    run.add_argument("--system", "-s", help="a system prompt to put first")
+    run.add_argument("--json", action="store_true", help="print the ProviderResponse as JSON")
+    run.set_defaults(command=_run)
+
+    models = sub.add_parser("models", parents=[common], help="list the catalog's models")
+    models.add_argument("--remote", action="store_true", help="also ask the providers' APIs")
+    models.add_argument("--provider", action="append", help="only this provider (repeatable)")
+    models.add_argument("--json", action="store_true", help="print models and warnings as JSON")
+    models.set_defaults(command=_models)
+
+    catalog = sub.add_parser("catalog", parents=[common], help="print the catalog as JSON")
+    catalog.set_defaults(command=_catalog)
+
+    config = sub.add_parser("config", parents=[common], help="show the resolved config (masked)")
+    config.add_argument("--json", action="store_true", help="print it as JSON")
+    config.set_defaults(command=_config)
+    return parser
+
+
+_LOG_LEVELS = ["error", "warning", "info", "debug", "trace"]
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .server import Framing, ServeOptions, serve
+
+    options = ServeOptions(
+        config_path=args.config,
+        framing=Framing(args.framing) if args.framing else None,
+        max_message_bytes=args.max_message_bytes,
+    )
+    return serve(options, log_level=args.log_level)
+
+
+def _load(args: argparse.Namespace) -> RuntimeConfig:
+    from .config import load_config
+
+    config = load_config(args.config)
+    for warning in config.warnings:
+        print(f"warning: [{warning.code}] {warning.message}", file=sys.stderr)
+    return config
+
+
+def _runtime(config: RuntimeConfig) -> ProviderRuntime:
+    from .runtime import ProviderRuntime
+
+    return ProviderRuntime.from_config(config)
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = _load(args)
+    request = _build_request(args, config, sys.stdin)
+
+    async def call() -> ProviderResponse:
+        async with _runtime(config) as runtime:
+            return await runtime.run(request)
+
+    response = asyncio.run(call())
+    if args.json:
+        _print_json(response)
+    else:
+        _print_response(response, sys.stdout, sys.stderr)
     return 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    from .core.types import DiscoveryOptions
+
+    config = _load(args)
+    options = DiscoveryOptions(remote=args.remote, providers=args.provider)
+
+    async def discover() -> Any:
+        async with _runtime(config) as runtime:
+            return await runtime.discover_models(options)
+
+    result = asyncio.run(discover())
+    if args.json:
+        _print_json(result)
+        return 0
+    _print_warnings(result.warnings, sys.stderr)
+    for line in _model_table(result.models):
+        print(line)
+    return 0
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    config = _load(args)
+    runtime = _runtime(config)
+    try:
+        data = runtime.export_catalog_json()
+    finally:
+        asyncio.run(runtime.aclose())
+    sys.stdout.buffer.write(data if data.endswith(b"\n") else data + b"\n")
+    return 0
+
+
+def _config(args: argparse.Namespace) -> int:
+    from .config import describe_config
+
+    described = describe_config(_load(args))
+    if args.json:
+        _print_json(described)
+    else:
+        for line in _config_lines(described):
+            print(line)
+    return 0
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def _build_request(
+    args: argparse.Namespace, config: RuntimeConfig, stdin: TextIO
+) -> ProviderRequest:
+    """From PROMPT, or from stdin: a request object if it starts with ``{``, else prompt text."""
+    import msgspec
+
+    from .core.types import ProviderRequest
+
+    model = args.model or config.default_model or DEFAULT_MODEL
+    system = [{"role": "system", "content": args.system}] if args.system else []
+    if args.prompt is not None and args.prompt != "-":
+        body: dict[str, Any] = {"model": model, "messages": [*system, _user(args.prompt)]}
+    elif args.prompt is None and stdin.isatty():
+        raise UsageError("give a PROMPT, or pipe a prompt or a request (JSON) into stdin")
+    else:
+        text = stdin.read()
+        if not text.lstrip().startswith("{"):
+            body = {"model": model, "messages": [*system, _user(text.rstrip("\n"))]}
+        else:
+            body = _request_object(text)
+            body["messages"] = [*system, *body.get("messages", [])]
+            if args.model or "model" not in body:
+                body["model"] = model
+    try:
+        return msgspec.convert(body, ProviderRequest)
+    except msgspec.ValidationError as exc:
+        raise UsageError(f"invalid request: {exc}") from None
+
+
+def _user(text: str) -> dict[str, Any]:
+    if not text.strip():
+        raise UsageError("the prompt is empty")
+    return {"role": "user", "content": text}
+
+
+def _request_object(text: str) -> dict[str, Any]:
+    import msgspec
+
+    try:
+        body = msgspec.json.decode(text.encode())
+    except msgspec.DecodeError as exc:
+        raise UsageError(f"the request on stdin is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise UsageError("the request on stdin must be a JSON object")
+    if not isinstance(body.get("messages", []), list):
+        raise UsageError("invalid request: `messages` must be an array")
+    return body
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _print_json(value: Any) -> None:
+    import msgspec
+
+    sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(value), indent=2) + b"\n")
+
+
+def _print_response(response: ProviderResponse, out: TextIO, err: TextIO) -> None:
+    """The answer on stdout (text, then one line per tool call); the rest on stderr."""
+    import msgspec
+
+    if response.output.text:
+        print(response.output.text, file=out)
+    for call in response.output.tool_calls:
+        args = call.raw_arguments or msgspec.json.encode(call.arguments).decode()
+        print(f"tool call {call.name} {args} (id {call.id})", file=out)
+    usage = response.usage
+    cost = "cost unknown"
+    if response.cost is not None:
+        partial = ", partial" if response.cost.partial else ""
+        cost = f"cost ${response.cost.total} ({response.cost.source.value}{partial})"
+    print(
+        f"[{response.provider}/{response.model} · {response.finish_reason.value} · "
+        f"{usage.input_tokens} in / {usage.output_tokens} out tokens · {cost}]",
+        file=err,
+    )
+    _print_warnings(response.warnings, err)
+
+
+def _print_warnings(warnings: Sequence[ProviderRuntimeWarning], err: TextIO) -> None:
+    for warning in warnings:
+        print(f"warning: [{warning.code}] {warning.message}", file=err)
+
+
+def _model_table(models: Sequence[ModelInfo]) -> list[str]:
+    rows = [("MODEL", "CONTEXT", "TOOLS", "VISION", "SCHEMA", "$/M IN", "$/M OUT", "SOURCE")]
+    for m in models:
+        caps = m.capabilities
+        price = m.pricing
+        rows.append(
+            (
+                f"{m.provider}/{m.id}",
+                str(m.context_window) if m.context_window is not None else "-",
+                _flag(caps.tools),
+                _flag(caps.vision),
+                _flag(caps.json_schema),
+                str(price.input) if price is not None and price.input is not None else "-",
+                str(price.output) if price is not None and price.output is not None else "-",
+                m.source,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+
+
+def _flag(value: bool | None) -> str:
+    return "?" if value is None else ("yes" if value else "no")
+
+
+def _config_lines(described: dict[str, Any]) -> list[str]:
+    lines = [
+        f"config file:   {described.get('path') or 'none (built-in defaults)'}",
+        f"default model: {described.get('default_model') or f'{DEFAULT_MODEL} (built-in)'}",
+        "providers:",
+    ]
+    for pid, p in described.get("providers", {}).items():
+        where = p.get("base_url") or "(offline)"
+        lines.append(f"  {pid:<14} {p.get('type', ''):<18} {where}")
+        lines.append(f"  {'':<14} credential: {p.get('credential')}")
+    rules = described.get("pricing", [])
+    lines.append(f"pricing rules: {len(rules)}")
+    lines += [f"  {r['provider']}/{r['model']}: {_prices(r.get('pricing', {}))}" for r in rules]
+    extra = described.get("models", [])
+    lines.append(f"extra models:  {len(extra)}")
+    lines += [f"  {m['provider']}/{m['id']}" for m in extra]
+    lines += [f"warning: [{w['code']}] {w['message']}" for w in described.get("warnings", [])]
+    return lines
+
+
+def _prices(pricing: dict[str, Any]) -> str:
+    keys = ("input", "output", "cache_read", "cache_write")
+    shown = [f"{k} {pricing[k]}" for k in keys if pricing.get(k) is not None]
+    return ", ".join(shown) + " USD/M tokens" if shown else "no prices"
