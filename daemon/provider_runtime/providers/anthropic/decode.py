@@ -124,7 +124,10 @@ def decode_anthropic_response(
 ) -> ProviderResponse:
     """A Messages API ``Message`` -> ``ProviderResponse`` (``cost`` stays None).
 
-    ``request_id`` defaults to the message id; ``model`` is used only when the body names none.
+    ``request_id`` defaults to the message id. ``model`` is the id the request named: reasoning
+    parts are tagged with it (so handoff replays them when the caller names the same model
+    again, even if the answer names a dated snapshot), and it is the response's model only when
+    the body names none.
     ``json_tool`` names the tool that carried a json_schema response: its call becomes text.
     """
     try:
@@ -145,7 +148,7 @@ def decode_anthropic_response(
         )
     resolved_model = wire.model or model or ""
     warnings: list[ProviderRuntimeWarning] = []
-    parts = _decode_blocks(wire.content, provider, resolved_model, json_tool, warnings)
+    parts = _decode_blocks(wire.content, provider, model or resolved_model, json_tool, warnings)
     finish = map_finish_reason(wire.stop_reason)
     answered_in_json = json_tool is not None and not any(isinstance(p, ToolCall) for p in parts)
     if answered_in_json and finish is FinishReason.TOOL_CALLS:
