@@ -25,7 +25,7 @@ pytest: $(STAMP)
 	$(BIN)/pytest -q
 
 run: $(STAMP)
-	$(BIN)/provider-runtime --help
+	$(BIN)/python scripts/demo_session.py
 
 catalog: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[catalog]'
