@@ -1,0 +1,289 @@
+"""One conformance suite: the same behavioural checks over every HTTP adapter (rust-genai style).
+
+Each provider contributes a small harness (URL, how to say a text answer, a tool call with
+cached usage, an error body in its own format); the checks themselves are shared.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from provider_runtime.config import OpenAICompatQuirks
+from provider_runtime.core import (
+    AdapterContext,
+    ErrorKind,
+    FinishReason,
+    ImagePart,
+    Message,
+    MessageRole,
+    ModelRef,
+    NamedToolChoice,
+    ProviderAdapter,
+    ProviderError,
+    ProviderRequest,
+    Secret,
+    TextPart,
+    ToolCall,
+    ToolDefinition,
+)
+from provider_runtime.providers.anthropic import AnthropicAdapter
+from provider_runtime.providers.openai import OpenAIAdapter
+from provider_runtime.providers.openrouter import OpenRouterAdapter
+from provider_runtime.transport import HttpTransport, RetryPolicy
+
+NO_RETRY = RetryPolicy(max_retries=0)
+KEY = "sk-conformance-0123456789"
+
+
+def chat_completion(message: dict[str, Any], finish: str, model: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-conf",
+        "object": "chat.completion",
+        "created": 1741569952,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
+        "usage": {
+            "prompt_tokens": 120,
+            "completion_tokens": 30,
+            "total_tokens": 150,
+            "prompt_tokens_details": {"cached_tokens": 100},
+            "completion_tokens_details": {"reasoning_tokens": 0},
+        },
+    }
+
+
+def openai_text(text: str, model: str) -> dict[str, Any]:
+    return chat_completion({"role": "assistant", "content": text, "refusal": None}, "stop", model)
+
+
+def openai_tool(name: str, args: str, model: str) -> dict[str, Any]:
+    call = {"id": "call_1", "type": "function", "function": {"name": name, "arguments": args}}
+    message = {"role": "assistant", "content": None, "refusal": None, "tool_calls": [call]}
+    return chat_completion(message, "tool_calls", model)
+
+
+def anthropic_message(content: list[dict[str, Any]], stop: str) -> dict[str, Any]:
+    return {
+        "id": "msg_conf",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5",
+        "content": content,
+        "stop_reason": stop,
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": 20,
+            "cache_read_input_tokens": 100,
+            "cache_creation_input_tokens": 0,
+            "output_tokens": 30,
+        },
+    }
+
+
+# Anthropic's error `type` for each HTTP status (docs.anthropic.com/en/api/errors).
+ANTHROPIC_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    429: "rate_limit_error",
+    500: "api_error",
+    503: "api_error",
+}
+
+
+@dataclass
+class Harness:
+    name: str
+    make: Callable[[HttpTransport], ProviderAdapter]
+    url: str
+    model: str
+    text: Callable[[str], dict[str, Any]]
+    tool: Callable[[str, str], dict[str, Any]]
+    error: Callable[[int, str], dict[str, Any]]
+    auth: Callable[[httpx.Request], str | None]
+
+
+def bearer(request: httpx.Request) -> str | None:
+    return request.headers.get("authorization")
+
+
+HARNESSES = [
+    Harness(
+        "openai",
+        lambda t: OpenAIAdapter(t, retry=NO_RETRY),
+        "https://api.openai.com/v1/chat/completions",
+        "gpt-4o",
+        lambda s: openai_text(s, "gpt-4o"),
+        lambda n, a: openai_tool(n, a, "gpt-4o"),
+        lambda st, m: {"error": {"message": m, "type": "invalid_request_error", "code": None}},
+        bearer,
+    ),
+    Harness(
+        "openrouter",
+        lambda t: OpenRouterAdapter(t, retry=NO_RETRY),
+        "https://openrouter.ai/api/v1/chat/completions",
+        "openai/gpt-4o",
+        lambda s: openai_text(s, "openai/gpt-4o"),
+        lambda n, a: openai_tool(n, a, "openai/gpt-4o"),
+        lambda st, m: {"error": {"code": st, "message": m}},
+        bearer,
+    ),
+    Harness(
+        "compatible",
+        lambda t: OpenAIAdapter(
+            t,
+            provider_id="vllm",
+            base_url="http://127.0.0.1:8000/v1",
+            retry=NO_RETRY,
+            quirks=OpenAICompatQuirks(max_tokens_field="max_tokens"),
+        ),
+        "http://127.0.0.1:8000/v1/chat/completions",
+        "qwen3",
+        lambda s: openai_text(s, "qwen3"),
+        lambda n, a: openai_tool(n, a, "qwen3"),
+        lambda st, m: {"error": {"message": m, "type": "BadRequestError", "code": st}},
+        bearer,
+    ),
+    Harness(
+        "anthropic",
+        lambda t: AnthropicAdapter(t, retry=NO_RETRY),
+        "https://api.anthropic.com/v1/messages",
+        "claude-sonnet-4-5",
+        lambda s: anthropic_message([{"type": "text", "text": s}], "end_turn"),
+        lambda n, a: anthropic_message(
+            [{"type": "tool_use", "id": "toolu_1", "name": n, "input": json.loads(a)}], "tool_use"
+        ),
+        lambda st, m: {"type": "error", "error": {"type": ANTHROPIC_TYPES[st], "message": m}},
+        lambda r: r.headers.get("x-api-key"),
+    ),
+]
+
+
+@pytest.fixture(params=HARNESSES, ids=[h.name for h in HARNESSES])
+def harness(request: pytest.FixtureRequest) -> Harness:
+    h: Harness = request.param
+    return h
+
+
+def context(h: Harness) -> AdapterContext:
+    return AdapterContext(model=ModelRef(provider=h.name, id=h.model), credential=Secret(KEY))
+
+
+def ask(h: Harness, *parts: Message, **kw: Any) -> ProviderRequest:
+    messages = list(parts) or [Message(role=MessageRole.USER, content="Hello")]
+    return ProviderRequest(model=f"{h.name}/{h.model}", messages=messages, **kw)
+
+
+async def run(h: Harness, request: ProviderRequest) -> Any:
+    return await h.make(HttpTransport()).run(request, context(h))
+
+
+@respx.mock
+async def test_text_answer_and_canonical_usage(harness: Harness) -> None:
+    route = respx.post(harness.url).respond(200, json=harness.text("Hi!"))
+    resp = await run(harness, ask(harness))
+    assert resp.output.content == [TextPart(text="Hi!")]
+    assert resp.finish_reason == FinishReason.STOP
+    assert resp.usage.input_tokens == 120  # every prompt token, cached or not
+    assert resp.usage.cache_read_tokens == 100
+    assert resp.usage.output_tokens == 30 and resp.usage.total_tokens == 150
+    assert resp.cost is None or resp.cost.source == "provider_reported"
+    assert KEY in (harness.auth(route.calls.last.request) or "")
+
+
+@respx.mock
+async def test_tool_call_with_object_arguments(harness: Harness) -> None:
+    respx.post(harness.url).respond(200, json=harness.tool("lookup", '{"q": "x"}'))
+    request = ask(
+        harness, tools=[ToolDefinition(name="lookup")], tool_choice=NamedToolChoice(name="lookup")
+    )
+    resp = await run(harness, request)
+    calls = [p for p in resp.output.content if isinstance(p, ToolCall)]
+    assert [(c.name, c.arguments) for c in calls] == [("lookup", {"q": "x"})]
+    assert resp.finish_reason == FinishReason.TOOL_CALLS and resp.finish_reason_raw
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (400, ErrorKind.INVALID_REQUEST),
+        (401, ErrorKind.AUTHENTICATION),
+        (403, ErrorKind.PERMISSION),
+        (404, ErrorKind.NOT_FOUND),
+        (429, ErrorKind.RATE_LIMITED),
+        (500, ErrorKind.SERVER),
+        (503, ErrorKind.SERVER),
+    ],
+)
+async def test_error_statuses_map_to_the_same_kinds(
+    harness: Harness, status: int, kind: ErrorKind
+) -> None:
+    respx.post(harness.url).respond(
+        status, json=harness.error(status, "something went wrong"), headers={"retry-after": "7"}
+    )
+    with pytest.raises(ProviderError) as info:
+        await run(harness, ask(harness))
+    err = info.value
+    assert (
+        err.kind == kind if status != 503 else err.kind in (ErrorKind.SERVER, ErrorKind.OVERLOADED)
+    )
+    assert err.status == status and err.provider == harness.make(HttpTransport()).id
+    assert KEY not in str(err) and KEY not in repr(err)
+    if status == 429:
+        assert err.retryable and err.retry_after == 7.0
+
+
+@respx.mock
+async def test_html_error_page_from_a_proxy_is_a_clear_error(harness: Harness) -> None:
+    respx.post(harness.url).respond(502, text="<html><h1>502 Bad Gateway</h1></html>")
+    with pytest.raises(ProviderError) as info:
+        await run(harness, ask(harness))
+    assert info.value.kind == ErrorKind.SERVER and info.value.status == 502
+
+
+@respx.mock
+@pytest.mark.parametrize("body", [b"<html>ok</html>", b'{"truncated": ', b"[1, 2, 3]"])
+async def test_unusable_success_body_is_a_protocol_error(harness: Harness, body: bytes) -> None:
+    respx.post(harness.url).respond(200, content=body)
+    with pytest.raises(ProviderError) as info:
+        await run(harness, ask(harness))
+    assert info.value.kind == ErrorKind.PROTOCOL
+
+
+# Anthropic sends tool input as a JSON object, which cannot be invalid JSON: not applicable.
+STRING_ARGUMENTS = [h for h in HARNESSES if h.name != "anthropic"]
+
+
+@respx.mock
+@pytest.mark.parametrize("harness", STRING_ARGUMENTS, ids=[h.name for h in STRING_ARGUMENTS])
+async def test_invalid_tool_arguments_are_kept_raw_with_a_warning(harness: Harness) -> None:
+    respx.post(harness.url).respond(200, json=harness.tool("lookup", '{"q": '))
+    resp = await run(harness, ask(harness, tools=[ToolDefinition(name="lookup")]))
+    call = resp.output.tool_calls[0]
+    assert call.raw_arguments == '{"q": ' and call.arguments == {}
+    assert "response.invalid_tool_arguments" in [w.code for w in resp.warnings]
+
+
+@respx.mock
+async def test_images_by_url_and_by_data_are_sent(harness: Harness) -> None:
+    route = respx.post(harness.url).respond(200, json=harness.text("A cat."))
+    message = Message(
+        role=MessageRole.USER,
+        content=[
+            TextPart(text="What is this?"),
+            ImagePart(url="https://example.com/cat.png"),
+            ImagePart(data="iVBORw0KGgo=", media_type="image/png"),
+        ],
+    )
+    await run(harness, ask(harness, message))
+    sent = route.calls.last.request.content.decode()
+    assert "https://example.com/cat.png" in sent and "iVBORw0KGgo=" in sent
