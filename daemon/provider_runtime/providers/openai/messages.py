@@ -67,7 +67,10 @@ class _Encoder:
         self.out: list[dict[str, Any]] = []
         self.warnings: list[ProviderRuntimeWarning] = []
 
-    def dropped(self, index: int, part_index: int, part: ContentPart, role: str, why: str) -> None:
+    def dropped(
+        self, index: int, part_index: int, part: ContentPart, role: str, why: str | None = None
+    ) -> None:
+        why = why or f"cannot be expressed in {role} messages"
         self.warnings.append(
             warning(
                 "unsupported.content_part",
@@ -89,7 +92,7 @@ class _Encoder:
             self.assistant(index, rest)
         elif message.role is MessageRole.TOOL:
             for part_index, part in rest:
-                self.dropped(index, part_index, part, "tool", "in a tool message answers no tool call")
+                self.dropped(index, part_index, part, "tool", "in a tool message answers no call")
             if not parts:
                 self.warnings.append(
                     warning(
@@ -113,9 +116,7 @@ class _Encoder:
             elif isinstance(part, ImagePart) and role is MessageRole.USER:
                 content.append(self.user_image(index, part_index, part))
             else:
-                self.dropped(
-                    index, part_index, part, role.value, f"cannot be expressed in {role.value} messages"
-                )
+                self.dropped(index, part_index, part, role.value)
         if parts and not content:
             return  # everything was dropped (and reported)
         self.out.append({"role": native_role, "content": _compact(content)})
@@ -145,9 +146,7 @@ class _Encoder:
             elif isinstance(part, ReasoningPart):
                 reasoning.append(part)
             else:
-                self.dropped(
-                    index, part_index, part, "assistant", "cannot be expressed in assistant messages"
-                )
+                self.dropped(index, part_index, part, "assistant")
         native: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts else None}
         if calls:
             native["tool_calls"] = calls
