@@ -30,6 +30,7 @@ from provider_runtime.core.types import (
 from provider_runtime.providers.openrouter import (
     OPENROUTER_CAPABILITIES,
     OpenRouterAdapter,
+    decode_openrouter_models,
     decode_openrouter_response,
     encode_openrouter_request,
     per_million,
@@ -333,3 +334,17 @@ def test_fixture_reasoning_survives_a_canonical_json_round_trip() -> None:
         follow_up = request(messages=[Message(role=MessageRole.ASSISTANT, content=output.content)])
         body, _ = encode_openrouter_request(follow_up, native["model"])
         assert body["messages"][0]["reasoning_details"] == details, case.name
+
+
+def test_only_prompt_size_overrides_become_price_tiers() -> None:
+    entry = _model("g/pro", "0.000001")
+    entry["pricing"]["overrides"] = [
+        {"min_prompt_tokens": 200000, "prompt": "0.000002"},
+        {"min_prompt_tokens": 100000, "utc_start": 0, "utc_end": 400, "prompt": "0.0000005"},
+        {"utc_start": 100, "utc_end": 400, "prompt": "0.0000005"},
+    ]
+    (model,) = decode_openrouter_models(json.dumps({"data": [entry]}).encode())
+    assert model.pricing is not None
+    assert [(t.above_input_tokens, t.input) for t in model.pricing.tiers] == [
+        (200000, Decimal("2"))
+    ]

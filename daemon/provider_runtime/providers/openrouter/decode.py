@@ -232,7 +232,7 @@ def per_million(value: str | None) -> Decimal | None:
 
 
 def _tier(override: PricingOverride) -> PriceTier | None:
-    if override.min_prompt_tokens is None or override.utc_start or override.utc_end:
+    if override.min_prompt_tokens is None or (override.utc_start, override.utc_end) != (None, None):
         return None  # time-of-day prices cannot be expressed
     return PriceTier(
         above_input_tokens=int(override.min_prompt_tokens),
