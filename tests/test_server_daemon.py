@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import msgspec
 import pytest
@@ -273,5 +274,9 @@ async def test_logs_go_to_stderr_and_trace_never_touches_stdout(tmp_path: Path) 
         json.loads(line)  # stdout holds protocol messages only
 
 
-async def _echo_text(reply: dict[str, Any]) -> str:
-    return str(reply["result"]["output"]["content"][0]["text"])
+def test_make_run_demo_session_succeeds() -> None:
+    script = Path(__file__).resolve().parent.parent / "scripts" / "demo_session.py"
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "daemon exited with status 0" in done.stdout
+    assert "capability.tools_removed" in done.stdout and "-32002" in done.stdout

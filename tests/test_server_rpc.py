@@ -259,6 +259,7 @@ async def test_cancel_request_in_flight_answers_32800() -> None:
     h.feed({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": "s1"}})
     (reply,) = await h.settle()
     assert error_of(reply) == ("s1", -32800)
+    assert reply["error"]["data"]["kind"] == "cancelled"
     assert h.rpc.in_flight == 0
 
 

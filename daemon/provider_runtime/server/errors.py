@@ -18,6 +18,7 @@ __all__ = [
     "PARSE_ERROR",
     "REQUEST_CANCELLED",
     "RpcError",
+    "cancelled_error",
     "decode_params",
     "error_object",
 ]
@@ -44,6 +45,12 @@ _DATA_DEFAULTS: dict[str, Any] = {
 _AT_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 
 T = TypeVar("T")
+
+
+def cancelled_error(msg_id: int | str | None) -> dict[str, Any]:
+    """The reply to a cancelled request: LSP's RequestCancelled code, kind ``cancelled``."""
+    data = {**_DATA_DEFAULTS, "kind": "cancelled"}
+    return error_object(msg_id, REQUEST_CANCELLED, f"request {msg_id!r} was cancelled", data)
 
 
 def error_object(

@@ -20,8 +20,8 @@ from .errors import (
     INVALID_REQUEST,
     METHOD_NOT_FOUND,
     PARSE_ERROR,
-    REQUEST_CANCELLED,
     RpcError,
+    cancelled_error,
     error_object,
 )
 
@@ -56,7 +56,7 @@ class _Pending(NamedTuple):
 
     def reply(self) -> Response:
         if self.task.cancelled():  # cancelled before it started, so `_call` never ran
-            return _cancelled(self.msg_id)
+            return cancelled_error(self.msg_id)
         return self.task.result()
 
 
@@ -201,7 +201,7 @@ class Dispatcher:
         try:
             result = await handler(raw)
         except asyncio.CancelledError:
-            return _cancelled(msg_id)
+            return cancelled_error(msg_id)
         except Exception as exc:  # every failure becomes this request's error reply
             return RpcError.from_exception(exc, method).response(msg_id)
         return {"jsonrpc": "2.0", "id": msg_id, "result": result}
@@ -241,10 +241,6 @@ class Dispatcher:
     def cancel_all(self) -> None:
         for task in list(self._inflight.values()):
             task.cancel()
-
-
-def _cancelled(msg_id: int | str | None) -> Response:
-    return error_object(msg_id, REQUEST_CANCELLED, f"request {msg_id!r} was cancelled")
 
 
 def _valid_id(value: Any) -> bool:

@@ -236,14 +236,15 @@ def _parsed_call(
         arguments = None
     if isinstance(arguments, dict):
         return _call(name, arguments, None, request_id)
+    call = _call(name, {}, raw, request_id)
     warnings.append(
         ProviderRuntimeWarning(
             code="response.invalid_tool_arguments",
             message=f"the arguments of tool call `{name}` are not a JSON object; kept raw",
-            details={"tool": name},
+            details={"tool_call_id": call.id, "name": name},
         )
     )
-    return _call(name, {}, raw, request_id)
+    return call
 
 
 def _call(name: str, arguments: dict[str, Any], raw: str | None, request_id: str) -> ToolCall:
