@@ -52,8 +52,10 @@ class _Pairing:
     claimed: dict[Position, _Call] = field(default_factory=dict)  # result -> call it answers
     orphans: dict[Position, str] = field(default_factory=dict)  # result -> why it answers none
 
+    by_message: dict[int, list[_Call]] = field(default_factory=dict)
+
     def calls_of(self, k: int) -> list[_Call]:
-        return [c for c in self.calls if c.at[0] == k]
+        return self.by_message.get(k, [])
 
     def scan(self) -> None:
         pending: dict[str, list[_Call]] = {}
@@ -63,6 +65,7 @@ class _Pairing:
                 if isinstance(part, ToolCall):
                     call = _Call(at=(k, pos), slot=slot, call=part)
                     self.calls.append(call)
+                    self.by_message.setdefault(k, []).append(call)
                     pending.setdefault(part.id, []).append(call)
                 elif isinstance(part, ToolResult):
                     waiting = pending.get(part.tool_call_id)
