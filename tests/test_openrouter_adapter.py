@@ -340,7 +340,7 @@ def test_only_prompt_size_overrides_become_price_tiers() -> None:
     entry = _model("g/pro", "0.000001")
     entry["pricing"]["overrides"] = [
         {"min_prompt_tokens": 200000, "prompt": "0.000002"},
-        {"min_prompt_tokens": 100000, "utc_start": 0, "utc_end": 400, "prompt": "0.0000005"},
+        {"min_prompt_tokens": 100000, "utc_start": 0, "prompt": "0.0000005"},  # from 00:00
         {"utc_start": 100, "utc_end": 400, "prompt": "0.0000005"},
     ]
     (model,) = decode_openrouter_models(json.dumps({"data": [entry]}).encode())
