@@ -403,3 +403,25 @@ async def test_tool_call_round_trip_through_the_runtime(runtime_factory: Any) ->
     assert resp.output.tool_calls == [
         ToolCall(id="call_1", name="get_weather", arguments={"city": "Paris"})
     ]
+
+
+@respx.mock
+async def test_builtin_openai_applies_per_model_rules_not_compatible_quirks(
+    runtime_factory: Any,
+) -> None:
+    route = respx.post("https://api.openai.com/v1/chat/completions").respond(
+        200, json=openai_completion(model="o3-2025-04-16")
+    )
+    request = ProviderRequest(
+        model="openai/o3",
+        messages=[
+            Message(role=MessageRole.SYSTEM, content="Be terse."),
+            Message(role=MessageRole.USER, content="hi"),
+        ],
+        max_output_tokens=100,
+    )
+    await runtime_factory().run(request)
+    body = json.loads(route.calls.last.request.content)
+    # OpenAI: o-series models take instructions as `developer` messages.
+    assert body["messages"][0]["role"] == "developer"
+    assert body["max_completion_tokens"] == 100 and "max_tokens" not in body

@@ -146,7 +146,9 @@ def _adapter(pid: str, pc: ProviderConfig, transport: HttpTransport) -> Provider
         )
     from ..providers.openai import OpenAIAdapter
 
-    return OpenAIAdapter(transport, quirks=pc.quirks, **common)
+    # Quirks describe compatible servers only; the official API gets its per-model rules.
+    quirks = pc.quirks if pc.type == "openai_compatible" else None
+    return OpenAIAdapter(transport, quirks=quirks, **common)
 
 
 def _describer(config: RuntimeConfig, tokens: TokenProvider) -> Callable[[], list[dict[str, Any]]]:
