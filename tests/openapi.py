@@ -54,7 +54,7 @@ def load_spec(name: str) -> dict[str, Any]:
         spec = json.loads(text)
     else:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        spec = yaml.load(text, Loader=loader)  # noqa: S506 - safe loader
+        spec = yaml.load(text, Loader=loader)
     fixed: dict[str, Any] = _fix_nullable(spec)
     return fixed
 

@@ -7,11 +7,11 @@ right source. The native bodies below follow the providers' API references.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -288,7 +288,7 @@ async def test_one_conversation_across_four_providers(runtime: ProviderRuntime) 
     assert len(rewritten) == 1 and KIMI_CALL_ID in json.dumps(rewritten[0].details)
     assert "handoff.reasoning_dropped" in codes(step4)  # Kimi's reasoning is not Anthropic's
     roles = [m["role"] for m in sent4["messages"]]
-    assert all(a != b for a, b in zip(roles, roles[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(roles))
 
     # The final answer is priced from the bundled catalog (claude-sonnet-4-5:
     # $3/M input, $3.75/M cache write, $0.30/M cache read, $15/M output).

@@ -15,7 +15,17 @@ if TYPE_CHECKING:
     from .runtime import ProviderRuntime, ProviderRuntimeBuilder
 
 _SUBMODULES = frozenset(
-    {"catalog", "config", "core", "handoff", "pricing", "providers", "registry", "runtime", "transport"}
+    {
+        "catalog",
+        "config",
+        "core",
+        "handoff",
+        "pricing",
+        "providers",
+        "registry",
+        "runtime",
+        "transport",
+    }
 )
 
 __all__ = ["ProviderRuntime", "ProviderRuntimeBuilder", "__version__", *sorted(_SUBMODULES)]

@@ -140,7 +140,9 @@ class ProviderRuntime:
             remote, warnings = await self._registry.discover_models(options, self._tokens)
             catalog = merge_static_and_remote_catalog(self._static, remote, self._config_models)
         models = [
-            m for m in catalog.models if options.providers is None or m.provider in options.providers
+            m
+            for m in catalog.models
+            if options.providers is None or m.provider in options.providers
         ]
         return DiscoveryResult(models=models, warnings=warnings)
 
@@ -151,7 +153,7 @@ class ProviderRuntime:
         return catalog_to_builtins(self._catalog)
 
     def describe_providers(self) -> list[dict[str, Any]]:
-        """Each provider's id and settings, with where its credential comes from (never the value)."""
+        """Each provider: id, type, base URL and its credential source (never the value)."""
         if self._describe is not None:
             return self._describe()
         return [{"id": pid} for pid in self._registry.ids]
