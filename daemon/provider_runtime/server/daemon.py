@@ -19,7 +19,7 @@ from typing import BinaryIO
 from .framing import DEFAULT_MAX_MESSAGE_BYTES, FrameError, FrameReader, Framing, encode_frame
 from .handlers import Session, handler_table
 from .rpc import Dispatcher
-from .state import RuntimeFactory, RuntimeHolder, load_runtime
+from .state import ConfigLoader, RuntimeBuilder, RuntimeHolder, build_runtime, read_config
 
 __all__ = ["LOG_LEVELS", "ServeOptions", "configure_logging", "run_server", "serve"]
 
@@ -80,10 +80,11 @@ async def run_server(
     stdin: BinaryIO,
     stdout: BinaryIO,
     *,
-    factory: RuntimeFactory = load_runtime,
+    load: ConfigLoader = read_config,
+    build: RuntimeBuilder = build_runtime,
 ) -> int:
     """Serve one client on ``stdin``/``stdout``; returns the process exit status."""
-    holder = RuntimeHolder(options.config_path, factory)
+    holder = RuntimeHolder(options.config_path, load, build)
     try:
         holder.load()
     except Exception as exc:  # keep serving: calls answer with the error, reloadConfig may fix it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -32,6 +33,7 @@ METHODS = [
 ]
 
 WARNING_MESSAGE_TYPE = 2  # window/logMessage MessageType.Warning
+_WARM_UP_DELAY = 0.01  # seconds: lets the initialize reply go out first
 
 
 class InitializeParams(msgspec.Struct, kw_only=True):
@@ -58,6 +60,8 @@ class Session:
 
 async def initialize(session: Session, raw: msgspec.Raw | None) -> dict[str, Any]:
     params = decode_params(raw, InitializeParams)
+    # Build the runtime just after this answer is written, before the first call needs it.
+    asyncio.get_running_loop().call_later(_WARM_UP_DELAY, session.holder.warm)
     session.warning_notifications = params.warningNotifications
     session.client_info = params.clientInfo
     loaded, error = session.holder.current, session.holder.error

@@ -1,7 +1,9 @@
 """The daemon's only state: the current config and runtime, swapped whole by a reload.
 
-Calls in flight keep the runtime they started on; a replaced runtime is closed when its last call
-finishes. A config that fails to load leaves the previous runtime serving (or none at start).
+The config is read at start; the runtime (transports, TLS, adapters, catalog) is built after the
+first answer or on first use, so ``initialize`` answers fast. Calls in flight keep the runtime
+they started on; a replaced one is closed when its last call ends. A config that fails to load
+leaves the previous runtime serving (or none at start).
 """
 
 from __future__ import annotations
@@ -18,39 +20,90 @@ if TYPE_CHECKING:
     from ..config import RuntimeConfig
     from ..runtime import ProviderRuntime
 
-__all__ = ["DEFAULT_MODEL", "Loaded", "RuntimeFactory", "RuntimeHolder", "load_runtime"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "ConfigLoader",
+    "Loaded",
+    "RuntimeBuilder",
+    "RuntimeHolder",
+    "build_runtime",
+    "describe_providers",
+    "read_config",
+]
 
 log = logging.getLogger("provider_runtime.server")
 
 DEFAULT_MODEL = "echo/echo-1"  # used when the config names no default_model
 
+ConfigLoader = Callable[[str | None], "RuntimeConfig"]
+RuntimeBuilder = Callable[["RuntimeConfig"], "ProviderRuntime"]
+
+
+def read_config(path: str | None) -> RuntimeConfig:
+    from ..config import load_config
+
+    return load_config(path)
+
+
+def build_runtime(config: RuntimeConfig) -> ProviderRuntime:
+    from ..runtime import ProviderRuntime
+
+    return ProviderRuntime.from_config(config)
+
+
+def describe_providers(config: RuntimeConfig) -> list[dict[str, Any]]:
+    """What ``ProviderRuntime.describe_providers`` reports, from the config alone (no build)."""
+    from ..config import credential_source
+
+    return [
+        {
+            "id": pid,
+            "type": pc.type,
+            "base_url": pc.base_url,
+            "credential": credential_source(pid, pc, None),
+        }
+        for pid, pc in sorted(config.providers.items())
+    ]
+
 
 @dataclass(eq=False)
 class Loaded:
-    """One loaded config and the runtime built from it, with its count of calls in flight."""
+    """One loaded config, the runtime built from it (once), and its count of calls in flight."""
 
     config: RuntimeConfig
-    runtime: ProviderRuntime
+    build: RuntimeBuilder = build_runtime
+    built: ProviderRuntime | None = None
     users: int = 0
     retired: bool = False
 
+    def runtime(self) -> ProviderRuntime:
+        if self.built is None:
+            try:
+                self.built = self.build(self.config)
+            except ProviderRuntimeError:
+                raise
+            except Exception as exc:  # a bug while building must not kill the daemon
+                log.error("building the runtime failed", exc_info=exc)
+                raise ProviderRuntimeError(
+                    f"could not build the runtime: {type(exc).__name__}: {exc}"
+                ) from exc
+        return self.built
 
-RuntimeFactory = Callable[[str | None], Loaded]
-
-
-def load_runtime(config_path: str | None) -> Loaded:
-    """Read the config (``config_path``, else the usual search) and build a runtime from it."""
-    from ..config import load_config
-    from ..runtime import ProviderRuntime
-
-    config = load_config(config_path)
-    return Loaded(config=config, runtime=ProviderRuntime.from_config(config))
+    async def aclose(self) -> None:
+        if self.built is not None:
+            await self.built.aclose()
 
 
 class RuntimeHolder:
-    def __init__(self, config_path: str | None, factory: RuntimeFactory = load_runtime) -> None:
+    def __init__(
+        self,
+        config_path: str | None,
+        load: ConfigLoader = read_config,
+        build: RuntimeBuilder = build_runtime,
+    ) -> None:
         self.config_path = config_path
-        self._factory = factory
+        self._load = load
+        self._build = build
         self._current: Loaded | None = None
         self._error: ProviderRuntimeError | None = None
 
@@ -64,30 +117,47 @@ class RuntimeHolder:
         return self._error
 
     def load(self) -> Loaded:
-        """(Re)build from the config; on failure keep what was there and raise the error."""
+        """Read the config and make it current; on failure keep what was there and raise."""
+        return self._swap(self._read())
+
+    def _read(self) -> Loaded:
         try:
-            loaded = self._factory(self.config_path)
+            config = self._load(self.config_path)
         except ProviderRuntimeError as exc:
             self._error = exc
             raise
-        except Exception as exc:  # a bug while building must not kill the daemon either
-            log.debug("building the runtime failed", exc_info=exc)
+        except Exception as exc:  # a loader bug must not kill the daemon either
+            log.error("loading the configuration failed", exc_info=exc)
             self._error = ProviderRuntimeError(
-                f"could not build the runtime: {type(exc).__name__}: {exc}"
+                f"could not load the configuration: {type(exc).__name__}: {exc}"
             )
             raise self._error from exc
-        for warning in loaded.config.warnings:
+        for warning in config.warnings:
             log.warning("config: [%s] %s", warning.code, warning.message)
+        return Loaded(config=config, build=self._build)
+
+    def _swap(self, loaded: Loaded) -> Loaded:
         previous, self._current, self._error = self._current, loaded, None
         if previous is not None:
             previous.retired = True
         return loaded
 
+    def warm(self) -> None:
+        """Build the current runtime now (after the first answer) so no call waits for it."""
+        if self._current is not None:
+            try:
+                self._current.runtime()
+            except ProviderRuntimeError as exc:
+                log.error("the runtime could not be built: %s", exc)
+
     async def reload(self) -> Loaded:
+        """Re-read the config and build its runtime; the old one closes when it is idle."""
         previous = self._current
-        loaded = self.load()
+        loaded = self._read()
+        loaded.runtime()  # built before the swap: if it fails, the old runtime stays in service
+        self._swap(loaded)
         if previous is not None and previous.users == 0:
-            await previous.runtime.aclose()
+            await previous.aclose()
         return loaded
 
     @asynccontextmanager
@@ -96,19 +166,20 @@ class RuntimeHolder:
         loaded = self._current
         if loaded is None:
             raise self._error or ConfigError("no configuration loaded")
+        runtime = loaded.runtime()
         loaded.users += 1
         try:
-            yield loaded.runtime
+            yield runtime
         finally:
             loaded.users -= 1
             if loaded.retired and loaded.users == 0:
-                await loaded.runtime.aclose()
+                await loaded.aclose()
 
     async def aclose(self) -> None:
         if self._current is not None:
             self._current.retired = True
             if self._current.users == 0:
-                await self._current.runtime.aclose()
+                await self._current.aclose()
             self._current = None
 
     def describe(self) -> dict[str, Any]:
@@ -116,8 +187,11 @@ class RuntimeHolder:
         loaded = self._current
         if loaded is None:
             return {"configPath": self.config_path, "providers": [], "defaultModel": None}
+        built = loaded.built
         return {
             "configPath": loaded.config.path,
-            "providers": loaded.runtime.describe_providers(),
+            "providers": (
+                built.describe_providers() if built else describe_providers(loaded.config)
+            ),
             "defaultModel": loaded.config.default_model or DEFAULT_MODEL,
         }

@@ -1,0 +1,187 @@
+"""RuntimeHolder: lazy build, reload semantics (in-flight calls keep their runtime), closing."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from provider_runtime.config import RuntimeConfig, load_config
+from provider_runtime.core.errors import ConfigError, ProviderRuntimeError
+from provider_runtime.runtime import ProviderRuntime
+from provider_runtime.server.state import RuntimeHolder, describe_providers
+
+
+class FakeRuntime:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.closed = False
+
+    def describe_providers(self) -> list[dict[str, Any]]:
+        return [{"id": self.name}]
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+class Fixture:
+    """Configs come from a list of outcomes; each build makes a FakeRuntime (or raises)."""
+
+    def __init__(self) -> None:
+        self.configs: list[RuntimeConfig | Exception] = []
+        self.builds: list[FakeRuntime] = []
+        self.fail_build = False
+
+    def load(self, path: str | None) -> RuntimeConfig:
+        outcome = self.configs.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def build(self, config: RuntimeConfig) -> Any:
+        if self.fail_build:
+            raise ValueError("adapter exploded")
+        runtime = FakeRuntime(f"rt{len(self.builds) + 1}")
+        self.builds.append(runtime)
+        return runtime
+
+    def holder(self) -> RuntimeHolder:
+        return RuntimeHolder("cfg.toml", self.load, self.build)
+
+
+def config(default_model: str | None = None) -> RuntimeConfig:
+    return RuntimeConfig(providers={}, default_model=default_model)
+
+
+async def test_the_runtime_is_built_on_first_use_or_warm_up_only() -> None:
+    f = Fixture()
+    f.configs = [config("echo/echo-lite")]
+    holder = f.holder()
+    holder.load()
+    assert f.builds == []
+    assert holder.describe()["defaultModel"] == "echo/echo-lite"
+    async with holder.use() as runtime:
+        assert runtime is f.builds[0]
+    holder.warm()
+    assert len(f.builds) == 1  # built once
+
+
+async def test_reload_swaps_and_in_flight_calls_keep_their_runtime() -> None:
+    f = Fixture()
+    f.configs = [config(), config()]
+    holder = f.holder()
+    holder.load()
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def long_call() -> FakeRuntime:
+        async with holder.use() as runtime:
+            entered.set()
+            await release.wait()
+            return runtime  # type: ignore[return-value]
+
+    call = asyncio.ensure_future(long_call())
+    await entered.wait()
+    await holder.reload()
+    first, second = f.builds
+    assert not first.closed  # still serving the call in flight
+    async with holder.use() as runtime:
+        assert runtime is second
+    release.set()
+    assert await call is first
+    assert first.closed and not second.closed
+
+
+async def test_failed_reload_keeps_the_previous_runtime() -> None:
+    f = Fixture()
+    f.configs = [config("a/b"), ConfigError("bad", path="cfg.toml", key="x")]
+    holder = f.holder()
+    holder.load()
+    holder.warm()
+    with pytest.raises(ConfigError):
+        await holder.reload()
+    assert holder.error is not None and holder.describe()["defaultModel"] == "a/b"
+    async with holder.use() as runtime:
+        assert runtime is f.builds[0]
+
+
+async def test_a_runtime_that_cannot_be_built_keeps_the_old_one_on_reload() -> None:
+    f = Fixture()
+    f.configs = [config("old/model"), config("new/model")]
+    holder = f.holder()
+    holder.load()
+    holder.warm()
+    f.fail_build = True
+    with pytest.raises(ProviderRuntimeError, match="could not build the runtime: ValueError"):
+        await holder.reload()
+    assert holder.describe()["defaultModel"] == "old/model" and not f.builds[0].closed
+
+
+async def test_no_config_at_start_means_every_use_raises_its_error() -> None:
+    f = Fixture()
+    f.configs = [ConfigError("broken file")]
+    holder = f.holder()
+    with pytest.raises(ConfigError):
+        holder.load()
+    with pytest.raises(ConfigError, match="broken file"):
+        async with holder.use():
+            pass
+    assert holder.describe() == {"configPath": "cfg.toml", "providers": [], "defaultModel": None}
+
+
+async def test_aclose_closes_the_built_runtime() -> None:
+    f = Fixture()
+    f.configs = [config()]
+    holder = f.holder()
+    holder.load()
+    holder.warm()
+    await holder.aclose()
+    assert f.builds[0].closed
+
+
+async def test_describe_from_config_matches_the_runtime(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[providers.local]\n"
+        'type = "openai_compatible"\n'
+        'base_url = "http://127.0.0.1:9/v1"\n'
+        'api_key_command = ["pass", "show", "local"]\n'
+        "[providers.openrouter]\n"
+        'api_key = "sk-or-literal"\n'
+    )
+    path.chmod(0o600)
+    cfg = load_config(path)
+    async with ProviderRuntime.from_config(cfg) as runtime:
+        expected = runtime.describe_providers()
+    assert describe_providers(cfg) == expected
+    assert "sk-" not in repr(expected)
+
+
+def test_initialize_needs_neither_the_runtime_nor_pygls(tmp_path: Path) -> None:
+    """Start-up stays light: answering initialize imports no adapter, runtime or lsprotocol."""
+    import subprocess
+    import sys
+
+    code = """
+import asyncio, sys
+from provider_runtime.server.handlers import Session, initialize
+from provider_runtime.server.state import RuntimeHolder
+holder = RuntimeHolder(None)
+holder.load()
+result = asyncio.run(initialize(Session(holder), None))
+assert [p["id"] for p in result["providers"]] == ["anthropic", "echo", "openai", "openrouter"]
+heavy = ("provider_runtime.runtime", "provider_runtime.providers.openai",
+         "provider_runtime.providers.anthropic", "pygls", "lsprotocol", "cattrs")
+print(sorted(m for m in heavy if m in sys.modules))
+"""
+    env = {"PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
