@@ -226,11 +226,17 @@ def test_python_lsp_jsonrpc_client_session(tmp_path: Path) -> None:
         assert texts == [f"echo: q{i}" for i in range(100)]
         assert len(notes) == 100 and all(n["type"] == 2 for n in notes)
 
+        # keys that are not Python identifiers reach the runtime intact (pygls's default
+        # converter would have renamed them `_0`, `_1`)
+        odd = run_params("v2", tools=[TOOL_WITH_ODD_KEYS], tool_choice="required")
+        call = endpoint.request("runtime/run", odd).result(10)["output"]["content"][0]
+        assert call["arguments"] == {"x-api-version": "v2", "class": 0}
+
         models = endpoint.request("runtime/models", {"providers": ["echo"]}).result(10)
         assert [m["id"] for m in models["models"]] == ["echo-1", "echo-lite"]
 
-        slow = endpoint.request("runtime/run", run_params("/sleep 30"))  # id req-103
-        endpoint.notify("$/cancelRequest", {"id": "req-103"})
+        slow = endpoint.request("runtime/run", run_params("/sleep 30"))  # id req-104
+        endpoint.notify("$/cancelRequest", {"id": "req-104"})
         with pytest.raises(PylspJsonRpcException) as info:
             slow.result(10)
         assert info.value.code == -32800

@@ -14,7 +14,7 @@ import msgspec
 import pytest
 
 from provider_runtime.core.types import ProviderResponse
-from tests.daemon_client import frame, isolated_env, run_params, spawn_daemon
+from tests.daemon_client import DAEMON_CMD, frame, isolated_env, run_params, spawn_daemon
 
 PRICED = (
     '[[pricing]]\nprovider = "echo"\nmodel = "echo-1"\npricing = { input = "1", output = "2" }\n'
@@ -259,6 +259,27 @@ async def test_sigterm_stops_promptly_and_cleanly(tmp_path: Path) -> None:
         assert reply["id"] == 9 and reply["error"]["code"] == -32800
         assert await d.wait() == 0
         assert time.monotonic() - started < 5
+
+
+def test_client_closing_stdout_ends_the_daemon(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [*DAEMON_CMD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=isolated_env(tmp_path),
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(b'{"jsonrpc": "2.0", "id": 1, "method": "initialize"}\n')
+        proc.stdin.flush()
+        assert json.loads(proc.stdout.readline())["id"] == 1
+        proc.stdout.close()  # the client stops reading; stdin stays open
+        assert proc.wait(10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
 
 
 async def test_logs_go_to_stderr_and_trace_never_touches_stdout(tmp_path: Path) -> None:
