@@ -188,3 +188,12 @@ def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None
     with pytest.raises(SystemExit) as info:
         main([])
     assert info.value.code == 2 and "COMMAND" in capsys.readouterr().err
+
+
+def test_serve_defaults_match_the_server() -> None:
+    from provider_runtime.cli import _parser
+    from provider_runtime.server import DEFAULT_MAX_MESSAGE_BYTES
+
+    args = _parser().parse_args(["serve"])
+    assert args.max_message_bytes == DEFAULT_MAX_MESSAGE_BYTES
+    assert args.framing is None and args.log_level == "warning" and args.config is None
