@@ -1,0 +1,279 @@
+"""One driver per way of making the same call: raw-httpx floor, peer SDKs, runtime, daemon.
+
+A driver is opened once, then ``call()`` makes one complete call and checks the answer. Each is
+set up the way its documentation shows for a long-lived program (one client, reused).
+Peers are imported only inside their driver, so a missing one is reported, not fatal.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import sys
+from typing import Any, ClassVar
+
+from . import bodies
+
+EXPECTED_TEXT = "Hello!"
+
+
+class DriverUnavailable(Exception):
+    """The library this driver needs is not installed (or cannot serve this API)."""
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _require(module: str, dist: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise DriverUnavailable(f"{dist} is not installed ({exc})") from None
+
+
+def _check(text: object) -> None:
+    if text != EXPECTED_TEXT:
+        raise AssertionError(f"unexpected answer text: {text!r}")
+
+
+class Driver:
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    dist: ClassVar[str | None] = None
+    apis: ClassVar[tuple[str, ...]] = bodies.APIS
+
+    def __init__(self, api: str, base_url: str, options: dict[str, Any]) -> None:
+        if api not in self.apis:
+            raise DriverUnavailable(f"{self.name} does not speak the {api} API")
+        self.api = api
+        self.base_url = base_url
+        self.options = options
+
+    def version(self) -> str | None:
+        return _version(self.dist) if self.dist else None
+
+    async def open(self) -> None:
+        """Build clients; may raise ``DriverUnavailable``."""
+
+    async def call(self) -> None:
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        """Release clients and processes."""
+
+
+class HttpxFloor(Driver):
+    """The floor: one default ``httpx.AsyncClient`` posting a prebuilt body, reading the reply."""
+
+    name = "httpx"
+    label = "raw httpx (floor)"
+    dist = "httpx"
+
+    async def open(self) -> None:
+        import httpx
+
+        self._client = httpx.AsyncClient()
+        if self.api == "openai":
+            self._url = self.base_url + bodies.OPENAI_PATH
+            payload = bodies.openai_request()
+            self._headers = {"authorization": f"Bearer {bodies.API_KEY}"}
+        else:
+            self._url = self.base_url + bodies.ANTHROPIC_PATH
+            payload = bodies.anthropic_request()
+            self._headers = {"x-api-key": bodies.API_KEY, "anthropic-version": "2023-06-01"}
+        self._headers["content-type"] = "application/json"
+        self._body = json.dumps(payload).encode()
+
+    async def call(self) -> None:
+        response = await self._client.post(self._url, content=self._body, headers=self._headers)
+        if response.status_code != 200 or not response.content:
+            raise AssertionError(f"HTTP {response.status_code}")
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+class OpenAISDK(Driver):
+    name = "openai-sdk"
+    label = "openai SDK"
+    dist = "openai"
+    apis = ("openai",)
+
+    async def open(self) -> None:
+        openai = _require("openai", "openai")
+        self._client = openai.AsyncOpenAI(api_key=bodies.API_KEY, base_url=self.base_url + "/v1")
+
+    async def call(self) -> None:
+        completion = await self._client.chat.completions.create(
+            model=bodies.OPENAI_MODEL,
+            messages=bodies.openai_messages(),
+            max_completion_tokens=bodies.MAX_TOKENS,
+        )
+        _check(completion.choices[0].message.content)
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+
+class AnthropicSDK(Driver):
+    name = "anthropic-sdk"
+    label = "anthropic SDK"
+    dist = "anthropic"
+    apis = ("anthropic",)
+
+    async def open(self) -> None:
+        anthropic = _require("anthropic", "anthropic")
+        self._client = anthropic.AsyncAnthropic(api_key=bodies.API_KEY, base_url=self.base_url)
+
+    async def call(self) -> None:
+        message = await self._client.messages.create(
+            model=bodies.ANTHROPIC_MODEL,
+            max_tokens=bodies.MAX_TOKENS,
+            system=bodies.SYSTEM,
+            messages=[{"role": "user", "content": bodies.PROMPT}],
+        )
+        _check(message.content[0].text)
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+
+class LiteLLM(Driver):
+    """``litellm.acompletion`` with ``api_base`` (it keeps its own client cache)."""
+
+    name = "litellm"
+    label = "LiteLLM"
+    dist = "litellm"
+
+    async def open(self) -> None:
+        self._litellm = _require("litellm", "litellm")
+        self._litellm.telemetry = False
+        self._litellm.suppress_debug_info = True
+        if self.api == "openai":
+            self._model = f"openai/{bodies.OPENAI_MODEL}"
+            self._base = self.base_url + "/v1"
+        else:
+            self._model = f"anthropic/{bodies.ANTHROPIC_MODEL}"
+            self._base = self.base_url
+
+    async def call(self) -> None:
+        response = await self._litellm.acompletion(
+            model=self._model,
+            messages=bodies.openai_messages(),
+            max_tokens=bodies.MAX_TOKENS,
+            api_base=self._base,
+            api_key=bodies.API_KEY,
+        )
+        _check(response.choices[0].message.content)
+
+
+class AnyLLM(Driver):
+    """any-llm with one reused ``AnyLLM.create(...)`` instance (its top-level
+    ``acompletion`` builds a new provider client, hence a new connection pool, per call)."""
+
+    name = "any-llm"
+    label = "any-llm"
+    dist = "any-llm-sdk"
+
+    async def open(self) -> None:
+        any_llm = _require("any_llm", "any-llm-sdk")
+        base = self.base_url + "/v1" if self.api == "openai" else self.base_url
+        try:
+            self._llm = any_llm.AnyLLM.create(self.api, api_key=bodies.API_KEY, api_base=base)
+        except ImportError as exc:
+            raise DriverUnavailable(f"any-llm's {self.api} extra is missing ({exc})") from None
+        self._model = bodies.OPENAI_MODEL if self.api == "openai" else bodies.ANTHROPIC_MODEL
+
+    async def call(self) -> None:
+        response = await self._llm.acompletion(
+            model=self._model,
+            messages=bodies.openai_messages(),
+            max_tokens=bodies.MAX_TOKENS,
+        )
+        _check(response.choices[0].message.content)
+
+
+class RuntimeLibrary(Driver):
+    """provider-runtime as a library: ``ProviderRuntime.from_config(...)``, then ``run``."""
+
+    name = "runtime"
+    label = "provider-runtime library"
+    dist = "provider-runtime"
+
+    async def open(self) -> None:
+        import msgspec
+
+        from provider_runtime import ProviderRuntime
+        from provider_runtime.config import load_config
+        from provider_runtime.core.types import ProviderRequest
+
+        self._runtime = ProviderRuntime.from_config(load_config(self.options["config_path"]))
+        self._request = msgspec.convert(bodies.canonical_request(self.api), ProviderRequest)
+
+    async def call(self) -> None:
+        response = await self._runtime.run(self._request)
+        part = response.output.content[0]
+        _check(getattr(part, "text", None))
+
+    async def aclose(self) -> None:
+        await self._runtime.aclose()
+
+
+class Daemon(Driver):
+    """provider-runtime as the daemon: ``runtime/run`` over stdio, requests pipelined."""
+
+    name = "daemon"
+    label = "provider-runtime daemon"
+    dist = "provider-runtime"
+
+    async def open(self) -> None:
+        from .stdio_client import DaemonClient
+
+        self._client = await DaemonClient.spawn(daemon_argv(self.options))
+        await self._client.request("initialize", b"{}")
+        self._params = json.dumps(bodies.canonical_request(self.api)).encode()
+
+    async def call(self) -> None:
+        result = await self._client.request("runtime/run", self._params)
+        _check(_answer_text(result))
+
+    @property
+    def pid(self) -> int:
+        return self._client.pid
+
+    async def aclose(self) -> None:
+        if hasattr(self, "_client"):
+            await self._client.close()
+
+
+def _answer_text(result: Any) -> str | None:
+    """The first text part of a ``ProviderResponse`` in JSON (as a client would read it)."""
+    import msgspec
+
+    content = msgspec.json.decode(result).get("output", {}).get("content") or [{}]
+    text = content[0].get("text")
+    return text if isinstance(text, str) else None
+
+
+def daemon_argv(options: dict[str, Any]) -> list[str]:
+    python = options.get("daemon_python") or sys.executable
+    return [
+        python,
+        *options.get("python_flags", []),
+        "-m",
+        "provider_runtime",
+        "serve",
+        "--config",
+        options["config_path"],
+    ]
+
+
+DRIVERS: dict[str, type[Driver]] = {
+    d.name: d
+    for d in (HttpxFloor, OpenAISDK, AnthropicSDK, LiteLLM, AnyLLM, RuntimeLibrary, Daemon)
+}
+PEERS = ("openai-sdk", "anthropic-sdk", "litellm", "any-llm")

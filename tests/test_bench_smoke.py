@@ -1,0 +1,162 @@
+"""The benchmark harness, run tiny: well-formed output, every process stopped. No timing asserts."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks import bodies, report
+from benchmarks.measure import percentile
+from benchmarks.mock_server import running_mock
+from benchmarks.run import bench_env, main
+from benchmarks.startup import summarize_importtime
+from tests.openapi import validate, validate_request
+
+DRIVERS = ("httpx", "runtime", "daemon")
+
+
+def test_mock_bodies_follow_the_official_specs() -> None:
+    validate("openai", "CreateChatCompletionResponse", bodies.OPENAI_RESPONSE)
+    validate("anthropic", "Message", bodies.ANTHROPIC_RESPONSE)
+    validate_request("openai", "/chat/completions", bodies.openai_request())
+    validate_request("anthropic", "/v1/messages", bodies.anthropic_request())
+
+
+def _exchange(port: int, raw: bytes, replies: int) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(raw)
+        data = b""
+        while data.count(b"HTTP/1.1 ") < replies or not data.endswith(b"}"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return data
+
+
+def test_mock_answers_pipelined_and_chunked_requests_on_one_connection() -> None:
+    body = json.dumps(bodies.openai_request()).encode()
+    first = b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%b" % (
+        len(body),
+        body,
+    )
+    second = (
+        b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"3\r\nabc\r\n0\r\n\r\n"
+    )
+    with running_mock(sys.executable, bench_env(), max_seconds=30) as url:
+        port = int(url.rsplit(":", 1)[1])
+        data = _exchange(port, first + second, replies=2)
+    heads = data.split(b"HTTP/1.1 ")[1:]
+    assert [h[:3] for h in heads] == [b"200", b"200"]
+    openai_body = heads[0].split(b"\r\n\r\n", 1)[1]
+    assert json.loads(openai_body) == bodies.OPENAI_RESPONSE
+    assert json.loads(heads[1].split(b"\r\n\r\n", 1)[1]) == bodies.ANTHROPIC_RESPONSE
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 0.5) == 50.0
+    assert percentile(values, 0.99) == 99.0
+    assert percentile([7.0], 0.99) == 7.0
+    with pytest.raises(ValueError):
+        percentile([], 0.5)
+
+
+def test_importtime_summary_counts_roots_and_watched_modules() -> None:
+    lines = [
+        "import time: self [us] | cumulative | imported package",
+        "import time:       100 |        100 |   _io",
+        "import time:      2000 |       5000 | pygls",
+        "import time:      3000 |       3000 |   lsprotocol",
+        "some log line",
+    ]
+    summary = summarize_importtime(lines)
+    assert summary["modules"] == 3
+    assert summary["total_ms"] == 5.1
+    assert summary["top"][0] == {"module": "pygls", "cumulative_ms": 5.0}
+    assert summary["watched"]["pygls"] == 5.0
+    assert summary["watched"]["lsprotocol.types"] is None
+
+
+def _leftover_children() -> list[str]:
+    out = subprocess.run(
+        ["ps", "-o", "pid=,args=", "--ppid", str(os.getpid())],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    return [line for line in out.splitlines() if "ps -o" not in line]
+
+
+def test_tiny_run_writes_well_formed_results(tmp_path) -> None:
+    result = main(
+        [
+            "--drivers",
+            ",".join(DRIVERS),
+            "--calls",
+            "5",
+            "--concurrent-calls",
+            "12",
+            "--inflight",
+            "4",
+            "--warmup",
+            "2",
+            "--max-seconds",
+            "5",
+            "--memory-calls",
+            "120",
+            "--startup-repeats",
+            "1",
+            "--import-repeats",
+            "1",
+            "--out",
+            str(tmp_path),
+            "--quiet",
+        ]
+    )
+    saved = json.loads((tmp_path / "latest.json").read_text())
+    assert saved == json.loads(json.dumps(result))
+    assert len(list(tmp_path.glob("bench-*.json"))) == 1
+    assert _leftover_children() == []
+
+    assert {(r["api"], r["driver"]) for r in saved["runs"]} == {
+        (api, d) for api in bodies.APIS for d in DRIVERS
+    }
+    for run in saved["runs"]:
+        assert run["available"] and "failed" not in run, run
+        one, many = run["phases"]
+        assert (one["inflight"], many["inflight"]) == (1, 4)
+        assert (one["calls"], one["errors"], many["calls"], many["errors"]) == (5, 0, 12, 0)
+        for phase in (one, many):
+            assert 0 < phase["p50_ms"] <= phase["p99_ms"]
+            assert phase["calls_per_second"] > 0
+            assert phase["p50_x_floor"] > 0 and phase["cps_x_floor"] > 0
+            if run["driver"] == report.FLOOR:
+                assert phase["p50_x_floor"] == phase["cps_x_floor"] == 1.0
+
+    startup = saved["startup"]
+    assert startup["exit_codes"] == [0]
+    init = startup["spawn_to_initialize_ms"]["median"]
+    assert 0 < init < startup["spawn_to_first_run_ms"]["median"]
+    assert startup["imports_before_initialize"]["modules"] > 0
+    assert "provider_runtime" in json.dumps(startup["imports_before_initialize"]["top"])
+
+    memory = saved["memory"]
+    assert (memory["calls"], memory["errors"], memory["exit_code"]) == (120, 0, 0)
+    assert memory["rss_kib_after_start"] > 0 and memory["rss_kib_after_all"] > 0
+
+    imports = {entry["statement"]: entry for entry in saved["imports"]}
+    assert imports["import httpx"]["import_ms"]["median"] > 0
+
+    names = [t["target"] for t in saved["targets"]]
+    assert "spawn to initialize answer (median)" in names
+    assert all(t["met"] in (True, False, None) for t in saved["targets"])
+    table = (tmp_path / "latest.md").read_text()
+    assert "raw httpx (floor)" in table and "provider-runtime daemon" in table
+    assert saved["machine"]["nproc"] >= 1
