@@ -9,12 +9,12 @@ import subprocess
 import sys
 
 import pytest
-
 from benchmarks import bodies, report
 from benchmarks.measure import percentile
 from benchmarks.mock_server import running_mock
 from benchmarks.run import bench_env, main
 from benchmarks.startup import summarize_importtime
+
 from tests.openapi import validate, validate_request
 
 DRIVERS = ("httpx", "runtime", "daemon")
