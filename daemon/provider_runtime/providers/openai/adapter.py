@@ -12,7 +12,6 @@ from collections.abc import Mapping
 import msgspec
 
 from ...config import OpenAICompatQuirks
-from ...core.errors import ConfigError
 from ...core.types import (
     AdapterContext,
     ModelInfo,
@@ -22,7 +21,8 @@ from ...core.types import (
     Secret,
     SystemPlacement,
 )
-from ...transport.http import HttpResponse, HttpTransport, RetryPolicy
+from ...transport.http import HttpTransport, RetryPolicy
+from ..http import Endpoint, with_warnings
 from .decode import decode_openai_error, decode_openai_models, decode_openai_response
 from .dialect import OpenAIDialect
 from .encode import encode_openai_request
@@ -30,7 +30,6 @@ from .encode import encode_openai_request
 __all__ = ["DEFAULT_BASE_URL", "OPENAI_CAPABILITIES", "OpenAIAdapter", "capabilities_for"]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-AUTH_HEADER = "authorization"
 
 OPENAI_CAPABILITIES = ProviderCapabilities(
     tools=True,
@@ -46,8 +45,6 @@ OPENAI_CAPABILITIES = ProviderCapabilities(
     remote_discovery=True,
 )
 
-_encoder = msgspec.json.Encoder()
-
 
 def capabilities_for(dialect: OpenAIDialect) -> ProviderCapabilities:
     """What an endpoint of this dialect can express (handoff and the runtime adapt to it)."""
@@ -58,30 +55,6 @@ def capabilities_for(dialect: OpenAIDialect) -> ProviderCapabilities:
         json_mode=dialect.supports_json_mode,
         json_schema=dialect.supports_json_schema,
     )
-
-
-def check_extra_headers(headers: Mapping[str, str] | None, provider_id: str) -> dict[str, str]:
-    """Configured extra headers; they may not set the credential's header."""
-    extra = dict(headers or {})
-    if any(name.lower() == AUTH_HEADER for name in extra):
-        raise ConfigError(
-            f"extra headers of provider `{provider_id}` may not set Authorization; "
-            "configure the API key as its credential instead",
-            key=f"providers.{provider_id}.headers",
-        )
-    return extra
-
-
-def bearer_headers(
-    credential: Secret | None, extra: Mapping[str, str], *, json_body: bool
-) -> dict[str, str]:
-    headers = {"accept": "application/json"}
-    if json_body:
-        headers["content-type"] = "application/json"
-    headers.update(extra)
-    if credential is not None:
-        headers[AUTH_HEADER] = f"Bearer {credential.reveal()}"
-    return headers
 
 
 class OpenAIAdapter:
@@ -105,12 +78,15 @@ class OpenAIAdapter:
         quirks: OpenAICompatQuirks | None = None,
         store_completions: bool = False,
     ) -> None:
-        self._transport = transport
-        self._id = provider_id
-        self._base_url = base_url.rstrip("/")
-        self._extra_headers = check_extra_headers(headers, provider_id)
-        self._timeout = timeout
-        self._retry = retry
+        self._http = Endpoint(
+            transport=transport,
+            provider=provider_id,
+            base_url=base_url,
+            decode_error=decode_openai_error,
+            headers=dict(headers or {}),
+            timeout=timeout,
+            retry=retry,
+        )
         if quirks is None:
             self._dialect = OpenAIDialect(
                 provider=provider_id, metadata="store" if store_completions else "drop"
@@ -121,7 +97,7 @@ class OpenAIAdapter:
 
     @property
     def id(self) -> str:
-        return self._id
+        return self._http.provider
 
     @property
     def capabilities(self) -> ProviderCapabilities:
@@ -132,46 +108,23 @@ class OpenAIAdapter:
         return self._dialect
 
     def __repr__(self) -> str:
-        return f"OpenAIAdapter(id={self._id!r}, base_url={self._base_url!r})"
-
-    def _raise_for_status(self, resp: HttpResponse) -> None:
-        if not resp.ok:
-            raise decode_openai_error(
-                resp.status,
-                resp.content,
-                provider=self._id,
-                request_id=resp.request_id,
-                retry_after=resp.retry_after,
-            )
+        return f"OpenAIAdapter(id={self.id!r}, base_url={self._http.base_url!r})"
 
     async def run(self, request: ProviderRequest, context: AdapterContext) -> ProviderResponse:
         model = context.model.id
         body, warnings = encode_openai_request(request, model, dialect=self._dialect)
-        resp = await self._transport.request(
+        resp = await self._http.call(
             "POST",
-            f"{self._base_url}/chat/completions",
-            provider=self._id,
-            headers=bearer_headers(context.credential, self._extra_headers, json_body=True),
-            content=_encoder.encode(body),
-            timeout=context.timeout if context.timeout is not None else self._timeout,
-            retry=self._retry,
+            "/chat/completions",
+            credential=context.credential,
+            body=body,
+            timeout=context.timeout,
         )
-        self._raise_for_status(resp)
         response = decode_openai_response(
-            resp.content, provider=self._id, request_id=resp.request_id, requested_model=model
+            resp.content, provider=self.id, request_id=resp.request_id, requested_model=model
         )
-        if warnings:
-            response = msgspec.structs.replace(response, warnings=[*warnings, *response.warnings])
-        return response
+        return with_warnings(response, warnings)
 
     async def discover_models(self, credential: Secret | None) -> list[ModelInfo]:
-        resp = await self._transport.request(
-            "GET",
-            f"{self._base_url}/models",
-            provider=self._id,
-            headers=bearer_headers(credential, self._extra_headers, json_body=False),
-            timeout=self._timeout,
-            retry=self._retry,
-        )
-        self._raise_for_status(resp)
-        return decode_openai_models(resp.content, provider=self._id)
+        resp = await self._http.call("GET", "/models", credential=credential)
+        return decode_openai_models(resp.content, provider=self.id)

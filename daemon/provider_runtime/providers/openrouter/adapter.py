@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import httpx
-import msgspec
 
 from ...core.types import (
     AdapterContext,
@@ -21,8 +20,8 @@ from ...core.types import (
     Secret,
     SystemPlacement,
 )
-from ...transport.http import HttpResponse, HttpTransport, RetryPolicy
-from ..openai.adapter import bearer_headers, check_extra_headers
+from ...transport.http import HttpTransport, RetryPolicy
+from ..http import Endpoint, with_warnings
 from .decode import (
     decode_openrouter_error,
     decode_openrouter_models_page,
@@ -47,8 +46,6 @@ OPENROUTER_CAPABILITIES = ProviderCapabilities(
     tool_call_id_max_length=64,
     remote_discovery=True,
 )
-
-_encoder = msgspec.json.Encoder()
 
 
 class OpenRouterAdapter:
@@ -76,72 +73,52 @@ class OpenRouterAdapter:
             extra["HTTP-Referer"] = http_referer
         if app_title:
             extra["X-Title"] = app_title
-        extra.update(check_extra_headers(headers, provider_id))
-        self._transport = transport
-        self._id = provider_id
-        self._base_url = base_url.rstrip("/")
-        self._extra_headers = extra
-        self._timeout = timeout
-        self._retry = retry
+        extra.update(headers or {})
+        self._http = Endpoint(
+            transport=transport,
+            provider=provider_id,
+            base_url=base_url,
+            decode_error=decode_openrouter_error,
+            headers=extra,
+            timeout=timeout,
+            retry=retry,
+        )
         self._max_model_pages = max_model_pages
 
     @property
     def id(self) -> str:
-        return self._id
+        return self._http.provider
 
     @property
     def capabilities(self) -> ProviderCapabilities:
         return OPENROUTER_CAPABILITIES
 
     def __repr__(self) -> str:
-        return f"OpenRouterAdapter(id={self._id!r}, base_url={self._base_url!r})"
-
-    def _raise_for_status(self, resp: HttpResponse) -> None:
-        if not resp.ok:
-            raise decode_openrouter_error(
-                resp.status,
-                resp.content,
-                provider=self._id,
-                request_id=resp.request_id,
-                retry_after=resp.retry_after,
-            )
+        return f"OpenRouterAdapter(id={self.id!r}, base_url={self._http.base_url!r})"
 
     async def run(self, request: ProviderRequest, context: AdapterContext) -> ProviderResponse:
         model = context.model.id
-        body, warnings = encode_openrouter_request(request, model, provider=self._id)
-        resp = await self._transport.request(
+        body, warnings = encode_openrouter_request(request, model, provider=self.id)
+        resp = await self._http.call(
             "POST",
-            f"{self._base_url}/chat/completions",
-            provider=self._id,
-            headers=bearer_headers(context.credential, self._extra_headers, json_body=True),
-            content=_encoder.encode(body),
-            timeout=context.timeout if context.timeout is not None else self._timeout,
-            retry=self._retry,
+            "/chat/completions",
+            credential=context.credential,
+            body=body,
+            timeout=context.timeout,
         )
-        self._raise_for_status(resp)
         response = decode_openrouter_response(
-            resp.content, provider=self._id, request_id=resp.request_id, requested_model=model
+            resp.content, provider=self.id, request_id=resp.request_id, requested_model=model
         )
-        if warnings:
-            response = msgspec.structs.replace(response, warnings=[*warnings, *response.warnings])
-        return response
+        return with_warnings(response, warnings)
 
     async def discover_models(self, credential: Secret | None) -> list[ModelInfo]:
         models: dict[str, ModelInfo] = {}
-        url: str | None = f"{self._base_url}/models"
+        url: str | None = "/models"
         for _ in range(self._max_model_pages):
             if url is None:
                 break
-            resp = await self._transport.request(
-                "GET",
-                url,
-                provider=self._id,
-                headers=bearer_headers(credential, self._extra_headers, json_body=False),
-                timeout=self._timeout,
-                retry=self._retry,
-            )
-            self._raise_for_status(resp)
-            page, following = decode_openrouter_models_page(resp.content, provider=self._id)
+            resp = await self._http.call("GET", url, credential=credential)
+            page, following = decode_openrouter_models_page(resp.content, provider=self.id)
             models.update((m.id, m) for m in page)
-            url = str(httpx.URL(url).join(following)) if following else None
+            url = str(httpx.URL(resp.url).join(following)) if following else None
         return [models[key] for key in sorted(models)]
