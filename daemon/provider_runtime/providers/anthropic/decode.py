@@ -22,12 +22,12 @@ from ...core.types import (
     ToolCall,
     Usage,
 )
+from ..errors import body_excerpt, status_kind
 from .wire import WireContentBlock, WireErrorBody, WireMessage, WireModelList, WireUsage
 
 __all__ = [
     "ERROR_TYPES",
     "FINISH_REASONS",
-    "STATUS_KINDS",
     "decode_anthropic_error",
     "decode_anthropic_models",
     "decode_anthropic_models_page",
@@ -60,25 +60,6 @@ ERROR_TYPES: dict[str, ErrorKind] = {
     "overloaded_error": ErrorKind.OVERLOADED,
 }
 
-# HTTP status -> kind, for bodies without a known error type (e.g. a proxy's HTML page).
-STATUS_KINDS: dict[int, ErrorKind] = {
-    400: ErrorKind.INVALID_REQUEST,
-    401: ErrorKind.AUTHENTICATION,
-    402: ErrorKind.PAYMENT_REQUIRED,
-    403: ErrorKind.PERMISSION,
-    404: ErrorKind.NOT_FOUND,
-    408: ErrorKind.TIMEOUT,
-    409: ErrorKind.SERVER,
-    413: ErrorKind.REQUEST_TOO_LARGE,
-    422: ErrorKind.INVALID_REQUEST,
-    429: ErrorKind.RATE_LIMITED,
-    500: ErrorKind.SERVER,
-    502: ErrorKind.SERVER,
-    503: ErrorKind.SERVER,
-    504: ErrorKind.SERVER,
-    529: ErrorKind.OVERLOADED,
-}
-
 # Phrases of invalid_request_error messages that mean the prompt does not fit the context.
 _CONTEXT_PHRASES = ("prompt is too long", "exceed context limit")
 
@@ -86,12 +67,6 @@ _message_decoder = msgspec.json.Decoder(WireMessage)
 _error_decoder = msgspec.json.Decoder(WireErrorBody)
 _models_decoder = msgspec.json.Decoder(WireModelList)
 _json_encoder = msgspec.json.Encoder()
-_EXCERPT = 200
-
-
-def _excerpt(body: bytes) -> str:
-    text = " ".join(body.decode("utf-8", errors="replace").split())
-    return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "..."
 
 
 def _protocol_error(
@@ -99,7 +74,7 @@ def _protocol_error(
 ) -> ProviderError:
     return ProviderError(
         ErrorKind.PROTOCOL,
-        f"{what}: {_excerpt(body)!r}",
+        f"{what}: {body_excerpt(body)!r}",
         provider=provider,
         status=status,
         request_id=request_id,
@@ -303,9 +278,7 @@ def decode_anthropic_error(
     retry_after: float | None,
 ) -> ProviderError:
     """A non-2xx answer -> ``ProviderError`` (kind from ``error.type``, else from the status)."""
-    default_kind = STATUS_KINDS.get(
-        status, ErrorKind.SERVER if status >= 500 else ErrorKind.INVALID_REQUEST
-    )
+    default_kind = status_kind(status)
     what = "error body without an `error` object"
     try:
         wire: WireErrorBody | None = _error_decoder.decode(body)
@@ -316,7 +289,7 @@ def decode_anthropic_error(
     if wire is None or wire.error is None:
         return ProviderError(
             default_kind,
-            f"{what} (HTTP {status}): {_excerpt(body)!r}",
+            f"{what} (HTTP {status}): {body_excerpt(body)!r}",
             provider=provider,
             status=status,
             request_id=request_id,

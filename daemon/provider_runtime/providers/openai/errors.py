@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from ...core.errors import ErrorKind, ProviderError
+from ..errors import body_excerpt, status_kind
 
 __all__ = [
     "ErrorInfo",
@@ -24,25 +25,6 @@ __all__ = [
     "refine_kind",
     "status_kind",
 ]
-
-_STATUS_KINDS: dict[int, ErrorKind] = {
-    400: ErrorKind.INVALID_REQUEST,
-    401: ErrorKind.AUTHENTICATION,
-    402: ErrorKind.PAYMENT_REQUIRED,
-    403: ErrorKind.PERMISSION,
-    404: ErrorKind.NOT_FOUND,
-    408: ErrorKind.TIMEOUT,
-    409: ErrorKind.SERVER,  # a conflicting concurrent operation: retried like a server error
-    413: ErrorKind.REQUEST_TOO_LARGE,
-    422: ErrorKind.INVALID_REQUEST,
-    429: ErrorKind.RATE_LIMITED,
-    500: ErrorKind.SERVER,
-    502: ErrorKind.SERVER,
-    503: ErrorKind.SERVER,
-    504: ErrorKind.SERVER,
-    524: ErrorKind.TIMEOUT,  # Cloudflare: the origin took too long
-    529: ErrorKind.OVERLOADED,
-}
 
 # Provider codes that name the problem better than the HTTP status does.
 _CODE_KINDS: dict[str, ErrorKind] = {
@@ -62,8 +44,6 @@ _CONTEXT_MESSAGE = re.compile(
     re.IGNORECASE,
 )
 
-_EXCERPT_CHARS = 200
-
 
 @dataclass(frozen=True, slots=True)
 class ErrorInfo:
@@ -74,16 +54,6 @@ class ErrorInfo:
     error: dict[str, Any]
 
 
-def status_kind(status: int) -> ErrorKind:
-    if status in _STATUS_KINDS:
-        return _STATUS_KINDS[status]
-    if 400 <= status < 500:
-        return ErrorKind.INVALID_REQUEST
-    if status >= 500:
-        return ErrorKind.SERVER
-    return ErrorKind.PROTOCOL
-
-
 def refine_kind(kind: ErrorKind, status: int, code: str | None, message: str) -> ErrorKind:
     """A more precise kind from the provider's own code or wording, if it has one."""
     if code is not None and code in _CODE_KINDS:
@@ -91,15 +61,6 @@ def refine_kind(kind: ErrorKind, status: int, code: str | None, message: str) ->
     if status in (400, 413, 422) and _CONTEXT_MESSAGE.search(message):
         return ErrorKind.CONTEXT_LENGTH_EXCEEDED
     return kind
-
-
-def body_excerpt(body: bytes, limit: int = _EXCERPT_CHARS) -> str:
-    """A short, single-line quote of a body; HTML tags are removed so the text is readable."""
-    text = body.decode("utf-8", errors="replace")
-    if text.lstrip().startswith("<"):
-        text = re.sub(r"<[^>]*>", " ", text)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _text(value: Any) -> str | None:
