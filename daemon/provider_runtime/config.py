@@ -12,14 +12,16 @@ import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple, TypeVar
 
 import msgspec
 
 from .core.errors import ConfigError
 from .core.types import ModelInfo, ProviderRuntimeWarning, parse_model_ref
 from .pricing.rules import PriceRule
-from .transport.http import RetryPolicy
+
+if TYPE_CHECKING:  # the daemon reads the config before it needs httpx: keep that import lazy
+    from .transport.http import RetryPolicy
 
 __all__ = [
     "BUILTIN_PROVIDERS",
@@ -102,6 +104,8 @@ class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     quirks: OpenAICompatQuirks = OpenAICompatQuirks()
 
     def retry_policy(self) -> RetryPolicy:
+        from .transport.http import RetryPolicy
+
         return RetryPolicy(max_retries=self.max_retries, deadline=self.retry_deadline)
 
     def __repr__(self) -> str:
