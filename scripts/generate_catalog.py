@@ -1,14 +1,15 @@
-"""Write the bundled static catalog from the installed ``genai-prices`` package (offline).
+"""Write the bundled static catalog from ``genai-prices`` and a committed LiteLLM extract (offline).
 
-Development-time only (``make catalog``; ``genai-prices`` is in the ``catalog`` extra and never
-imported at run time). Same installed version, same bytes: run it again after upgrading
-``genai-prices`` and commit ``daemon/provider_runtime/catalog/data/catalog.json``.
+Development-time only (``make catalog``; ``genai-prices`` and ``litellm`` are in the ``catalog``
+extra and never imported at run time; litellm is not even imported here, only its data file is
+read). Same inputs, same bytes: commit ``daemon/provider_runtime/catalog/data/catalog.json``
+and ``scripts/data/litellm_capabilities.json`` after running it.
 
 What is taken from the genai-prices data, per model of openai, anthropic and openrouter:
 - the id, when the model's own match rule accepts it, and the display name;
 - every extra exact id the match rule lists (an ``equals`` clause, e.g. ``o3-2025-04-16`` for
   ``o3``) as its own entry with the same data, unless another model claims that id too;
-- context window (the data has no max output tokens and no capabilities: those stay null);
+- context window;
 - USD per million tokens for input, output, cache read and cache write (Anthropic's 5-minute
   write price; the 1-hour one has no canonical slot), and their long-context tiers;
 - standard prices only: service-tier, batch and "fast" variants are left out;
@@ -17,13 +18,25 @@ What is taken from the genai-prices data, per model of openai, anthropic and ope
   since the data carries no snapshot date of its own);
 - models with no per-token price at all (priced per audio hour, character or request) are left
   out; other price kinds (audio/image tokens, web searches) are not modelled.
+
+genai-prices has no output limits and no capabilities. Those come from LiteLLM's
+``model_prices_and_context_window_backup.json`` (MIT), through a small committed extract
+(``scripts/data/litellm_capabilities.json``: the fields of ``LITELLM_FIELDS``, only for ids of
+this catalog, with the litellm version), so generation needs no litellm. The extract is
+refreshed first when litellm's file is found (``--litellm-json PATH``, else the installed
+package, located without importing it); ``--no-refresh`` uses the committed extract as is. An
+entry is matched by exact id only (``openrouter/<slug>`` for OpenRouter) and only when LiteLLM
+files it under that provider; a field LiteLLM does not state stays null (unknown).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import importlib.util
+import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from importlib.metadata import version
@@ -32,12 +45,32 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "daemon" / "provider_runtime" / "catalog" / "data" / "catalog.json"
+DEFAULT_EXTRACT = REPO / "scripts" / "data" / "litellm_capabilities.json"
 PROVIDERS = ("anthropic", "openai", "openrouter")
 PRICE_KEYS = {
     "input": "input_mtok",
     "output": "output_mtok",
     "cache_read": "cache_read_mtok",
     "cache_write": "cache_write_mtok",
+}
+
+LITELLM_FILE = "model_prices_and_context_window_backup.json"
+LITELLM_NOTICE = "Extracted from LiteLLM (MIT License, Copyright (c) 2023 Berri AI)"
+# LiteLLM's field -> the canonical field it fills (max_input_tokens only when genai-prices has
+# no context window; it is the input limit, which for some models is below the full window).
+LITELLM_FIELDS = {
+    "max_input_tokens": "context_window",
+    "max_output_tokens": "max_output_tokens",
+    "supports_function_calling": "tools",
+    "supports_vision": "vision",
+    "supports_response_schema": "json_schema",
+    "supports_reasoning": "reasoning",
+}
+# ``litellm_provider`` values of the entries that describe each provider's own API.
+LITELLM_PROVIDERS = {
+    "anthropic": ("anthropic",),
+    "openai": ("openai", "text-completion-openai"),
+    "openrouter": ("openrouter",),
 }
 
 
@@ -142,12 +175,10 @@ def _fields(info: Any) -> dict[str, Any]:
     return {name: getattr(info, name) for name in info.__struct_fields__}
 
 
-def build_catalog(as_of: date | None = None) -> tuple[Any, date | None]:
-    """The static catalog from the installed genai-prices data, and the date it is as of."""
+def genai_prices_models(as_of: date | None = None) -> tuple[list[Any], date | None]:
+    """The priced models of the installed genai-prices data, and the date their prices are as of."""
     from genai_prices import types as gp_types
     from genai_prices.data import providers as all_providers
-
-    from provider_runtime.core.types import ModelCatalog
 
     selected = [p for p in all_providers if p.id in PROVIDERS]
     missing = set(PROVIDERS) - {p.id for p in selected}
@@ -155,14 +186,145 @@ def build_catalog(as_of: date | None = None) -> tuple[Any, date | None]:
         raise SystemExit(f"genai-prices has no data for: {', '.join(sorted(missing))}")
     as_of = as_of or newest_price_date(selected, gp_types)
     models = [m for provider in selected for m in provider_models(provider, as_of, gp_types)]
-    models.sort(key=lambda m: (m.provider, m.id))
+    return models, as_of
+
+
+# --------------------------------------------------------------------------- LiteLLM extract
+
+
+def locate_litellm_json() -> Path | None:
+    """LiteLLM's bundled data file, found without importing litellm (None: not installed)."""
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / LITELLM_FILE
+    return path if path.is_file() else None
+
+
+def litellm_version(litellm_json: Path) -> str:
+    """The version of the litellm distribution installed beside ``litellm/<data file>``."""
+    site = litellm_json.resolve().parent.parent
+    found = importlib.metadata.distributions(name="litellm", path=[str(site)])
+    versions = sorted({dist.version for dist in found})
+    if len(versions) != 1:
+        raise SystemExit(f"cannot tell the litellm version of {litellm_json} (found {versions})")
+    return versions[0]
+
+
+def _litellm_value(key: str, field: str, value: Any) -> int | bool:
+    """``value`` checked: a positive integer for token limits, a boolean for ``supports_*``."""
+    if field.startswith("max_"):
+        valid = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    else:
+        valid = isinstance(value, bool)
+    if not valid:
+        raise SystemExit(f"litellm entry {key!r}: unexpected {field} {value!r}")
+    result: int | bool = value
+    return result
+
+
+def extract_capabilities(
+    litellm_data: Mapping[str, Any], keys: Iterable[tuple[str, str]], litellm: str
+) -> dict[str, Any]:
+    """The extract: LiteLLM's ``LITELLM_FIELDS`` for each ``(provider, id)`` it knows exactly."""
+    records = []
+    for provider, model_id in sorted(set(keys)):
+        key = f"openrouter/{model_id}" if provider == "openrouter" else model_id
+        entry = litellm_data.get(key)
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("litellm_provider") not in LITELLM_PROVIDERS[provider]:
+            continue  # the same name filed under another provider is not this model
+        fields = {
+            field: _litellm_value(key, field, entry[field])
+            for field in LITELLM_FIELDS
+            if entry.get(field) is not None
+        }
+        if fields:
+            records.append({"provider": provider, "id": model_id, **fields})
+    return {
+        "litellm": litellm,
+        "file": f"litellm/{LITELLM_FILE}",
+        "notice": LITELLM_NOTICE,
+        "fields": list(LITELLM_FIELDS),
+        "models": records,
+    }
+
+
+def dump_extract(extract: Mapping[str, Any]) -> bytes:
+    """The extract as JSON with one model per line (small diffs), the same bytes every time."""
+    lines = ["{"]
+    for key, value in extract.items():
+        if key != "models":
+            lines.append(f" {json.dumps(key)}: {json.dumps(value)},")
+    models = [f"  {json.dumps(model)}" for model in extract["models"]]
+    lines.append(' "models": [\n' + ",\n".join(models) + "\n ]" if models else ' "models": []')
+    lines.append("}\n")
+    return "\n".join(lines).encode()
+
+
+def load_extract(path: Path) -> dict[str, Any]:
+    try:
+        extract: dict[str, Any] = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        message = f"no LiteLLM extract at {path}; install litellm or pass --litellm-json"
+        raise SystemExit(message) from None
+    return extract
+
+
+def with_capabilities(models: Sequence[Any], extract: Mapping[str, Any]) -> list[Any]:
+    """``models`` with the extract's output limit, capabilities and (as a fallback) window."""
+    import msgspec
+
+    from provider_runtime.core.types import ModelCapabilities
+
+    records = {(r["provider"], r["id"]): r for r in extract["models"]}
+    result = []
+    for model in models:
+        record = records.get((model.provider, model.id))
+        if record is None:
+            result.append(model)
+            continue
+        values = {LITELLM_FIELDS[f]: v for f, v in record.items() if f in LITELLM_FIELDS}
+        window = values.pop("context_window", None)
+        changes: dict[str, Any] = {
+            "max_output_tokens": values.pop("max_output_tokens", None),
+            "capabilities": ModelCapabilities(**values),
+        }
+        if model.context_window is None:
+            changes["context_window"] = window
+        result.append(msgspec.structs.replace(model, **changes))
+    return result
+
+
+def build_catalog(models: Sequence[Any], as_of: date | None, extract: Mapping[str, Any]) -> Any:
+    """The catalog: genai-prices models with the extract applied, sorted, with its snapshot."""
+    from provider_runtime.core.types import ModelCatalog
+
+    merged = sorted(with_capabilities(models, extract), key=lambda m: (m.provider, m.id))
     snapshot = f"genai-prices {version('genai-prices')}"
     if as_of is not None:
         snapshot += f", {as_of.isoformat()}"
-    return ModelCatalog(models=models, snapshot=snapshot), as_of
+    snapshot += f"; litellm {extract['litellm']}"
+    return ModelCatalog(models=merged, snapshot=snapshot)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def capabilities_extract(args: argparse.Namespace, models: Sequence[Any]) -> dict[str, Any]:
+    """The extract, refreshed first from LiteLLM's file when there is one and it is wanted."""
+    source = None if args.no_refresh else (args.litellm_json or locate_litellm_json())
+    if source is None:
+        return load_extract(args.extract)
+    data = json.loads(Path(source).read_bytes())
+    extract = extract_capabilities(
+        data, ((m.provider, m.id) for m in models), litellm_version(source)
+    )
+    args.extract.parent.mkdir(parents=True, exist_ok=True)
+    args.extract.write_bytes(dump_extract(extract))
+    print(f"wrote {args.extract} (litellm {extract['litellm']}: {len(extract['models'])} models)")
+    return extract
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="file to write")
     parser.add_argument(
@@ -171,11 +333,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="pick prices in force on this date (default: newest price change in the data)",
     )
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--extract", type=Path, default=DEFAULT_EXTRACT, help="the LiteLLM extract to use/refresh"
+    )
+    refresh = parser.add_mutually_exclusive_group()
+    refresh.add_argument(
+        "--litellm-json",
+        type=Path,
+        default=None,
+        help=f"refresh the extract from this litellm/{LITELLM_FILE} (default: the installed one)",
+    )
+    refresh.add_argument(
+        "--no-refresh",
+        action="store_true",
+        help="use the extract as it is, even if litellm is installed",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
     sys.path.insert(0, str(REPO / "daemon"))  # this checkout's types and exporter
     from provider_runtime.catalog import export_catalog_json
 
-    catalog, _ = build_catalog(args.as_of)
+    models, as_of = genai_prices_models(args.as_of)
+    catalog = build_catalog(models, as_of, capabilities_extract(args, models))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(export_catalog_json(catalog))
     counts = {p: sum(m.provider == p for m in catalog.models) for p in PROVIDERS}

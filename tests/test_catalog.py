@@ -52,6 +52,7 @@ def test_static_catalog_loads_once_and_covers_the_three_providers() -> None:
     assert all(m.source == "static" for m in catalog.models)
     assert all(m.pricing is not None for m in catalog.models)
     assert catalog.snapshot is not None and catalog.snapshot.startswith("genai-prices ")
+    assert "; litellm " in catalog.snapshot  # the source of limits and capabilities
 
 
 def test_committed_data_file_is_the_export_format() -> None:

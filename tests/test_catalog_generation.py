@@ -1,8 +1,10 @@
-"""The committed static catalog is exactly what scripts/generate_catalog.py makes from genai-prices.
+"""The committed static catalog is exactly what scripts/generate_catalog.py makes from genai-prices
+and the committed LiteLLM extract (scripts/data/litellm_capabilities.json; litellm is not needed).
 
 Skipped only when ``genai_prices`` is not installed, and never under CI (``CI=true``), where the
 ``test`` extra installs it. genai-prices' own price calculator then serves as an independent
-oracle for both the generated prices and ``estimate_cost``.
+oracle for both the generated prices and ``estimate_cost``. The extract's refresh is tested
+against a small fake litellm installation.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime as dt
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -18,14 +21,17 @@ from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from provider_runtime.catalog import find_model, load_static_catalog
-from provider_runtime.core.types import ModelCatalog, ModelRef, Usage
+from provider_runtime.core.types import ModelCapabilities, ModelCatalog, ModelRef, Usage
 from provider_runtime.pricing import PricingTable, estimate_cost
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "generate_catalog.py"
+EXTRACT = REPO / "scripts" / "data" / "litellm_capabilities.json"
+SNAPSHOT = re.compile(r"^genai-prices (?P<gp>[^,;]+), (?P<date>[0-9-]+); litellm (?P<litellm>\S+)$")
 
 if importlib.util.find_spec("genai_prices") is None:
     if os.environ.get("CI", "").lower() == "true":
@@ -33,15 +39,20 @@ if importlib.util.find_spec("genai_prices") is None:
     pytest.skip("genai-prices is not installed", allow_module_level=True)
 
 
-def generate(tmp_path: Path, *args: str) -> bytes:
-    out = tmp_path / "catalog.json"
-    subprocess.run(
-        [sys.executable, str(SCRIPT), "--output", str(out), *args],
-        check=True,
+def run_script(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--output", str(tmp_path / "catalog.json"), *args],
         capture_output=True,
+        text=True,
         timeout=120,
     )
-    return out.read_bytes()
+
+
+def generate(tmp_path: Path, *args: str) -> bytes:
+    """The catalog from the committed extract, never refreshed (even if litellm is installed)."""
+    done = run_script(tmp_path, "--no-refresh", *args)
+    assert done.returncode == 0, done.stderr
+    return (tmp_path / "catalog.json").read_bytes()
 
 
 def committed() -> bytes:
@@ -52,10 +63,13 @@ def committed() -> bytes:
 def test_generated_catalog_equals_the_committed_file(tmp_path: Path) -> None:
     installed = version("genai-prices")
     snapshot = load_static_catalog().snapshot or ""
-    assert snapshot.startswith(f"genai-prices {installed},"), (
+    match = SNAPSHOT.match(snapshot)
+    assert match is not None, snapshot
+    assert match["gp"] == installed, (
         f"the committed catalog is from {snapshot!r} but genai-prices {installed} is installed: "
         "run `make catalog` and commit daemon/provider_runtime/catalog/data/catalog.json"
     )
+    assert match["litellm"] == json.loads(EXTRACT.read_bytes())["litellm"]
     assert generate(tmp_path) == committed()
 
 
@@ -69,14 +83,17 @@ def test_as_of_selects_the_price_in_force_on_that_date(tmp_path: Path) -> None:
     before = json.loads(generate(tmp_path, "--as-of", "2025-06-09"))
     o3 = next(m for m in before["models"] if (m["provider"], m["id"]) == ("openai", "o3"))
     assert (o3["pricing"]["input"], o3["pricing"]["output"]) == ("10", "40")
-    assert before["snapshot"].endswith(", 2025-06-09")
+    match = SNAPSHOT.match(before["snapshot"])
+    assert match is not None and match["date"] == "2025-06-09"
     now = find_model(load_static_catalog(), "openai", "o3")
     assert now is not None and now.pricing is not None
     assert (now.pricing.input, now.pricing.output) == (Decimal("2"), Decimal("8"))
 
 
 def _as_of(catalog: ModelCatalog) -> dt.datetime:
-    day = dt.date.fromisoformat((catalog.snapshot or "").rsplit(", ", 1)[1])
+    match = SNAPSHOT.match(catalog.snapshot or "")
+    assert match is not None, catalog.snapshot
+    day = dt.date.fromisoformat(match["date"])
     return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
 
 
@@ -113,3 +130,221 @@ def test_estimates_agree_with_genai_prices_own_calculator() -> None:
             assert ours.total == theirs.total_price, (model.provider, model.id, usage)
             compared += 1
     assert compared > 2_000
+
+
+# --------------------------------------------------------------------------- LiteLLM extract
+
+CAPABILITY_FLAGS = {
+    "supports_function_calling": "tools",
+    "supports_vision": "vision",
+    "supports_response_schema": "json_schema",
+    "supports_reasoning": "reasoning",
+}
+
+
+def _extract() -> dict:
+    return json.loads(EXTRACT.read_bytes())
+
+
+def test_committed_extract_is_small_sorted_and_only_for_catalog_models() -> None:
+    extract = _extract()
+    fields = {"max_input_tokens", "max_output_tokens", *CAPABILITY_FLAGS}
+    assert set(extract["fields"]) == fields
+    assert re.fullmatch(r"\d+\.\d+\.\d+", extract["litellm"])
+    assert "MIT" in extract["notice"]
+    keys = [(r["provider"], r["id"]) for r in extract["models"]]
+    assert keys == sorted(set(keys))
+    catalog_keys = {(m.provider, m.id) for m in load_static_catalog().models}
+    assert set(keys) <= catalog_keys
+    for record in extract["models"]:
+        assert set(record) - {"provider", "id"} <= fields and len(record) > 2, record
+
+
+def test_committed_catalog_applies_the_extract_and_leaves_other_models_unknown() -> None:
+    records = {(r["provider"], r["id"]): r for r in _extract()["models"]}
+    applied = unknown = 0
+    for model in load_static_catalog().models:
+        record = records.get((model.provider, model.id), {})
+        assert model.max_output_tokens == record.get("max_output_tokens"), model.id
+        for field, capability in CAPABILITY_FLAGS.items():
+            assert getattr(model.capabilities, capability) == record.get(field), model.id
+        if record.get("max_input_tokens") is not None:  # genai-prices' window wins when it has one
+            assert model.context_window is not None
+        applied += bool(record)
+        unknown += not record
+    assert applied == len(records) and applied > 100 and unknown > 0
+
+
+def test_published_limits_and_capabilities_of_well_known_models() -> None:
+    catalog = load_static_catalog()
+    # Anthropic models overview: Sonnet 4.5 has a 200K window, 64K max output, text and image
+    # input, extended thinking; tool use is supported by every current Claude model.
+    sonnet = find_model(catalog, "anthropic", "claude-sonnet-4-5")
+    assert sonnet is not None
+    assert (sonnet.context_window, sonnet.max_output_tokens) == (200_000, 64_000)
+    caps = sonnet.capabilities
+    assert (caps.tools, caps.vision, caps.reasoning) == (True, True, True)
+    # OpenAI model page: GPT-4o has a 128K window, 16,384 max output tokens, image input,
+    # function calling and structured outputs.
+    gpt4o = find_model(catalog, "openai", "gpt-4o")
+    assert gpt4o is not None
+    assert (gpt4o.context_window, gpt4o.max_output_tokens) == (128_000, 16_384)
+    caps = gpt4o.capabilities
+    assert (caps.tools, caps.vision, caps.json_schema) == (True, True, True)
+    # o3-mini: a reasoning model with tools and structured outputs but no image input, 100K out.
+    mini = find_model(catalog, "openai", "o3-mini")
+    assert mini is not None and mini.max_output_tokens == 100_000
+    caps = mini.capabilities
+    assert (caps.tools, caps.vision, caps.json_schema, caps.reasoning) == (True, False, True, True)
+
+
+def test_a_model_litellm_does_not_list_keeps_unknown_capabilities() -> None:
+    assert ("anthropic", "claude-opus-4-1") not in {
+        (r["provider"], r["id"]) for r in _extract()["models"]
+    }
+    opus = find_model(load_static_catalog(), "anthropic", "claude-opus-4-1")
+    assert opus is not None and opus.pricing is not None  # priced by genai-prices
+    assert opus.max_output_tokens is None
+    assert opus.capabilities == ModelCapabilities()  # every capability null: unknown
+
+
+def test_context_window_comes_from_litellm_only_when_genai_prices_has_none() -> None:
+    from genai_prices.data import providers
+
+    openai = next(p for p in providers if p.id == "openai")
+    windows = {m.id: m.context_window for m in openai.models}
+    records = {r["id"]: r for r in _extract()["models"] if r["provider"] == "openai"}
+    catalog = load_static_catalog()
+    # gpt-5: genai-prices says 400K (the whole window); LiteLLM's 272K input limit does not win
+    assert windows["gpt-5"] == 400_000 and records["gpt-5"]["max_input_tokens"] == 272_000
+    assert find_model(catalog, "openai", "gpt-5").context_window == 400_000  # type: ignore[union-attr]
+    # gpt-5-search-api: genai-prices has no window, so LiteLLM's figure fills it
+    assert windows["gpt-5-search-api"] is None
+    search = find_model(catalog, "openai", "gpt-5-search-api")
+    assert search is not None
+    assert search.context_window == records["gpt-5-search-api"]["max_input_tokens"]
+
+
+# ---- refreshing the extract from a (fake) litellm installation
+
+FAKE_LITELLM = {
+    "sample_spec": {"max_output_tokens": "max output tokens, if the provider specifies it"},
+    "gpt-4o": {
+        "litellm_provider": "openai",
+        "max_input_tokens": 111,
+        "max_output_tokens": 222,
+        "supports_vision": False,
+        "supports_function_calling": True,
+        "input_cost_per_token": 1e-06,  # prices are not taken from LiteLLM
+    },
+    "gpt-4o-2024-08-06": {"litellm_provider": "azure", "max_output_tokens": 5},
+    "gpt-5-search-api": {"litellm_provider": "openai", "max_input_tokens": 333},
+    "o3": {"litellm_provider": "openai", "supports_reasoning": True, "supports_vision": None},
+    "claude-sonnet-4-5": {"litellm_provider": "anthropic", "supports_response_schema": True},
+    "openrouter/anthropic/claude-sonnet-4": {
+        "litellm_provider": "openrouter",
+        "max_output_tokens": 64000,
+    },
+    "anthropic/claude-sonnet-4": {"litellm_provider": "anthropic", "max_output_tokens": 1},
+    "not-in-the-catalog": {"litellm_provider": "openai", "max_output_tokens": 7},
+}
+
+
+def fake_litellm(tmp_path: Path, data: dict) -> Path:
+    site = tmp_path / "site-packages"
+    (site / "litellm").mkdir(parents=True)
+    (site / "litellm-9.8.7.dist-info").mkdir()
+    (site / "litellm-9.8.7.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: litellm\nVersion: 9.8.7\n"
+    )
+    path = site / "litellm" / "model_prices_and_context_window_backup.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_refresh_extracts_exact_ids_of_the_catalog_from_litellm(tmp_path: Path) -> None:
+    extract_path = tmp_path / "extract.json"
+    litellm_json = fake_litellm(tmp_path, FAKE_LITELLM)
+    before = EXTRACT.read_bytes()
+    done = run_script(tmp_path, "--extract", str(extract_path), "--litellm-json", str(litellm_json))
+    assert done.returncode == 0, done.stderr
+    assert EXTRACT.read_bytes() == before  # the committed extract is not touched
+    extract = json.loads(extract_path.read_bytes())
+    assert extract["litellm"] == "9.8.7"
+    assert extract["models"] == [
+        {"provider": "anthropic", "id": "claude-sonnet-4-5", "supports_response_schema": True},
+        {
+            "provider": "openai",
+            "id": "gpt-4o",
+            "max_input_tokens": 111,
+            "max_output_tokens": 222,
+            "supports_function_calling": True,
+            "supports_vision": False,
+        },
+        {"provider": "openai", "id": "gpt-5-search-api", "max_input_tokens": 333},
+        {"provider": "openai", "id": "o3", "supports_reasoning": True},
+        {
+            "provider": "openrouter",
+            "id": "anthropic/claude-sonnet-4",
+            "max_output_tokens": 64000,
+        },
+    ]
+    catalog = msgspec.json.decode((tmp_path / "catalog.json").read_bytes(), type=ModelCatalog)
+    match = SNAPSHOT.match(catalog.snapshot or "")
+    assert match is not None and match["litellm"] == "9.8.7"
+    gpt4o = find_model(catalog, "openai", "gpt-4o")
+    assert gpt4o is not None
+    assert (gpt4o.context_window, gpt4o.max_output_tokens) == (128_000, 222)
+    assert gpt4o.capabilities == ModelCapabilities(tools=True, vision=False)
+    assert gpt4o.pricing == find_model(load_static_catalog(), "openai", "gpt-4o").pricing  # type: ignore[union-attr]
+    dated = find_model(catalog, "openai", "gpt-4o-2024-08-06")  # azure's entry is not OpenAI's
+    assert dated is not None and dated.id == "gpt-4o-2024-08-06"
+    assert dated.max_output_tokens is None and dated.capabilities == ModelCapabilities()
+    search = find_model(catalog, "openai", "gpt-5-search-api")
+    assert search is not None and search.context_window == 333
+    sonnet4 = find_model(catalog, "openrouter", "anthropic/claude-sonnet-4")
+    assert sonnet4 is not None and sonnet4.max_output_tokens == 64000
+
+
+def test_refresh_then_no_refresh_give_the_same_catalog(tmp_path: Path) -> None:
+    extract_path = tmp_path / "extract.json"
+    litellm_json = fake_litellm(tmp_path, FAKE_LITELLM)
+    args = ("--extract", str(extract_path))
+    assert run_script(tmp_path, *args, "--litellm-json", str(litellm_json)).returncode == 0
+    refreshed = ((tmp_path / "catalog.json").read_bytes(), extract_path.read_bytes())
+    assert generate(tmp_path, *args) == refreshed[0]
+    assert run_script(tmp_path, *args, "--litellm-json", str(litellm_json)).returncode == 0
+    assert extract_path.read_bytes() == refreshed[1]  # same litellm data, same bytes
+
+
+def test_refresh_rejects_a_malformed_litellm_value(tmp_path: Path) -> None:
+    bad = {"gpt-4o": {"litellm_provider": "openai", "max_output_tokens": "lots"}}
+    extract_path = tmp_path / "extract.json"
+    done = run_script(
+        tmp_path,
+        "--extract",
+        str(extract_path),
+        "--litellm-json",
+        str(fake_litellm(tmp_path, bad)),
+    )
+    assert done.returncode != 0
+    assert "gpt-4o" in done.stderr and "max_output_tokens" in done.stderr
+    assert not extract_path.exists()
+
+
+def test_missing_extract_without_litellm_is_an_error(tmp_path: Path) -> None:
+    done = run_script(tmp_path, "--no-refresh", "--extract", str(tmp_path / "none.json"))
+    assert done.returncode != 0 and "no LiteLLM extract" in done.stderr
+
+
+def test_installed_litellm_of_the_extracts_version_reproduces_the_extract(tmp_path: Path) -> None:
+    spec = importlib.util.find_spec("litellm")  # found, not imported
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("litellm is not installed (it is only in the `catalog` extra)")
+    if version("litellm") != _extract()["litellm"]:
+        pytest.skip(f"litellm {version('litellm')} is not the extract's version")
+    extract_path = tmp_path / "extract.json"
+    done = run_script(tmp_path, "--extract", str(extract_path))
+    assert done.returncode == 0, done.stderr
+    assert extract_path.read_bytes() == EXTRACT.read_bytes()
+    assert (tmp_path / "catalog.json").read_bytes() == committed()
