@@ -106,7 +106,11 @@ class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     def retry_policy(self) -> RetryPolicy:
         from .transport.http import RetryPolicy
 
-        return RetryPolicy(max_retries=self.max_retries, deadline=self.retry_deadline)
+        return RetryPolicy(
+            max_retries=self.max_retries,
+            deadline=self.retry_deadline,
+            connect_timeout=self.connect_timeout,
+        )
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={value!r}" for name, value in self.__rich_repr__())

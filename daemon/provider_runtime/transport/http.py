@@ -1,7 +1,8 @@
 """Shared HTTP transport: one pooled ``httpx.AsyncClient``, retries with backoff, deadlines.
 
 This is the one place httpx exceptions become ``ProviderError`` kinds (``map_httpx_error``).
-Credentials travel only in request headers, which are never logged nor put in messages.
+Credentials travel only in request headers, which are never logged nor put in messages; a
+response body that quotes one back has it masked before anything reads the body.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ __all__ = [
 log = logging.getLogger("provider_runtime.transport")
 
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-openrouter-request-id", "cf-ray")
+# Headers whose values are credentials (the same words ``config.describe_config`` masks).
+_SECRET_HEADER_WORDS = ("auth", "key", "token", "secret", "cookie", "session")
+_MIN_SECRET_CHARS = 8  # shorter values could match ordinary text; no real key is that short
+_MASK = b"********"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +46,9 @@ class RetryPolicy:
     Attempt ``n`` (0-based) waits ``initial_backoff * multiplier**n`` capped at ``max_backoff``,
     scaled by a jitter factor in ``[1 - jitter, 1]``, unless the server said how long to wait
     (``retry-after-ms`` / ``Retry-After``), which is honoured up to ``max_retry_after``. A wait
-    that would end past ``deadline`` (seconds since the first attempt) is not taken.
+    that would end past ``deadline`` (seconds since the first attempt) is not taken, and no
+    attempt runs past it, however slowly the server sends. ``connect_timeout`` bounds opening a
+    connection, within the attempt's own timeout (None: that timeout alone).
     """
 
     max_retries: int = 2
@@ -51,6 +58,7 @@ class RetryPolicy:
     jitter: float = 0.25
     max_retry_after: float = 60.0
     deadline: float | None = 600.0
+    connect_timeout: float | None = 10.0
 
     def should_retry_status(self, status: int) -> bool:
         return status in (408, 409, 429) or status >= 500
@@ -220,12 +228,12 @@ class HttpTransport:
             remaining = (
                 None if policy.deadline is None else policy.deadline - (self.clock() - started)
             )
-            per_try = _min_timeout(timeout, remaining)
             try:
-                resp = await self.client.request(
-                    method, url, headers=headers, content=content, timeout=per_try
+                resp, body = await self._attempt(
+                    method, url, headers, content, _attempt_timeout(policy, timeout, remaining)
                 )
-                body = resp.content
+            except TimeoutError:  # the whole exchange outlived the deadline (a slow drip)
+                raise _deadline_error(policy, provider, url) from None
             except _HTTPX_ERRORS as exc:
                 error = map_httpx_error(exc, provider=provider, url=url)
                 if not error.retryable:
@@ -237,6 +245,7 @@ class HttpTransport:
                     "%s %s failed (%s); retry in %.2fs", method, redact_url(url), error.kind, delay
                 )
             else:
+                body = _mask_credentials(body, headers, provider)
                 result = HttpResponse(resp.status_code, resp.headers, body, url, attempt + 1)
                 if result.ok or not policy.should_retry_status(resp.status_code):
                     return result
@@ -249,6 +258,22 @@ class HttpTransport:
                 )
             await self.sleep(delay)
             attempt += 1
+
+    async def _attempt(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        content: bytes | None,
+        limits: tuple[httpx.Timeout, float | None],
+    ) -> tuple[httpx.Response, bytes]:
+        """One exchange, body read: httpx's timeouts bound each step, the deadline the whole."""
+        per_step, overall = limits
+        async with asyncio.timeout(overall):
+            resp = await self.client.request(
+                method, url, headers=headers, content=content, timeout=per_step
+            )
+            return resp, resp.content
 
     def _delay_for(self, policy: RetryPolicy, attempt: int, resp: HttpResponse) -> float | None:
         asked = resp.retry_after
@@ -267,6 +292,39 @@ class HttpTransport:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def _attempt_timeout(
+    policy: RetryPolicy, timeout: float | None, remaining: float | None
+) -> tuple[httpx.Timeout, float | None]:
+    """httpx's per-step timeouts for one attempt, and the time the whole attempt may take."""
+    per_try = _min_timeout(timeout, remaining)
+    connect = _min_timeout(policy.connect_timeout, per_try) if policy.connect_timeout else per_try
+    overall = None if remaining is None else max(remaining, 0.001)
+    return httpx.Timeout(per_try, connect=connect), overall
+
+
+def _deadline_error(policy: RetryPolicy, provider: str, url: str) -> ProviderError:
+    return ProviderError(
+        ErrorKind.TIMEOUT,
+        f"no complete response within the deadline of {policy.deadline:g}s ({redact_url(url)})",
+        provider=provider,
+        retryable=True,
+    )
+
+
+def _mask_credentials(body: bytes, headers: Mapping[str, str] | None, provider: str) -> bytes:
+    """The body with every credential we sent replaced by ``********``: some servers quote the
+    request's headers in their error pages, and error messages and warnings quote bodies."""
+    for name, value in (headers or {}).items():
+        if not any(word in name.lower() for word in _SECRET_HEADER_WORDS):
+            continue
+        for secret in {value, value.partition(" ")[2]}:  # "Bearer KEY": the key alone too
+            raw = secret.strip().encode()
+            if len(raw) >= _MIN_SECRET_CHARS and raw in body:
+                log.warning("%s quoted a credential in its response; masked", provider)
+                body = body.replace(raw, _MASK)
+    return body
 
 
 def _min_timeout(a: float | None, b: float | None) -> float | None:
