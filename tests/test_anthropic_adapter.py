@@ -206,13 +206,14 @@ async def test_without_credential_no_key_header_is_sent(
     assert "x-api-key" not in route.calls.last.request.headers
 
 
-async def test_catalog_max_output_tokens_is_the_default(
-    transport: HttpTransport, respx_mock: respx.MockRouter
+@pytest.mark.parametrize(("model_limit", "sent"), [(64000, 4096), (2048, 2048), (None, 4096)])
+async def test_unset_max_tokens_is_the_default_capped_by_the_catalog_limit(
+    transport: HttpTransport, respx_mock: respx.MockRouter, model_limit: int | None, sent: int
 ) -> None:
     route = respx_mock.post(URL).mock(return_value=httpx.Response(200, json=_message([])))
-    info = ModelInfo(provider="anthropic", id=MODEL, max_output_tokens=64000)
+    info = ModelInfo(provider="anthropic", id=MODEL, max_output_tokens=model_limit)
     await AnthropicAdapter(transport).run(_request(), _context(model_info=info))
-    assert json.loads(route.calls.last.request.content)["max_tokens"] == 64000
+    assert json.loads(route.calls.last.request.content)["max_tokens"] == sent
 
 
 async def test_json_schema_answer_comes_back_as_text(

@@ -193,11 +193,16 @@ def _thinking_on(thinking: dict[str, Any] | None) -> bool:
 def _base_max_tokens(
     request: ProviderRequest, model_info: ModelInfo | None, default: int
 ) -> tuple[int, bool]:
-    """``max_tokens`` and whether the caller set it explicitly."""
+    """``max_tokens`` and whether the caller set it explicitly.
+
+    Unset, it is ``default`` capped by the model's own limit, never the model's full limit:
+    Anthropic reserves rate-limit quota for ``max_tokens`` up front, and a non-streaming call
+    allowed to run for tens of thousands of tokens can outlast an HTTP timeout.
+    """
     if request.max_output_tokens is not None:
         return request.max_output_tokens, True
     if model_info is not None and model_info.max_output_tokens:
-        return model_info.max_output_tokens, False
+        return min(default, model_info.max_output_tokens), False
     return default, False
 
 
