@@ -6,7 +6,7 @@
 local SUITE_TIMEOUT_MS = 60000
 local CALL_TIMEOUT_MS = 10000
 
-local uv = vim.loop
+local uv = vim.uv or vim.loop
 local out = io.stdout
 
 local guard = uv.new_timer()

@@ -3,10 +3,11 @@
 
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { RuntimeClient, RuntimeError } from '../src/client';
 import { formatError, formatResponse } from '../src/format';
-import { WEATHER_TOOL, daemonOptions, useTestConfig } from './daemon';
+import { TEST_CONFIG, WEATHER_TOOL, daemonOptions, useTestConfig } from './daemon';
 
 async function rejection(promise: Promise<unknown>): Promise<RuntimeError> {
   try {
@@ -171,6 +172,20 @@ describe('RuntimeClient against the real daemon', () => {
     answers.forEach((response, i) => {
       assert.deepEqual(response.output.content, [{ type: 'text', text: `echo: n${i}` }]);
     });
+  });
+
+  it('reloadConfig re-reads the shared config: a new price applies to the next call', async () => {
+    writeFileSync(configPath, TEST_CONFIG.replace('input = "1000000"', 'input = "3000000"'));
+    try {
+      const reloaded = await client.reloadConfig();
+      assert.equal(reloaded.configPath, configPath);
+      const response = await client.run({ model: 'echo/echo-1', messages: [{ role: 'user', content: 'repriced' }] });
+      const u = response.usage;
+      assert.equal(response.cost?.total, String(3 * u.input_tokens + 2 * u.output_tokens));
+    } finally {
+      writeFileSync(configPath, TEST_CONFIG);
+      await client.reloadConfig();
+    }
   });
 
   it('stop sends shutdown and exit: status 0, later calls fail readably', async () => {

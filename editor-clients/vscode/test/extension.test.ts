@@ -13,7 +13,7 @@ const fake = createFakeVscode({
   'providerRuntime.trace': 'messages',
 });
 installFakeVscode(fake.vscode);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// Required, not imported: the fake `vscode` must be installed first.
 const extension = require('../src/extension') as typeof import('../src/extension');
 
 const context = { subscriptions: [] as Array<{ dispose(): unknown }> };

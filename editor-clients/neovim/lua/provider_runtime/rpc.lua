@@ -210,7 +210,7 @@ function Client:stop(timeout_ms)
     if self.rpc.terminate then
       self.rpc.terminate()
     elseif self.pid then
-      vim.loop.kill(self.pid, 15)
+      (vim.uv or vim.loop).kill(self.pid, 15)
     end
     return nil
   end
