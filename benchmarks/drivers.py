@@ -211,8 +211,11 @@ class RuntimeLibrary(Driver):
         from provider_runtime.config import load_config
         from provider_runtime.core.types import ProviderRequest
 
-        self._runtime = ProviderRuntime.from_config(load_config(self.options["config_path"]))
+        self._runtime = self._build(ProviderRuntime, load_config(self.options["config_path"]))
         self._request = msgspec.convert(bodies.canonical_request(self.api), ProviderRequest)
+
+    def _build(self, runtime: Any, config: Any) -> Any:
+        return runtime.from_config(config)
 
     async def call(self) -> None:
         response = await self._runtime.run(self._request)
@@ -223,17 +226,33 @@ class RuntimeLibrary(Driver):
         await self._runtime.aclose()
 
 
+class RuntimeShardedPools(RuntimeLibrary):
+    """What-if: the library with the sharded-pool prototype (``benchmarks/sharded_pool.py``)."""
+
+    name = "runtime-sharded"
+    label = "library + sharded pools (prototype)"
+
+    def _build(self, runtime: Any, config: Any) -> Any:
+        from provider_runtime.transport.http import HttpTransport
+
+        from .sharded_pool import sharded_client
+
+        transport = HttpTransport(client=sharded_client())
+        return runtime.builder().config(config).transport(transport).build()
+
+
 class Daemon(Driver):
     """provider-runtime as the daemon: ``runtime/run`` over stdio, requests pipelined."""
 
     name = "daemon"
     label = "provider-runtime daemon"
     dist = "provider-runtime"
+    module = "provider_runtime"
 
     async def open(self) -> None:
         from .stdio_client import DaemonClient
 
-        self._client = await DaemonClient.spawn(daemon_argv(self.options))
+        self._client = await DaemonClient.spawn(daemon_argv(self.options, self.module))
         await self._client.request("initialize", b"{}")
         self._params = json.dumps(bodies.canonical_request(self.api)).encode()
 
@@ -250,6 +269,14 @@ class Daemon(Driver):
             await self._client.close()
 
 
+class DaemonShardedPools(Daemon):
+    """What-if: the daemon with the sharded-pool prototype swapped in for ``new_client``."""
+
+    name = "daemon-sharded"
+    label = "daemon + sharded pools (prototype)"
+    module = "benchmarks.sharded_daemon"
+
+
 def _answer_text(result: Any) -> str | None:
     """The first text part of a ``ProviderResponse`` in JSON (as a client would read it)."""
     import msgspec
@@ -259,13 +286,13 @@ def _answer_text(result: Any) -> str | None:
     return text if isinstance(text, str) else None
 
 
-def daemon_argv(options: dict[str, Any]) -> list[str]:
+def daemon_argv(options: dict[str, Any], module: str = "provider_runtime") -> list[str]:
     python = options.get("daemon_python") or sys.executable
     return [
         python,
         *options.get("python_flags", []),
         "-m",
-        "provider_runtime",
+        module,
         "serve",
         "--config",
         options["config_path"],
@@ -274,6 +301,17 @@ def daemon_argv(options: dict[str, Any]) -> list[str]:
 
 DRIVERS: dict[str, type[Driver]] = {
     d.name: d
-    for d in (HttpxFloor, OpenAISDK, AnthropicSDK, LiteLLM, AnyLLM, RuntimeLibrary, Daemon)
+    for d in (
+        HttpxFloor,
+        OpenAISDK,
+        AnthropicSDK,
+        LiteLLM,
+        AnyLLM,
+        RuntimeLibrary,
+        Daemon,
+        RuntimeShardedPools,
+        DaemonShardedPools,
+    )
 }
 PEERS = ("openai-sdk", "anthropic-sdk", "litellm", "any-llm")
+WHAT_IF = ("runtime-sharded", "daemon-sharded")  # prototypes: never counted as the runtime

@@ -1,8 +1,10 @@
 """``python -m benchmarks``: start the mock, measure every driver, start-up and memory; report.
 
-Each driver runs in its own worker process against one mock server process; the daemon runs
-on ``--daemon-python`` (by default this interpreter). Writes ``<out>/bench-<time>.json``,
-``<out>/latest.json`` and ``<out>/latest.md``, and prints the table.
+Each driver runs in its own worker process against one mock server process, all on this
+interpreter (one environment, so every client gets the same httpx/httpcore/anyio). Start-up and
+memory are measured on ``--daemon-python``: the daemon's own installation, without the peers'
+packages (with click, rich and pygments present, importing httpx also imports its CLI).
+Writes ``<out>/bench-<time>.json``, ``<out>/latest.json`` and ``<out>/latest.md``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,15 +39,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--apis", default=",".join(bodies.APIS), help="comma-separated: openai,anthropic"
     )
     p.add_argument("--drivers", default=",".join(DRIVERS), help="comma-separated driver names")
-    p.add_argument("--calls", type=int, default=1000, help="calls measured at 1 in flight")
-    p.add_argument("--concurrent-calls", type=int, default=4000, help="calls measured at K")
+    p.add_argument("--rounds", type=int, default=3, help="rounds over all drivers (medians)")
+    p.add_argument("--calls", type=int, default=500, help="calls per round at 1 in flight")
+    p.add_argument("--concurrent-calls", type=int, default=2000, help="calls per round at K")
     p.add_argument("--inflight", type=int, default=64, help="K: calls in flight when loaded")
-    p.add_argument("--warmup", type=int, default=200, help="unmeasured calls first")
+    p.add_argument("--warmup", type=int, default=100, help="unmeasured calls first")
     p.add_argument("--max-seconds", type=float, default=10.0, help="time bound of each phase")
     p.add_argument("--memory-calls", type=int, default=10_000, help="daemon calls (0: skip)")
     p.add_argument("--startup-repeats", type=int, default=10, help="daemon spawns (0: skip)")
     p.add_argument("--import-repeats", type=int, default=3, help="per library (0: skip)")
-    p.add_argument("--daemon-python", default=sys.executable, help="interpreter of the daemon")
+    p.add_argument(
+        "--daemon-python",
+        default=sys.executable,
+        help="interpreter of the daemon's own installation, for start-up and memory",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="directory for results")
     p.add_argument("--quiet", action="store_true", help="do not print the table")
     return p.parse_args(argv)
@@ -115,13 +123,14 @@ def run_worker(spec: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
 def measure_drivers(
     args: argparse.Namespace, base_url: str, options: dict[str, Any], env: dict[str, str]
 ) -> list[dict[str, Any]]:
-    runs = []
+    """Every (api, driver) pair, ``--rounds`` times, interleaved so that a burst of load from
+    elsewhere on the machine lands on several drivers at once rather than on one."""
     names = [n.strip() for n in args.drivers.split(",") if n.strip()]
     names.sort(key=lambda n: n != report.FLOOR)  # the floor first
-    for api in [a.strip() for a in args.apis.split(",") if a.strip()]:
-        for name in names:
-            if api not in DRIVERS[name].apis:
-                continue
+    pairs = [(api, n) for api in _apis(args) for n in names if api in DRIVERS[n].apis]
+    rounds: dict[tuple[str, str], list[dict[str, Any]]] = {pair: [] for pair in pairs}
+    for number in range(1, args.rounds + 1):
+        for api, name in pairs:
             spec = {
                 "driver": name,
                 "api": api,
@@ -133,9 +142,40 @@ def measure_drivers(
                 "warmup": args.warmup,
                 "max_seconds": args.max_seconds,
             }
-            _progress(f"{api}: {name}")
-            runs.append(run_worker(spec, env))
-    return runs
+            _progress(f"round {number}/{args.rounds}: {api}: {name}")
+            rounds[(api, name)].append(run_worker(spec, env))
+    return [merge_rounds(rounds[pair]) for pair in pairs]
+
+
+def merge_rounds(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result per pair: each figure the median over rounds; errors summed; rounds kept."""
+    first = results[0]
+    if not first.get("available", True) or any(r.get("failed") for r in results):
+        failed = next((r for r in results if r.get("failed")), first)
+        return {**failed, "rounds": len(results)}
+    merged = {k: v for k, v in first.items() if k != "phases"}
+    merged["rounds"] = len(results)
+    merged["phases"] = [
+        _median_phase([r["phases"][i] for r in results]) for i in range(len(first["phases"]))
+    ]
+    merged["per_round"] = [r["phases"] for r in results]
+    return merged
+
+
+def _median_phase(phases: list[dict[str, Any]]) -> dict[str, Any]:
+    out = dict(phases[0])
+    for key in ("p50_ms", "p99_ms", "mean_ms", "calls_per_second", "seconds"):
+        values = [p[key] for p in phases if p.get(key) is not None]
+        out[key] = round(statistics.median(values), 4) if values else None
+    for key in ("calls", "errors", "requested"):
+        out[key] = sum(p[key] for p in phases)
+    out["truncated"] = any(p["truncated"] for p in phases)
+    out["first_error"] = next((p["first_error"] for p in phases if p["first_error"]), None)
+    return out
+
+
+def _apis(args: argparse.Namespace) -> list[str]:
+    return [a.strip() for a in args.apis.split(",") if a.strip()]
 
 
 def _progress(text: str) -> None:
@@ -154,16 +194,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "quiet"
         },
     }
-    result["settings"]["apis"] = [a.strip() for a in args.apis.split(",") if a.strip()]
+    result["settings"]["apis"] = _apis(args)
     with (
         tempfile.TemporaryDirectory(prefix="bench-") as tmp,
         running_mock(sys.executable, env) as url,
     ):
-        options = {
-            "config_path": str(write_config(Path(tmp), url)),
-            "daemon_python": args.daemon_python,
-        }  # workers inherit ``env``; it is never put on a command line
-        result["runs"] = measure_drivers(args, url, options, env)
+        options: dict[str, Any] = {"config_path": str(write_config(Path(tmp), url))}
+        result["runs"] = measure_drivers(args, url, options, env)  # workers inherit ``env``
+        options["daemon_python"] = args.daemon_python
         if args.startup_repeats > 0:
             _progress("daemon start-up")
             result["startup"] = asyncio.run(daemon_startup(options, env, args.startup_repeats))

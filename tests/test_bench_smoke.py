@@ -12,7 +12,7 @@ import pytest
 from benchmarks import bodies, report
 from benchmarks.measure import percentile
 from benchmarks.mock_server import running_mock
-from benchmarks.run import bench_env, main
+from benchmarks.run import bench_env, main, merge_rounds
 from benchmarks.startup import summarize_importtime
 
 from tests.openapi import validate, validate_request
@@ -84,6 +84,44 @@ def test_importtime_summary_counts_roots_and_watched_modules() -> None:
     assert summary["watched"]["lsprotocol.types"] is None
 
 
+def _round(p50: float, cps: float, errors: int = 0) -> dict:
+    phase = {
+        "inflight": 1,
+        "calls": 10,
+        "errors": errors,
+        "requested": 10,
+        "seconds": 1.0,
+        "p50_ms": p50,
+        "p99_ms": p50 * 2,
+        "mean_ms": p50,
+        "calls_per_second": cps,
+        "truncated": False,
+        "first_error": "boom" if errors else None,
+    }
+    return {"driver": "daemon", "api": "openai", "available": True, "phases": [phase]}
+
+
+def test_rounds_merge_into_medians_with_summed_counts() -> None:
+    merged = merge_rounds([_round(3.0, 100.0), _round(1.0, 300.0, errors=2), _round(2.0, 200.0)])
+    (phase,) = merged["phases"]
+    assert (phase["p50_ms"], phase["p99_ms"], phase["calls_per_second"]) == (2.0, 4.0, 200.0)
+    assert (phase["calls"], phase["errors"], phase["requested"]) == (30, 2, 30)
+    assert phase["first_error"] == "boom"
+    assert merged["rounds"] == len(merged["per_round"]) == 3
+
+
+def test_ratios_are_taken_to_the_floor_of_the_same_api_and_load() -> None:
+    floor, daemon = _round(2.0, 400.0), _round(3.0, 300.0)
+    floor["driver"] = report.FLOOR
+    other_api = _round(1.0, 1000.0)
+    other_api.update(driver=report.FLOOR, api="anthropic")
+    runs = [floor, daemon, other_api]
+    report.add_ratios(runs)
+    assert daemon["phases"][0]["p50_x_floor"] == 1.5
+    assert daemon["phases"][0]["cps_x_floor"] == 0.75
+    assert floor["phases"][0]["p50_x_floor"] == 1.0
+
+
 def _leftover_children() -> list[str]:
     out = subprocess.run(
         ["ps", "-o", "pid=,args=", "--ppid", str(os.getpid())],
@@ -99,6 +137,8 @@ def test_tiny_run_writes_well_formed_results(tmp_path) -> None:
         [
             "--drivers",
             ",".join(DRIVERS),
+            "--rounds",
+            "1",
             "--calls",
             "5",
             "--concurrent-calls",
@@ -132,6 +172,7 @@ def test_tiny_run_writes_well_formed_results(tmp_path) -> None:
         assert run["available"] and "failed" not in run, run
         one, many = run["phases"]
         assert (one["inflight"], many["inflight"]) == (1, 4)
+        assert run["rounds"] == len(run["per_round"]) == 1
         assert (one["calls"], one["errors"], many["calls"], many["errors"]) == (5, 0, 12, 0)
         for phase in (one, many):
             assert 0 < phase["p50_ms"] <= phase["p99_ms"]
@@ -155,7 +196,7 @@ def test_tiny_run_writes_well_formed_results(tmp_path) -> None:
     assert imports["import httpx"]["import_ms"]["median"] > 0
 
     names = [t["target"] for t in saved["targets"]]
-    assert "spawn to initialize answer (median)" in names
+    assert "daemon: spawn to initialize answer (median)" in names
     assert all(t["met"] in (True, False, None) for t in saved["targets"])
     table = (tmp_path / "latest.md").read_text()
     assert "raw httpx (floor)" in table and "provider-runtime daemon" in table
