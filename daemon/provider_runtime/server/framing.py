@@ -2,10 +2,12 @@
 
 The framing is detected from the first non-whitespace byte (``{`` or ``[`` means lines) unless
 forced. Limits are enforced while reading: an oversized message is skipped, never buffered whole.
+After a bad header block, reading resumes at the next ``Content-Length`` header in the input.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,6 +24,7 @@ DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_HEADER_BYTES = 8192
 _CHUNK = 64 * 1024
 _WHITESPACE = b" \t\r\n"
+_LENGTH_HEADER = re.compile(rb"content-length[ \t]*:", re.IGNORECASE)
 
 
 class Framing(StrEnum):
@@ -133,8 +136,10 @@ class FrameReader:
         if isinstance(headers, FrameError):
             return headers
         length = _content_length(headers)
+        if len(headers) > MAX_HEADER_BYTES:
+            length = FrameError(f"a header block over {MAX_HEADER_BYTES} bytes")
         if isinstance(length, FrameError):
-            return length
+            return self._resynchronise(headers, length)
         if length > self._max:
             self._skip = length  # refused now, its body skipped on the next read
             return self._too_large(length)
@@ -158,11 +163,27 @@ class FrameReader:
                 del self._buf[: end + size]
                 return block
             if len(self._buf) > MAX_HEADER_BYTES:
-                self._buf.clear()  # no header block here: resynchronise on fresh input
+                # no header block here; keep a Content-Length header that may begin after
+                # the junk (one at the very start is this endless block's own: dropped)
+                start = _last_length_header(self._buf)
+                del self._buf[: start or len(self._buf)]
                 return FrameError(f"no end of headers within {MAX_HEADER_BYTES} bytes")
             if not await self._fill():
                 self._buf.clear()
                 return FrameError("input ended inside a header block")
+
+    def _resynchronise(self, block: bytes, error: FrameError) -> FrameError:
+        """Report a bad header block; if a ``Content-Length`` header starts inside it after
+        other bytes, read on from there (put back for the next call).
+
+        Without this, the leftover of a mis-sized or header-less message would swallow the
+        next message's headers, and so on for every message after it.
+        """
+        start = _last_length_header(block)
+        if start:
+            self._buf[:0] = block[start:] + b"\r\n\r\n"
+            return FrameError(f"{start} bytes of input were not a message: skipped")
+        return error
 
     async def _discard(self, length: int) -> None:
         """Skip ``length`` body bytes without holding more than one chunk of them."""
@@ -177,6 +198,13 @@ class FrameReader:
         return FrameError(
             f"message of {size} bytes exceeds the limit of {self._max} bytes", too_large=True
         )
+
+
+def _last_length_header(data: bytes | bytearray) -> int | None:
+    start = None
+    for match in _LENGTH_HEADER.finditer(data):
+        start = match.start()
+    return start
 
 
 def _content_length(block: bytes) -> int | FrameError:
