@@ -118,3 +118,7 @@ def decode_params(raw: msgspec.Raw | None, kind: type[T], *, required: bool = Fa
         ) from None
     except (msgspec.DecodeError, RecursionError) as exc:  # the frame parsed, so: nesting depth
         raise RpcError(INVALID_PARAMS, f"invalid params: {exc}", {"path": "params"}) from None
+    except UnicodeDecodeError:  # the envelope skips over params without checking UTF-8
+        raise RpcError(
+            INVALID_PARAMS, "invalid params: a string is not valid UTF-8", {"path": "params"}
+        ) from None
