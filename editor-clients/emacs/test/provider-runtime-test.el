@@ -35,6 +35,7 @@
               "pricing = { input = \"1000000\", output = \"2000000\" }\n"))
     file))
 (setenv "PROVIDER_RUNTIME_CONFIG" provider-runtime-test--config)
+(add-hook 'kill-emacs-hook (lambda () (ignore-errors (delete-file provider-runtime-test--config))))
 
 (defconst provider-runtime-test--command
   (append (split-string (or (let ((cmd (getenv "PROVIDER_RUNTIME_CMD")))

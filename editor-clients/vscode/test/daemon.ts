@@ -1,7 +1,7 @@
 // Test helpers: where the real daemon is, and a private config that prices echo-1 at $1 per input
 // token and $2 per output token (so costs are exact integers) and leaves echo-lite unpriced.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { DaemonOptions } from '../src/client';
@@ -26,6 +26,7 @@ export function daemonCommand(): { command: string; args: string[] } {
 /** Writes the test config and points PROVIDER_RUNTIME_CONFIG at it, so no user config is read. */
 export function useTestConfig(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'provider-runtime-vscode-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'config.toml');
   writeFileSync(file, TEST_CONFIG);
   process.env.PROVIDER_RUNTIME_CONFIG = file;
