@@ -22,6 +22,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
+	bash scripts/install_editor_deps.sh
 	$(BIN)/pytest -q
 
 run: $(STAMP)
