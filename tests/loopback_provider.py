@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import ssl
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
@@ -178,6 +179,7 @@ class LoopbackProvider:
     exchanges: list[Exchange] = field(default_factory=list)
     server: asyncio.Server | None = None
     writers: set[asyncio.StreamWriter] = field(default_factory=set)
+    scheme: str = "http"
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -187,7 +189,7 @@ class LoopbackProvider:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def attempts(self, key: str) -> list[Exchange]:
         return [ex for ex in self.exchanges if _key(ex) == key]
@@ -251,12 +253,14 @@ async def _read_request(r: asyncio.StreamReader) -> Exchange | None:
 
 @asynccontextmanager
 async def loopback_provider(
-    script: dict[str, list[Action]] | None = None, default: Action | None = None
+    script: dict[str, list[Action]] | None = None,
+    default: Action | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> AsyncIterator[LoopbackProvider]:
-    provider = LoopbackProvider(script=dict(script or {}))
+    provider = LoopbackProvider(script=dict(script or {}), scheme="https" if tls else "http")
     if default is not None:
         provider.default = default
-    provider.server = await asyncio.start_server(provider._serve, "127.0.0.1", 0)
+    provider.server = await asyncio.start_server(provider._serve, "127.0.0.1", 0, ssl=tls)
     try:
         yield provider
     finally:

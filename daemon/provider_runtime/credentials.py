@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import time
 from collections.abc import Callable, Mapping
@@ -18,6 +19,9 @@ from .core.errors import ConfigError
 from .core.types import Secret
 
 __all__ = ["ConfigTokenProvider"]
+
+# Printable ASCII: what an HTTP header value can carry as it is (and what every real key is).
+_HEADER_SAFE = re.compile(r"[\x20-\x7e]*")
 
 
 class ConfigTokenProvider:
@@ -41,6 +45,17 @@ class ConfigTokenProvider:
         self._running: dict[str, asyncio.Task[Secret]] = {}
 
     async def get_token(self, provider: str) -> Secret | None:
+        """The key, or None when the provider needs none; a ``ConfigError`` when one is missing
+        or could not travel in an HTTP header (a line break, say), naming where it came from."""
+        secret = await self._lookup(provider)
+        if secret is not None and not _HEADER_SAFE.fullmatch(secret.reveal()):
+            raise ConfigError(
+                f"the credential of provider `{provider}` ({self.credential_source(provider)}) "
+                "holds a line break or another character an HTTP header cannot carry"
+            )
+        return secret
+
+    async def _lookup(self, provider: str) -> Secret | None:
         pc = self._config.providers.get(provider)
         if pc is None:
             raise ConfigError(f"no provider `{provider}` is configured")

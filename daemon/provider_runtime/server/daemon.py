@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -54,11 +55,25 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(
         stream=sys.stderr, level=numeric, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_scrub_httpcore_exception)
     quiet = logging.DEBUG if level == "trace" else logging.WARNING
     for name in ("httpx", "httpcore", "pygls"):
         logging.getLogger(name).setLevel(quiet)
     tracing = logging.DEBUG if level == "trace" else logging.INFO
     logging.getLogger("provider_runtime.server.trace").setLevel(tracing)
+
+
+_EXCEPTION_REPR = re.compile(r"exception=(?P<name>\w+)\(.*", re.DOTALL)
+
+
+def _scrub_httpcore_exception(record: logging.LogRecord) -> bool:
+    """httpcore's trace logs quote exceptions whole, and an invalid header's exception quotes
+    the header value, credential included: keep the exception's name only."""
+    if record.name.startswith("httpcore"):
+        message = _EXCEPTION_REPR.sub(r"exception=\g<name>(...)", record.getMessage())
+        record.msg, record.args = message, ()
+    return True
 
 
 def _claim_stdio() -> tuple[BinaryIO, BinaryIO]:
