@@ -1,7 +1,7 @@
 """Credentials from the config: a key command (the token-provider hook), a literal key, or env.
 
 ``ConfigTokenProvider`` implements ``core.traits.TokenProvider``. Key commands run without a
-shell, under a timeout, in their own process group; their output is never shown in an error.
+shell, under a timeout, in their own process group (ended with them); their output is never shown.
 """
 
 from __future__ import annotations
@@ -143,6 +143,7 @@ async def run_key_command(
         if isinstance(exc, TimeoutError):
             raise ConfigError(f"{what} timed out after {timeout:g}s and was killed") from None
         raise
+    _kill_group(proc.pid)  # whatever it started and left behind in its group goes with it
     if proc.returncode != 0:
         raise ConfigError(f"{what} failed with exit status {proc.returncode} (output not shown)")
     try:
