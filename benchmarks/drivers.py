@@ -252,13 +252,17 @@ class Daemon(Driver):
     async def open(self) -> None:
         from .stdio_client import DaemonClient
 
-        self._client = await DaemonClient.spawn(daemon_argv(self.options, self.module))
+        options = {**self.options, "daemon_python": self._python()}
+        self._client = await DaemonClient.spawn(daemon_argv(options, self.module))
         await self._client.request("initialize", b"{}")
         self._params = json.dumps(bodies.canonical_request(self.api)).encode()
 
     async def call(self) -> None:
         result = await self._client.request("runtime/run", self._params)
         _check(_answer_text(result))
+
+    def _python(self) -> str:
+        return sys.executable  # the environment every other driver runs in
 
     @property
     def pid(self) -> int:
@@ -267,6 +271,20 @@ class Daemon(Driver):
     async def aclose(self) -> None:
         if hasattr(self, "_client"):
             await self._client.close()
+
+
+class DaemonOwnInstall(Daemon):
+    """The daemon on its own installation (``--daemon-python``), as users deploy it: only the
+    runtime's dependencies, none that the peers bring along."""
+
+    name = "daemon-own-install"
+    label = "daemon, own install"
+
+    def _python(self) -> str:
+        python = self.options.get("own_python")
+        if not python:
+            raise DriverUnavailable("no --daemon-python given")
+        return str(python)
 
 
 class DaemonShardedPools(Daemon):
@@ -309,9 +327,8 @@ DRIVERS: dict[str, type[Driver]] = {
         AnyLLM,
         RuntimeLibrary,
         Daemon,
+        DaemonOwnInstall,
         RuntimeShardedPools,
         DaemonShardedPools,
     )
 }
-PEERS = ("openai-sdk", "anthropic-sdk", "litellm", "any-llm")
-WHAT_IF = ("runtime-sharded", "daemon-sharded")  # prototypes: never counted as the runtime

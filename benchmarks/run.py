@@ -40,11 +40,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--drivers", default=",".join(DRIVERS), help="comma-separated driver names")
     p.add_argument("--rounds", type=int, default=3, help="rounds over all drivers (medians)")
-    p.add_argument("--calls", type=int, default=500, help="calls per round at 1 in flight")
-    p.add_argument("--concurrent-calls", type=int, default=2000, help="calls per round at K")
+    p.add_argument("--calls", type=int, default=300, help="calls per round at 1 in flight")
+    p.add_argument("--concurrent-calls", type=int, default=1000, help="calls per round at K")
     p.add_argument("--inflight", type=int, default=64, help="K: calls in flight when loaded")
-    p.add_argument("--warmup", type=int, default=100, help="unmeasured calls first")
-    p.add_argument("--max-seconds", type=float, default=10.0, help="time bound of each phase")
+    p.add_argument("--warmup", type=int, default=50, help="unmeasured calls first")
+    p.add_argument("--max-seconds", type=float, default=4.0, help="time bound of each phase")
     p.add_argument("--memory-calls", type=int, default=10_000, help="daemon calls (0: skip)")
     p.add_argument("--startup-repeats", type=int, default=10, help="daemon spawns (0: skip)")
     p.add_argument("--import-repeats", type=int, default=3, help="per library (0: skip)")
@@ -199,7 +199,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         tempfile.TemporaryDirectory(prefix="bench-") as tmp,
         running_mock(sys.executable, env) as url,
     ):
-        options: dict[str, Any] = {"config_path": str(write_config(Path(tmp), url))}
+        options: dict[str, Any] = {
+            "config_path": str(write_config(Path(tmp), url)),
+            "own_python": args.daemon_python if args.daemon_python != sys.executable else None,
+        }
         result["runs"] = measure_drivers(args, url, options, env)  # workers inherit ``env``
         options["daemon_python"] = args.daemon_python
         if args.startup_repeats > 0:
