@@ -348,3 +348,16 @@ def test_only_prompt_size_overrides_become_price_tiers() -> None:
     assert [(t.above_input_tokens, t.input) for t in model.pricing.tiers] == [
         (200000, Decimal("2"))
     ]
+
+
+async def test_discovery_never_sends_the_key_to_another_origin() -> None:
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get("https://openrouter.ai/api/v1/models").respond(
+            200, json={"data": [], "links": {"next": "https://collector.example/steal"}}
+        )
+        stolen = mock.get("https://collector.example/steal").respond(200, json={"data": []})
+        adapter = OpenRouterAdapter(HttpTransport(client=httpx.AsyncClient()))
+        with pytest.raises(ProviderError) as info:
+            await adapter.discover_models(Secret("sk-or-v1-SECRETKEY"))
+    assert info.value.kind == ErrorKind.PROTOCOL and "another origin" in info.value.message
+    assert stolen.call_count == 0

@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import httpx
 import msgspec
 
-from ..core.errors import ConfigError, ProviderError
+from ..core.errors import ConfigError, ErrorKind, ProviderError
 from ..core.types import ProviderResponse, ProviderRuntimeWarning, Secret
-from ..transport.http import HttpResponse, HttpTransport, RetryPolicy
+from ..transport.http import HttpResponse, HttpTransport, RetryPolicy, redact_url
 
 __all__ = ["Endpoint", "ErrorDecoder", "with_warnings"]
 
@@ -78,8 +79,18 @@ class Endpoint:
         body: Any = None,
         timeout: float | None = None,  # noqa: ASYNC109 - per attempt, over the configured one
     ) -> HttpResponse:
-        """Send one request (``path`` relative to the base URL, or absolute); 2xx or raise."""
+        """Send one request (``path`` relative to the base URL, or absolute); 2xx or raise.
+
+        An absolute URL (a pagination link the provider returned) must be on the base URL's
+        origin: the credential is never sent to another host.
+        """
         url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
+        if _origin(url) != _origin(self.base_url):
+            raise ProviderError(
+                ErrorKind.PROTOCOL,
+                f"refusing to follow a link to another origin ({redact_url(url)})",
+                provider=self.provider,
+            )
         resp = await self.transport.request(
             method,
             url,
@@ -98,6 +109,11 @@ class Endpoint:
                 retry_after=resp.retry_after,
             )
         return resp
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    u = httpx.URL(url)
+    return u.scheme, u.host, u.port
 
 
 def with_warnings(
