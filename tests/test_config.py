@@ -461,3 +461,18 @@ def test_runtime_config_decodes_from_json() -> None:
     assert config.providers["echo"] == ProviderConfig(type="echo")
     with pytest.raises(msgspec.ValidationError, match="unknown field `tiemout`"):
         msgspec.json.decode(b'{"type": "echo", "tiemout": 1}', type=ProviderConfig)
+
+
+def test_secrets_in_a_base_url_are_never_shown(tmp_path: Path) -> None:
+    from provider_runtime.config import describe_providers
+
+    path = write(
+        tmp_path / "c.toml",
+        '[providers.proxy]\ntype = "openai_compatible"\n'
+        'base_url = "https://user:pw-SECRET-1@llm.example:8443/v1?key=Q-SECRET-2"\n',
+    )
+    config = load_config(path, env={})
+    shown = [repr(config), str(describe_config(config, env={})), str(describe_providers(config))]
+    for text in shown:
+        assert "SECRET" not in text
+        assert "https://llm.example:8443/v1" in text

@@ -33,7 +33,7 @@ PACKAGE = Path(provider_runtime.__file__).parent
 # What each module may import from the package (the plan's section 4, "Module Isolation").
 ALLOWED: dict[str, set[str]] = {
     "core": {"core"},
-    "transport": {"core", "transport"},
+    "transport": {"core", "transport", "redact"},  # redact: stdlib-only secret masking
     "pricing": {"core", "pricing", "catalog"},  # prices are read from the pure catalog index
     "catalog": {"core", "catalog"},
     "handoff": {"core", "handoff"},

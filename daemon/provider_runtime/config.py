@@ -19,6 +19,7 @@ import msgspec
 from .core.errors import ConfigError
 from .core.types import ModelInfo, ProviderRuntimeWarning, parse_model_ref
 from .pricing.rules import PriceRule
+from .redact import MASK, is_secret_header, redact_url
 
 if TYPE_CHECKING:  # the daemon reads the config before it needs httpx: keep that import lazy
     from .transport.http import RetryPolicy
@@ -33,17 +34,16 @@ __all__ = [
     "config_path",
     "credential_source",
     "describe_config",
+    "describe_providers",
     "key_env_var",
     "load_config",
     "needs_credential",
 ]
 
 CONFIG_ENV_VAR = "PROVIDER_RUNTIME_CONFIG"
-_MASK = "********"
 _PROVIDER_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _TOP_LEVEL_KEYS = frozenset({"default_model", "providers", "pricing", "models"})
 _KEYED_TYPES = frozenset({"openai", "anthropic", "openrouter"})
-_SECRET_HEADER_WORDS = ("auth", "key", "token", "secret", "cookie", "session")
 
 _Positive = Annotated[float, msgspec.Meta(gt=0)]
 _NonNegative = Annotated[float, msgspec.Meta(ge=0)]
@@ -120,7 +120,9 @@ class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
         for name in self.__struct_fields__:
             value = getattr(self, name)
             if name == "api_key" and value is not None:
-                value = _MASK
+                value = MASK
+            elif name == "base_url" and value is not None:
+                value = redact_url(value)
             elif name == "headers":
                 value = _mask_headers(value)
             yield name, value
@@ -401,7 +403,8 @@ def describe_config(config: RuntimeConfig, env: Mapping[str, str] | None = None)
     for pid in sorted(config.providers):
         pc = config.providers[pid]
         entry = msgspec.to_builtins(pc)
-        entry["api_key"] = _MASK if pc.api_key else None
+        entry["api_key"] = MASK if pc.api_key else None
+        entry["base_url"] = redact_url(pc.base_url) if pc.base_url else None
         entry["headers"] = _mask_headers(pc.headers)
         entry["credential"] = credential_source(pid, pc, env)
         entry["credential_required"] = needs_credential(pc)
@@ -417,7 +420,19 @@ def describe_config(config: RuntimeConfig, env: Mapping[str, str] | None = None)
 
 
 def _mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {
-        name: _MASK if any(w in name.lower() for w in _SECRET_HEADER_WORDS) else value
-        for name, value in headers.items()
-    }
+    return {name: MASK if is_secret_header(name) else value for name, value in headers.items()}
+
+
+def describe_providers(
+    config: RuntimeConfig, env: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Each provider's id, type, base URL (redacted) and credential source, never its value."""
+    return [
+        {
+            "id": pid,
+            "type": pc.type,
+            "base_url": redact_url(pc.base_url) if pc.base_url else None,
+            "credential": credential_source(pid, pc, env),
+        }
+        for pid, pc in sorted(config.providers.items())
+    ]

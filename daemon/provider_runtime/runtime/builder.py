@@ -6,6 +6,7 @@ given explicitly, which is how tests and library users inject mocks.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -81,7 +82,11 @@ class ProviderRuntimeBuilder:
             from ..credentials import ConfigTokenProvider
 
             tokens = ConfigTokenProvider(config)
-        describe = _describer(config, tokens) if config is not None else None
+        describe = None
+        if config is not None:
+            from ..config import describe_providers
+
+            describe = functools.partial(describe_providers, config)
         return ProviderRuntime(
             registry=ProviderRegistry(adapters),
             static_catalog=static,
@@ -149,19 +154,3 @@ def _adapter(pid: str, pc: ProviderConfig, transport: HttpTransport) -> Provider
     # Quirks describe compatible servers only; the official API gets its per-model rules.
     quirks = pc.quirks if pc.type == "openai_compatible" else None
     return OpenAIAdapter(transport, quirks=quirks, **common)
-
-
-def _describer(config: RuntimeConfig, tokens: TokenProvider) -> Callable[[], list[dict[str, Any]]]:
-    def describe() -> list[dict[str, Any]]:
-        source = getattr(tokens, "credential_source", None)
-        return [
-            {
-                "id": pid,
-                "type": pc.type,
-                "base_url": pc.base_url,
-                "credential": source(pid) if callable(source) else None,
-            }
-            for pid, pc in sorted(config.providers.items())
-        ]
-
-    return describe

@@ -53,17 +53,9 @@ def build_runtime(config: RuntimeConfig) -> ProviderRuntime:
 
 def describe_providers(config: RuntimeConfig) -> list[dict[str, Any]]:
     """What ``ProviderRuntime.describe_providers`` reports, from the config alone (no build)."""
-    from ..config import credential_source
+    from ..config import describe_providers
 
-    return [
-        {
-            "id": pid,
-            "type": pc.type,
-            "base_url": pc.base_url,
-            "credential": credential_source(pid, pc, None),
-        }
-        for pid, pc in sorted(config.providers.items())
-    ]
+    return describe_providers(config)
 
 
 @dataclass(eq=False)

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 import httpx
 
 from ..core.errors import ErrorKind, ProviderError
+from ..redact import is_secret_header
+from ..redact import redact_url as _redact_url
 
 __all__ = [
     "HttpResponse",
@@ -32,8 +34,6 @@ __all__ = [
 log = logging.getLogger("provider_runtime.transport")
 
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-openrouter-request-id", "cf-ray")
-# Headers whose values are credentials (the same words ``config.describe_config`` masks).
-_SECRET_HEADER_WORDS = ("auth", "key", "token", "secret", "cookie", "session")
 _MIN_SECRET_CHARS = 8  # shorter values could match ordinary text; no real key is that short
 _MASK = b"********"
 
@@ -104,8 +104,7 @@ def parse_retry_after(headers: Mapping[str, str], now: datetime | None = None) -
 
 def redact_url(url: str | httpx.URL) -> str:
     """The URL without query string or user info (either could hold a credential)."""
-    u = httpx.URL(str(url))
-    return str(u.copy_with(query=None, fragment=None, username=None, password=None))
+    return _redact_url(str(url))
 
 
 class _RedactUrls(logging.Filter):
@@ -317,7 +316,7 @@ def _mask_credentials(body: bytes, headers: Mapping[str, str] | None, provider: 
     """The body with every credential we sent replaced by ``********``: some servers quote the
     request's headers in their error pages, and error messages and warnings quote bodies."""
     for name, value in (headers or {}).items():
-        if not any(word in name.lower() for word in _SECRET_HEADER_WORDS):
+        if not is_secret_header(name):
             continue
         for secret in {value, value.partition(" ")[2]}:  # "Bearer KEY": the key alone too
             raw = secret.strip().encode()
