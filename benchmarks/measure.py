@@ -79,6 +79,42 @@ async def run_phase(
     return _summarize(latencies, errors, inflight, calls, seconds, truncated=bool(pending))
 
 
+async def run_paired(
+    calls: dict[str, Callable[[], Awaitable[object]]], *, each: int, max_seconds: float
+) -> dict[str, Phase]:
+    """One call of each in turn, ``each`` times (the order rotating): every client sees the
+    same moments of the machine's load, so their ratios hold even when the absolute figures
+    move. Bounded by ``max_seconds`` (plus the grace period for a call that hangs)."""
+    names = list(calls)
+    latencies: dict[str, list[float]] = {name: [] for name in names}
+    errors: dict[str, list[str]] = {name: [] for name in names}
+
+    async def turns() -> None:
+        deadline = time.perf_counter() + max_seconds
+        for i in range(each):
+            if time.perf_counter() >= deadline:
+                return
+            for name in names[i % len(names) :] + names[: i % len(names)]:
+                started = time.perf_counter_ns()
+                try:
+                    await calls[name]()
+                except Exception as exc:
+                    errors[name].append(f"{type(exc).__name__}: {exc}"[:500])
+                    continue
+                latencies[name].append((time.perf_counter_ns() - started) / 1e6)
+
+    started = time.perf_counter()
+    task = asyncio.ensure_future(turns())
+    _, pending = await asyncio.wait([task], timeout=max_seconds + _GRACE_SECONDS)
+    for t in pending:
+        t.cancel()
+    seconds = time.perf_counter() - started
+    return {
+        name: _summarize(latencies[name], errors[name], 1, each, seconds, truncated=bool(pending))
+        for name in names
+    }
+
+
 def _summarize(
     latencies: list[float],
     errors: list[str],

@@ -38,13 +38,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--apis", default=",".join(bodies.APIS), help="comma-separated: openai,anthropic"
     )
-    p.add_argument("--drivers", default=",".join(DRIVERS), help="comma-separated driver names")
+    p.add_argument(
+        "--drivers",
+        default=",".join(n for n in DRIVERS if n not in report.PROTOTYPES.values()),
+        help=f"comma-separated, from: {', '.join(DRIVERS)}",
+    )
+    p.add_argument(
+        "--what-if",
+        action="store_true",
+        help="also measure the prototype rows (benchmarks/sharded_pool.py swapped in)",
+    )
     p.add_argument("--rounds", type=int, default=3, help="rounds over all drivers (medians)")
     p.add_argument("--calls", type=int, default=300, help="calls per round at 1 in flight")
     p.add_argument("--concurrent-calls", type=int, default=1000, help="calls per round at K")
     p.add_argument("--inflight", type=int, default=64, help="K: calls in flight when loaded")
     p.add_argument("--warmup", type=int, default=50, help="unmeasured calls first")
     p.add_argument("--max-seconds", type=float, default=4.0, help="time bound of each phase")
+    p.add_argument(
+        "--paired-calls",
+        type=int,
+        default=1000,
+        help="calls of each client, one of each in turn, 1 in flight (0: skip)",
+    )
     p.add_argument("--memory-calls", type=int, default=10_000, help="daemon calls (0: skip)")
     p.add_argument("--startup-repeats", type=int, default=10, help="daemon spawns (0: skip)")
     p.add_argument("--import-repeats", type=int, default=3, help="per library (0: skip)")
@@ -98,7 +113,7 @@ def write_config(directory: Path, base_url: str) -> Path:
 
 
 def run_worker(spec: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
-    timeout = 4 * spec["max_seconds"] + 120
+    timeout = 6 * spec["max_seconds"] + 120
     base = {"driver": spec["driver"], "api": spec["api"], "available": True}
     try:
         done = subprocess.run(
@@ -125,8 +140,7 @@ def measure_drivers(
 ) -> list[dict[str, Any]]:
     """Every (api, driver) pair, ``--rounds`` times, interleaved so that a burst of load from
     elsewhere on the machine lands on several drivers at once rather than on one."""
-    names = [n.strip() for n in args.drivers.split(",") if n.strip()]
-    names.sort(key=lambda n: n != report.FLOOR)  # the floor first
+    names = _drivers(args)
     pairs = [(api, n) for api in _apis(args) for n in names if api in DRIVERS[n].apis]
     rounds: dict[tuple[str, str], list[dict[str, Any]]] = {pair: [] for pair in pairs}
     for number in range(1, args.rounds + 1):
@@ -174,6 +188,37 @@ def _median_phase(phases: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _drivers(args: argparse.Namespace) -> list[str]:
+    names = [n.strip() for n in args.drivers.split(",") if n.strip()]
+    if args.what_if:
+        names += [n for n in report.PROTOTYPES.values() if n not in names]
+    unknown = [n for n in names if n not in DRIVERS]
+    if unknown:
+        raise SystemExit(f"unknown driver(s): {', '.join(unknown)}; known: {', '.join(DRIVERS)}")
+    return sorted(names, key=lambda n: n != report.FLOOR)  # the floor first
+
+
+def measure_paired(
+    args: argparse.Namespace, base_url: str, options: dict[str, Any], env: dict[str, str]
+) -> dict[str, Any]:
+    """Floor, library and daemon(s) in one worker, one call of each in turn, per API."""
+    names = [n for n in report.PAIRED if n in _drivers(args) or n == report.FLOOR]
+    out = {}
+    for api in _apis(args):
+        _progress(f"paired, 1 in flight: {api}: {', '.join(names)}")
+        spec = {
+            "paired": names,
+            "api": api,
+            "base_url": base_url,
+            "options": options,
+            "calls": args.paired_calls,
+            "warmup": args.warmup,
+            "max_seconds": 3 * args.max_seconds,
+        }
+        out[api] = run_worker({**spec, "driver": "paired", "inflight": 1}, env)
+    return out
+
+
 def _apis(args: argparse.Namespace) -> list[str]:
     return [a.strip() for a in args.apis.split(",") if a.strip()]
 
@@ -204,6 +249,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "own_python": args.daemon_python if args.daemon_python != sys.executable else None,
         }
         result["runs"] = measure_drivers(args, url, options, env)  # workers inherit ``env``
+        if args.paired_calls > 0:
+            result["paired"] = measure_paired(args, url, options, env)
         options["daemon_python"] = args.daemon_python
         if args.startup_repeats > 0:
             _progress("daemon start-up")
@@ -223,6 +270,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _progress("library import times")
         result["imports"] = import_times(sys.executable, env, args.import_repeats)
     report.add_ratios(result["runs"])
+    report.add_paired_ratios(result.get("paired") or {})
     result["targets"] = report.check_targets(result)
     result["duration_seconds"] = round(time.time() - started, 1)
     return result

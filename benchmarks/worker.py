@@ -14,7 +14,7 @@ import traceback
 from typing import Any
 
 from .drivers import DRIVERS, DriverUnavailable
-from .measure import run_phase
+from .measure import run_paired, run_phase
 
 
 async def measure_driver(spec: dict[str, Any]) -> dict[str, Any]:
@@ -43,6 +43,38 @@ async def measure_driver(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+async def measure_paired(spec: dict[str, Any]) -> dict[str, Any]:
+    """Several drivers in one process, one call each in turn, 1 in flight (``run_paired``)."""
+    opened: dict[str, Any] = {}
+    out: dict[str, Any] = {"api": spec["api"], "drivers": {}}
+    try:
+        for name in spec["paired"]:
+            cls = DRIVERS[name]
+            entry: dict[str, Any] = {"label": cls.label}
+            out["drivers"][name] = entry
+            try:
+                driver = cls(spec["api"], spec["base_url"], spec.get("options", {}))
+                entry["version"] = driver.version()
+                await driver.open()
+            except DriverUnavailable as exc:
+                entry.update(available=False, reason=str(exc))
+                continue
+            opened[name] = driver
+            entry["available"] = True
+            await run_phase(driver.call, inflight=1, calls=spec["warmup"], max_seconds=10)
+        phases = await run_paired(
+            {name: d.call for name, d in opened.items()},
+            each=spec["calls"],
+            max_seconds=spec["max_seconds"],
+        )
+        for name, phase in phases.items():
+            out["drivers"][name]["phase"] = phase.to_json()
+    finally:
+        for driver in opened.values():
+            await driver.aclose()
+    return out
+
+
 async def _warm_up(driver: Any, spec: dict[str, Any]) -> None:
     """Open every pooled connection the loaded phase will use and let caches fill."""
     warm = spec.get("warmup", 0)
@@ -60,7 +92,8 @@ async def _warm_up(driver: Any, spec: dict[str, Any]) -> None:
 def main() -> None:
     spec = json.loads(sys.argv[1])
     try:
-        result = asyncio.run(measure_driver(spec))
+        measure = measure_paired if "paired" in spec else measure_driver
+        result = asyncio.run(measure(spec))
     except Exception as exc:
         result = {
             "driver": spec.get("driver"),

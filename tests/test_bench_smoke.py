@@ -18,6 +18,7 @@ from benchmarks.startup import summarize_importtime
 from tests.openapi import validate, validate_request
 
 DRIVERS = ("httpx", "runtime", "daemon")
+NOT_GIVEN = "daemon-own-install"  # needs --daemon-python: reported as not measured
 
 
 def test_mock_bodies_follow_the_official_specs() -> None:
@@ -136,7 +137,7 @@ def test_tiny_run_writes_well_formed_results(tmp_path) -> None:
     result = main(
         [
             "--drivers",
-            ",".join(DRIVERS),
+            ",".join((*DRIVERS, NOT_GIVEN)),
             "--rounds",
             "1",
             "--calls",
@@ -149,6 +150,8 @@ def test_tiny_run_writes_well_formed_results(tmp_path) -> None:
             "2",
             "--max-seconds",
             "5",
+            "--paired-calls",
+            "6",
             "--memory-calls",
             "120",
             "--startup-repeats",
@@ -166,9 +169,12 @@ def test_tiny_run_writes_well_formed_results(tmp_path) -> None:
     assert _leftover_children() == []
 
     assert {(r["api"], r["driver"]) for r in saved["runs"]} == {
-        (api, d) for api in bodies.APIS for d in DRIVERS
+        (api, d) for api in bodies.APIS for d in (*DRIVERS, NOT_GIVEN)
     }
     for run in saved["runs"]:
+        if run["driver"] == NOT_GIVEN:
+            assert run["available"] is False and "--daemon-python" in run["reason"]
+            continue
         assert run["available"] and "failed" not in run, run
         one, many = run["phases"]
         assert (one["inflight"], many["inflight"]) == (1, 4)
@@ -180,6 +186,16 @@ def test_tiny_run_writes_well_formed_results(tmp_path) -> None:
             assert phase["p50_x_floor"] > 0 and phase["cps_x_floor"] > 0
             if run["driver"] == report.FLOOR:
                 assert phase["p50_x_floor"] == phase["cps_x_floor"] == 1.0
+
+    for api in bodies.APIS:
+        paired = saved["paired"][api]["drivers"]
+        assert list(paired) == ["httpx", "runtime", "daemon", "daemon-own-install"]
+        assert paired[NOT_GIVEN]["available"] is False
+        for name in ("httpx", "runtime", "daemon"):
+            phase = paired[name]["phase"]
+            assert (phase["calls"], phase["errors"]) == (6, 0)
+            assert 0 < phase["p50_ms"] <= phase["p99_ms"] and phase["p50_x_floor"] > 0
+        assert paired["httpx"]["phase"]["p50_x_floor"] == 1.0
 
     startup = saved["startup"]
     assert startup["exit_codes"] == [0]
@@ -200,4 +216,5 @@ def test_tiny_run_writes_well_formed_results(tmp_path) -> None:
     assert all(t["met"] in (True, False, None) for t in saved["targets"])
     table = (tmp_path / "latest.md").read_text()
     assert "raw httpx (floor)" in table and "provider-runtime daemon" in table
+    assert "paired" in table
     assert saved["machine"]["nproc"] >= 1
