@@ -420,7 +420,7 @@ def test_repr_masks_the_literal_key_and_secret_headers(tmp_path: Path) -> None:
 def test_describe_config_masks_and_names_sources(tmp_path: Path) -> None:
     text = (
         LITERAL
-        + 'headers = { Authorization = "Bearer hdr-SECRET", "X-Team" = "blue" }\n'
+        + 'headers = { "X-Proxy-Token" = "hdr-SECRET", "X-Team" = "blue" }\n'
         + '[providers.w]\ntype = "openai_compatible"\nbase_url = "http://h/v1"\n'
         + 'api_key_command = ["pass", "show", "w"]\n'
         + '[providers.local]\ntype = "openai_compatible"\nbase_url = "http://localhost:1/v1"\n'
@@ -432,7 +432,7 @@ def test_describe_config_masks_and_names_sources(tmp_path: Path) -> None:
     assert list(providers) == sorted(providers)
     assert providers["openai"]["credential"] == "config file"
     assert providers["openai"]["api_key"] == "********"
-    assert providers["openai"]["headers"] == {"Authorization": "********", "X-Team": "blue"}
+    assert providers["openai"]["headers"] == {"X-Proxy-Token": "********", "X-Team": "blue"}
     assert providers["anthropic"]["credential"] == "env ANTHROPIC_API_KEY (set)"
     assert providers["openrouter"]["credential"] == "env OPENROUTER_API_KEY (not set)"
     assert providers["w"]["credential"] == 'command ["pass", "show", "w"]'
@@ -476,3 +476,17 @@ def test_secrets_in_a_base_url_are_never_shown(tmp_path: Path) -> None:
     for text in shown:
         assert "SECRET" not in text
         assert "https://llm.example:8443/v1" in text
+
+
+@pytest.mark.parametrize(
+    ("table", "header"),
+    [("anthropic", "X-Api-Key"), ("openai", "Authorization"), ("openrouter", "authorization")],
+)
+def test_a_header_that_would_replace_the_credential_is_refused_at_load(
+    tmp_path: Path, table: str, header: str
+) -> None:
+    path = write(tmp_path / "c.toml", f'[providers.{table}]\nheaders = {{ "{header}" = "v" }}\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path, env={})
+    assert info.value.path == str(path) and info.value.key == f"providers.{table}.headers"
+    assert header in str(info.value)

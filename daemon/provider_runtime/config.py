@@ -263,6 +263,15 @@ def _provider(pid: str, table: Any, file: str | None, env: Mapping[str, str]) ->
     ).items():
         _expect(value, str, "a string", file, f"{key}.headers.{name}")
     config = _convert(raw, ProviderConfig, file, key)
+    auth = _AUTH_HEADERS.get(config.type)
+    for name in config.headers:
+        if name.lower() == auth:
+            raise ConfigError(
+                f"may not set `{name}`: that header carries the credential; "
+                "configure the key with api_key_env, api_key_command or api_key instead",
+                path=file,
+                key=f"{key}.headers",
+            )
     if config.type != "echo":
         if not config.base_url:
             raise ConfigError(
@@ -281,6 +290,14 @@ def _provider(pid: str, table: Any, file: str | None, env: Mapping[str, str]) ->
 
 
 _T = TypeVar("_T")
+
+# The header each provider type carries its credential in (providers/http.py Endpoint).
+_AUTH_HEADERS = {
+    "openai": "authorization",
+    "openai_compatible": "authorization",
+    "openrouter": "authorization",
+    "anthropic": "x-api-key",
+}
 
 
 def _list_of(
