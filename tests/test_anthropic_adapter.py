@@ -496,6 +496,39 @@ def test_bodies_that_are_not_messages_are_protocol_errors(body: bytes) -> None:
     assert info.value.request_id == "req_9"
 
 
+# --------------------------------------------------------------------------- encoder rules
+
+
+def _codes(warnings: list[Any], code: str) -> list[Any]:
+    return [w for w in warnings if w.code == code]
+
+
+def test_temperature_and_top_p_together_send_only_temperature() -> None:
+    # Claude Sonnet 4.5, Opus 4.1+ and Haiku 4.5 answer 400 "`temperature` and `top_p` cannot
+    # both be specified for this model"; Anthropic advises altering one or the other.
+    body, warnings = encode_anthropic_request(_request(temperature=0.4, top_p=0.9), MODEL)
+    assert body["temperature"] == 0.4
+    assert "top_p" not in body
+    [warning] = _codes(warnings, "unsupported.sampling_parameters")
+    assert warning.details == {"parameters": ["top_p"], "requested": {"top_p": 0.9}}
+
+
+def test_top_p_alone_is_sent() -> None:
+    body, warnings = encode_anthropic_request(_request(top_p=0.9), MODEL)
+    assert body["top_p"] == 0.9
+    assert "temperature" not in body and warnings == []
+
+
+def test_temperature_and_top_p_with_thinking_send_only_temperature() -> None:
+    request = _request(temperature=1.0, top_p=0.97, reasoning=ReasoningConfig(effort="low"))
+    body, warnings = encode_anthropic_request(request, MODEL)
+    assert body["thinking"] == {"type": "enabled", "budget_tokens": 2048}
+    assert body["temperature"] == 1.0
+    assert "top_p" not in body
+    [warning] = _codes(warnings, "unsupported.sampling_parameters")
+    assert warning.details["parameters"] == ["top_p"]
+
+
 # --------------------------------------------------------------------------- encoder properties
 
 _IDS = st.from_regex(re.compile(r"toolu_[A-Za-z0-9]{1,12}"), fullmatch=True)
@@ -579,4 +612,5 @@ def test_any_canonical_request_encodes_to_a_valid_native_body(request: ProviderR
         assert 1024 <= thinking["budget_tokens"] < body["max_tokens"]
         assert body.get("temperature", 1.0) == 1.0
         assert body.get("tool_choice", {"type": "auto"})["type"] in ("auto", "none")
+    assert not ("temperature" in body and "top_p" in body)  # current models take one of them
     assert all(w.code.startswith("unsupported.") for w in warnings)

@@ -306,7 +306,7 @@ def _thinking_blocker(messages: list[dict[str, Any]], *, forced: bool) -> str | 
 def _encode_sampling(
     request: ProviderRequest, *, thinking_on: bool, warnings: Warnings
 ) -> dict[str, Any]:
-    """``temperature``/``top_p`` within Anthropic's ranges; what does not fit is reported."""
+    """``temperature`` or ``top_p`` within Anthropic's ranges; what does not fit is reported."""
     given = {"temperature": request.temperature, "top_p": request.top_p}
     out = {name: value for name, value in given.items() if value is not None}
     if thinking_on:
@@ -325,7 +325,16 @@ def _encode_sampling(
                 parameters=list(dropped),
                 requested=dropped,
             )
-        return {name: value for name, value in out.items() if name not in dropped}
+        out = {name: value for name, value in out.items() if name not in dropped}
+    if "temperature" in out and "top_p" in out:
+        # Current models (Sonnet 4.5, Opus 4.1+, Haiku 4.5) reject the pair with a 400.
+        _warn(
+            warnings,
+            "unsupported.sampling_parameters",
+            "Anthropic takes temperature or top_p, not both; temperature sent, top_p not sent",
+            parameters=["top_p"],
+            requested={"top_p": out.pop("top_p")},
+        )
     if out.get("temperature", 0.0) > 1.0:
         _warn(
             warnings,
