@@ -529,6 +529,37 @@ def test_temperature_and_top_p_with_thinking_send_only_temperature() -> None:
     assert warning.details["parameters"] == ["top_p"]
 
 
+def test_assistant_prefill_leaves_thinking_out() -> None:
+    # "Prefilling is only available for non-extended thinking modes" (Anthropic's prefill docs).
+    messages = [
+        Message(role=MessageRole.USER, content="Name a prime above 100 as JSON."),
+        Message(role=MessageRole.ASSISTANT, content='{"prime":'),
+    ]
+    request = _request(messages=messages, reasoning=ReasoningConfig(effort="low"), temperature=0.2)
+    body, warnings = encode_anthropic_request(request, MODEL)
+    assert "thinking" not in body
+    assert body["messages"][-1] == {
+        "role": "assistant",
+        "content": [{"type": "text", "text": '{"prime":'}],
+    }
+    assert body["temperature"] == 0.2  # thinking is off, so any temperature may be sent
+    [warning] = _codes(warnings, "unsupported.reasoning")
+    assert "prefill" in warning.message
+
+
+def test_thinking_stays_on_when_the_last_turn_is_the_user_s() -> None:
+    messages = [
+        Message(role=MessageRole.USER, content="Hi"),
+        Message(role=MessageRole.ASSISTANT, content="Hello!"),
+        Message(role=MessageRole.USER, content="Is 91 prime?"),
+    ]
+    body, warnings = encode_anthropic_request(
+        _request(messages=messages, reasoning=ReasoningConfig(effort="low")), MODEL
+    )
+    assert body["thinking"] == {"type": "enabled", "budget_tokens": 2048}
+    assert warnings == []
+
+
 # --------------------------------------------------------------------------- encoder properties
 
 _IDS = st.from_regex(re.compile(r"toolu_[A-Za-z0-9]{1,12}"), fullmatch=True)
@@ -612,5 +643,7 @@ def test_any_canonical_request_encodes_to_a_valid_native_body(request: ProviderR
         assert 1024 <= thinking["budget_tokens"] < body["max_tokens"]
         assert body.get("temperature", 1.0) == 1.0
         assert body.get("tool_choice", {"type": "auto"})["type"] in ("auto", "none")
+        last = body["messages"][-1:]
+        assert not last or last[0]["role"] == "user"  # no assistant prefill with thinking
     assert not ("temperature" in body and "top_p" in body)  # current models take one of them
     assert all(w.code.startswith("unsupported.") for w in warnings)

@@ -285,6 +285,8 @@ def _thinking_blocker(messages: list[dict[str, Any]], *, forced: bool) -> str | 
     """Why Anthropic would reject thinking for these turns, or None when it may be enabled."""
     if forced:
         return "Anthropic does not allow thinking while a tool call is forced"
+    if messages and messages[-1]["role"] == "assistant":
+        return "the last message is an assistant prefill, which Anthropic does not accept with it"
     last_assistant = max(
         (i for i, turn in enumerate(messages) if turn["role"] == "assistant"), default=None
     )
