@@ -30,6 +30,7 @@ from provider_runtime.core.types import (
     MessageRole,
     ModelInfo,
     ModelRef,
+    NamedToolChoice,
     ProviderRequest,
     ReasoningConfig,
     ReasoningPart,
@@ -545,6 +546,19 @@ def test_assistant_prefill_leaves_thinking_out() -> None:
     assert body["temperature"] == 0.2  # thinking is off, so any temperature may be sent
     [warning] = _codes(warnings, "unsupported.reasoning")
     assert "prefill" in warning.message
+
+
+def test_json_schema_with_a_named_tool_choice_is_reported_not_silently_dropped() -> None:
+    request = _request(
+        tools=[ToolDefinition(name="lookup")],
+        tool_choice=NamedToolChoice(name="lookup"),
+        response_format=JsonSchemaFormat(name="answer", schema={"type": "object"}),
+    )
+    body, warnings = encode_anthropic_request(request, MODEL)
+    assert [t["name"] for t in body["tools"]] == ["lookup"]  # no json_response tool
+    assert body["tool_choice"] == {"type": "tool", "name": "lookup"}
+    [warning] = _codes(warnings, "unsupported.json_schema")
+    assert "lookup" in warning.message
 
 
 def test_thinking_stays_on_when_the_last_turn_is_the_user_s() -> None:

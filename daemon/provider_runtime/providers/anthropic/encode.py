@@ -134,8 +134,9 @@ def _json_tool(request: ProviderRequest, warnings: Warnings) -> dict[str, Any] |
         return None
     reason: str | None = None
     if isinstance(request.tool_choice, NamedToolChoice):
-        return None  # the caller forces one of its own tools: that call is the answer
-    if request.tool_choice == ToolChoiceMode.NONE:
+        # The caller forces one of its own tools: that call is the answer, not a schema tool.
+        reason = f"tool_choice forces the tool {request.tool_choice.name!r}"
+    elif request.tool_choice == ToolChoiceMode.NONE:
         reason = "tool_choice `none` forbids the tool that carries the schema"
     elif fmt.schema.get("type") != "object":
         reason = "only a schema whose root is an object can be carried by a tool"
