@@ -40,7 +40,16 @@ from ..openai.decode import (
 )
 from ..openai.dialect import warning
 from ..openai.errors import decode_openai_error, parse_error_body, refine_kind, status_kind
-from .wire import ORChatCompletion, ORChoice, ORModel, ORModelList, Pricing, PricingOverride
+from .wire import (
+    CostDetails,
+    ORChatCompletion,
+    ORChoice,
+    ORModel,
+    ORModelList,
+    ORUsage,
+    Pricing,
+    PricingOverride,
+)
 
 __all__ = [
     "FINISH_REASONS",
@@ -110,7 +119,7 @@ def decode_openrouter_response(
     request_id: str | None = None,
     requested_model: str | None = None,
 ) -> ProviderResponse:
-    """A 2xx body as a canonical response; ``cost`` is OpenRouter's own ``usage.cost``.
+    """A 2xx body as a canonical response; ``cost`` is what OpenRouter reports (``usage``).
 
     ``request_id`` is the generation id (the body's ``id``, which OpenRouter's /generation
     endpoint and dashboard use), else the header value. ``finish_reason_raw`` is the upstream
@@ -137,9 +146,6 @@ def decode_openrouter_response(
     )
     finish = map_finish_reason(choice.finish_reason, FINISH_REASONS)
     usage = completion.usage
-    cost = None
-    if usage is not None and usage.cost is not None:
-        cost = CostBreakdown(total=usage.cost, source=PricingSource.PROVIDER_REPORTED)
     return ProviderResponse(
         provider=provider,
         model=model,
@@ -147,9 +153,33 @@ def decode_openrouter_response(
         finish_reason=unify_finish(finish, parts, refused),
         finish_reason_raw=choice.native_finish_reason or choice.finish_reason,
         usage=map_usage(usage),
-        cost=cost,
+        cost=_reported_cost(usage),
         warnings=warnings,
         request_id=completion.id or request_id,
+    )
+
+
+def _reported_cost(usage: ORUsage | None) -> CostBreakdown | None:
+    """``usage.cost``; for a BYOK call that is only OpenRouter's fee, so the upstream's charge
+    (``cost_details.upstream_inference_cost``) is added, and its prompt and completion parts
+    give ``input`` and ``output``. Unreported upstream cost makes the figure ``partial``.
+    """
+    if usage is None or usage.cost is None:
+        return None
+    source = PricingSource.PROVIDER_REPORTED
+    if not usage.is_byok:
+        return CostBreakdown(total=usage.cost, source=source)
+    details = usage.cost_details or CostDetails()
+    upstream = details.upstream_inference_cost
+    if upstream is None:
+        return CostBreakdown(
+            total=usage.cost, source=source, partial=True, missing_components=["input", "output"]
+        )
+    return CostBreakdown(
+        total=usage.cost + upstream,
+        source=source,
+        input=details.upstream_inference_prompt_cost,
+        output=details.upstream_inference_completions_cost,
     )
 
 

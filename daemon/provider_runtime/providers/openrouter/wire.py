@@ -17,6 +17,7 @@ from ..openai.wire import ChatCompletion, Choice, ResponseMessage, UsageWire
 
 __all__ = [
     "Architecture",
+    "CostDetails",
     "ORChatCompletion",
     "ORChoice",
     "ORModel",
@@ -41,8 +42,18 @@ class ORChoice(Choice, kw_only=True):
     error: dict[str, Any] | None = None  # an upstream failure after generation started
 
 
+class CostDetails(msgspec.Struct, kw_only=True):
+    """What the upstream provider charged (USD); meaningful for BYOK calls."""
+
+    upstream_inference_cost: Decimal | None = None
+    upstream_inference_prompt_cost: Decimal | None = None
+    upstream_inference_completions_cost: Decimal | None = None
+
+
 class ORUsage(UsageWire, kw_only=True):
     cost: Decimal | None = None  # USD, decoded from the JSON number's exact text
+    is_byok: bool | None = None  # Bring Your Own Key: `cost` is then only OpenRouter's fee
+    cost_details: CostDetails | None = None
 
 
 class ORChatCompletion(ChatCompletion, kw_only=True):
