@@ -380,7 +380,7 @@ prices = st.decimals(min_value=0, max_value=1000, places=6, allow_nan=False)
 @given(
     read=st.integers(0, 10**7),
     write=st.integers(0, 10**7),
-    extra=st.integers(0, 10**7),
+    extra=st.integers(1, 10**7),  # every real call reads a prompt (zero usage: no_usage)
     output=st.integers(0, 10**7),
     p=st.tuples(prices, prices, prices, prices),
 )
@@ -439,3 +439,12 @@ def test_protocol_pricing_examples_are_what_the_code_produces() -> None:
     assert warnings == documented_warnings[:1]
     _, missing = estimate_cost(usage, ref("echo", "echo-1"), PricingTable())
     assert missing == documented_warnings[1:]
+
+
+def test_a_usage_without_tokens_is_not_priced_as_zero() -> None:
+    table = PricingTable(
+        [PriceRule(provider="local", model="m", pricing=ModelPricing(input=Decimal(1)))]
+    )
+    cost, warnings = estimate_cost(Usage(), ModelRef(provider="local", id="m"), table)
+    assert cost is None
+    assert [w.code for w in warnings] == ["pricing.no_usage"]

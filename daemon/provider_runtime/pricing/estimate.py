@@ -128,10 +128,23 @@ def estimate_cost(
     """The call's cost and the warnings about it; ``reported`` (the provider's own) wins as is.
 
     No price at all gives ``(None, [pricing.missing])``; a price lacking a component the usage
-    needs gives a cost marked ``partial`` plus ``pricing.partial`` naming the components.
+    needs gives a cost marked ``partial`` plus ``pricing.partial`` naming the components. A usage
+    with no tokens at all means the provider reported none (every real call reads a prompt):
+    ``(None, [pricing.no_usage])``, never a $0 that looks like a real price.
     """
     if reported is not None:
         return reported, []
+    if usage.input_tokens == 0 and usage.output_tokens == 0:
+        return None, [
+            ProviderRuntimeWarning(
+                code="pricing.no_usage",
+                message=(
+                    f"the answer of `{model.provider}/{model.id}` reported no token usage: "
+                    "cost is null"
+                ),
+                details={"provider": model.provider, "model": model.id},
+            )
+        ]
     found = table.lookup(model.provider, model.id) if model.provider else None
     if found is None:
         return None, [_missing_warning(model)]
