@@ -413,15 +413,74 @@ def test_results_out_of_call_order_are_reordered() -> None:
     ]
 
 
-def test_anthropic_style_results_in_a_user_message_move_into_a_tool_message() -> None:
+@pytest.mark.parametrize("target", [OPENAI, ANTHROPIC, OPENROUTER], ids=lambda t: t.provider)
+def test_anthropic_style_results_opening_the_next_user_message_are_in_place(
+    target: HandoffTarget,
+) -> None:
+    # §5: a result may sit in the user message right after its call, as Anthropic-native
+    # histories have it; that is directly after the call, so nothing moves and nothing warns.
+    messages = [
+        msg(USER, "Paris and Rome?"),
+        msg(ASSISTANT, weather_call("toolu_1"), weather_call("toolu_2")),
+        msg(USER, result("toolu_1"), result("toolu_2", "25°C"), TextPart(text="Briefly.")),
+    ]
+    out, warnings = normalize(messages, target)
+    assert out == messages
+    assert warnings == []
+
+
+def test_results_split_between_tool_and_user_message_are_in_place() -> None:
+    messages = [
+        msg(USER, "Paris and Rome?"),
+        msg(ASSISTANT, weather_call("call_1"), weather_call("call_2")),
+        msg(TOOL, result("call_1")),
+        msg(USER, result("call_2", "25°C"), TextPart(text="Briefly.")),
+    ]
+    for target in (OPENAI, ANTHROPIC):
+        out, warnings = normalize(messages, target)
+        assert out == messages and warnings == []
+
+
+def test_partial_results_in_the_next_user_message_stay_unreported_as_moves() -> None:
+    messages = [
+        msg(USER, "Paris and Rome?"),
+        msg(ASSISTANT, weather_call("toolu_1"), weather_call("toolu_2")),
+        msg(USER, result("toolu_1"), TextPart(text="Briefly.")),
+    ]
+    out, warnings = normalize(messages, OPENAI)
+    assert out[2:] == [
+        msg(TOOL, result("toolu_1"), result("toolu_2", NO_RESULT, is_error=True)),
+        msg(USER, TextPart(text="Briefly.")),
+    ]
+    assert codes(warnings) == ["handoff.synthetic_tool_result"]
+
+
+def test_results_in_the_next_user_message_out_of_call_order_are_reordered() -> None:
+    messages = [
+        msg(USER, "Paris and Rome?"),
+        msg(ASSISTANT, weather_call("toolu_1"), weather_call("toolu_2")),
+        msg(USER, result("toolu_2", "25°C"), result("toolu_1")),
+    ]
+    out, warnings = normalize(messages, ANTHROPIC)
+    assert out[2:] == [msg(TOOL, result("toolu_1"), result("toolu_2", "25°C"))]
+    moved = [(w.details["tool_call_id"], w.details["reason"]) for w in warnings]
+    assert moved == [("toolu_1", "reordered"), ("toolu_2", "reordered")]
+
+
+def test_a_result_after_user_text_is_not_in_place() -> None:
     messages = [
         msg(USER, "Weather?"),
         msg(ASSISTANT, weather_call("toolu_1")),
-        msg(USER, result("toolu_1"), TextPart(text="Answer briefly.")),
+        msg(USER, TextPart(text="Here it is:"), result("toolu_1")),
     ]
     out, warnings = normalize(messages, OPENAI)
-    assert out[2:] == [msg(TOOL, result("toolu_1")), msg(USER, TextPart(text="Answer briefly."))]
-    assert only(warnings, "handoff.tool_result_moved").details["message_index"] == 2
+    assert out[2:] == [msg(TOOL, result("toolu_1")), msg(USER, TextPart(text="Here it is:"))]
+    assert only(warnings, "handoff.tool_result_moved").details == {
+        "message_index": 2,
+        "part_index": 1,
+        "tool_call_id": "toolu_1",
+        "reason": "not_after_call",
+    }
 
 
 def test_one_tool_message_per_result_is_kept_inline_and_merged_for_anthropic() -> None:
@@ -718,6 +777,12 @@ def test_validity_checker_rejects_what_the_rules_forbid() -> None:
         "two users": [msg(USER, "x"), msg(USER, "y")],
         "late system": [msg(USER, "x"), msg(SYSTEM, "s")],
         "orphan": [msg(USER, "x"), msg(TOOL, result("c"))],
+        "orphan in user": [msg(USER, "x"), msg(ASSISTANT, "y"), msg(USER, result("c"))],
+        "result after user text": [
+            msg(USER, "x"),
+            msg(ASSISTANT, weather_call("c")),
+            msg(USER, TextPart(text="y"), result("c")),
+        ],
         "bad id": [msg(USER, "x"), msg(ASSISTANT, weather_call("a.b")), msg(TOOL, result("a.b"))],
         "blank": [msg(USER, " ")],
     }

@@ -111,8 +111,8 @@ def _check_parts(messages: list[Message], target: HandoffTarget) -> None:
                 assert (part.provider, part.model) == (target.provider, target.model)
             if isinstance(part, ToolCall):
                 assert caps.tools and message.role == MessageRole.ASSISTANT
-            if isinstance(part, ToolResult):
-                assert caps.tools and message.role == MessageRole.TOOL
+            if isinstance(part, ToolResult):  # where in a user message: _check_tool_pairs
+                assert caps.tools and message.role in (MessageRole.TOOL, MessageRole.USER)
             if _images_in(part):
                 assert accepts_images, f"image in message {i} for a target without vision"
             if isinstance(part, ImagePart):
@@ -130,6 +130,8 @@ def _check_tool_pairs(messages: list[Message], target: HandoffTarget) -> None:
         calls = [p for p in message.parts() if isinstance(p, ToolCall)]
         if message.role == MessageRole.TOOL:
             raise AssertionError(f"tool message {i} does not follow an assistant's calls")
+        if any(isinstance(p, ToolResult) for p in message.parts()):
+            raise AssertionError(f"message {i} holds results that answer no call just before")
         i += 1
         if not calls:
             continue
@@ -145,6 +147,16 @@ def _check_tool_pairs(messages: list[Message], target: HandoffTarget) -> None:
         while i < len(messages) and messages[i].role == MessageRole.TOOL:
             results += [p for p in messages[i].parts() if isinstance(p, ToolResult)]
             i += 1
+        if i < len(messages) and messages[i].role == MessageRole.USER:
+            # Anthropic-native shape: the rest of the results open the next user message.
+            parts = messages[i].parts()
+            lead = len(list(itertools.takewhile(lambda p: isinstance(p, ToolResult), parts)))
+            if lead:
+                assert not any(isinstance(p, ToolResult) for p in parts[lead:]), (
+                    f"results in user message {i} do not all open it"
+                )
+                results += parts[:lead]
+                i += 1
         assert [r.tool_call_id for r in results] == [c.id for c in calls], (
             f"results after message {i - 1} do not answer its calls in order"
         )

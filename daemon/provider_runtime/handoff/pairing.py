@@ -1,7 +1,8 @@
 """Second handoff pass: every tool call gets exactly one result, directly after its message.
 
 A result answers the most recent earlier unanswered call with its id, wherever it sits; calls
-left unanswered get a synthetic error result, results answering no call become text.
+left unanswered get a synthetic error result, results answering no call become text. Results
+opening the next user message (Anthropic's shape) are already directly after their calls.
 """
 
 from __future__ import annotations
@@ -117,8 +118,24 @@ class _Pairing:
             end = k + 1
             while end < len(self.work) and self.work[end].role == MessageRole.TOOL:
                 end += 1
-            yield from self.segment(k, range(k + 1, end), calls)
-            k = end
+            user = end if self.opens_with_results(end, calls) else None
+            yield from self.segment(k, range(k + 1, end), user, calls)
+            k = end if user is None else end + 1
+
+    def leading_results(self, i: int) -> list[Position]:
+        """Where the tool results that open message ``i`` sit (before any other part)."""
+        positions: list[Position] = []
+        for pos, slot in enumerate(self.work[i].slots):
+            if not isinstance(slot.part, ToolResult):
+                break
+            positions.append((i, pos))
+        return positions
+
+    def opens_with_results(self, i: int, calls: list[_Call]) -> bool:
+        """Whether user message ``i`` opens with results of ``calls`` (Anthropic's shape)."""
+        if i >= len(self.work) or self.work[i].role != MessageRole.USER:
+            return False
+        return any(self.claimed.get(at) in calls for at in self.leading_results(i))
 
     def answer(self, call: _Call) -> Slot:
         """The result of ``call`` under its new id (a synthetic error when it has none)."""
@@ -195,26 +212,47 @@ class _Pairing:
         if leftovers:
             yield WorkMessage(role=MessageRole.USER, slots=leftovers, sources=sources)
 
-    def segment(self, k: int, run: range, calls: list[_Call]) -> Iterator[WorkMessage]:
-        """The results of message ``k``'s calls, in place of the tool messages in ``run``."""
-        answered = [self.claimed.get((i, p)) for i in run for p in range(len(self.work[i].slots))]
+    def segment(
+        self, k: int, run: range, user: int | None, calls: list[_Call]
+    ) -> Iterator[WorkMessage]:
+        """The results of message ``k``'s calls, in place of the tool messages in ``run`` and
+        of the results opening user message ``user`` (None: no such message follows)."""
+        places = [(i, p) for i in run for p in range(len(self.work[i].slots))]
+        if user is not None:
+            places += self.leading_results(user)
+        answered = [self.claimed.get(at) for at in places]
         if len(answered) == len(calls) and all(
             a is c for a, c in zip(answered, calls, strict=True)
         ):
-            for i in run:  # already one result per call, in call order: keep the grouping
-                mine = [c for c in calls if c.result is not None and c.result[0] == i]
-                self.work[i].replace([self.answer(c) for c in mine])
-                yield self.work[i]
+            # Already one result per call, in call order, right after the call: keep the layout.
+            places_kept = [*run] if user is None else [*run, user]
+            for i in places_kept:
+                yield self.with_answers(i, calls)
             return
-        self.report(calls, run)
+        self.report(calls, set(places))
         sources = tuple(s for i in run for s in self.work[i].sources) or self.work[k].sources
         slots = [self.answer(call) for call in calls]
         yield WorkMessage(role=MessageRole.TOOL, slots=slots, sources=sources)
         yield from self.rest(list(run))
+        if user is not None:
+            yield from self.rest([user])
 
-    def report(self, calls: list[_Call], run: range) -> None:
+    def with_answers(self, i: int, calls: list[_Call]) -> WorkMessage:
+        """Message ``i`` with its results of ``calls`` under their new ids, the rest kept."""
+        message = self.work[i]
+        mine = [c for c in calls if c.result is not None and c.result[0] == i]
+        answers = len(mine)
+        rest = [
+            kept
+            for pos, slot in enumerate(message.slots[answers:], start=answers)
+            for kept in self.keep_or_convert(slot, (i, pos), message.role)
+        ]
+        message.replace([self.answer(c) for c in mine] + rest)
+        return message
+
+    def report(self, calls: list[_Call], places: set[Position]) -> None:
         """Warn for each synthetic result and each result that had to move."""
-        in_run = [c for c in calls if c.result is not None and c.result[0] in run]
+        in_run = [c for c in calls if c.result is not None and c.result in places]
         by_position = sorted(in_run, key=lambda c: c.result or (0, 0))
         for call in calls:
             if call.result_slot is None:
