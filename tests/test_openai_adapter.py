@@ -397,6 +397,29 @@ def test_reasoning_family_rule(model: str, reasoning: bool) -> None:
     assert body["messages"][0]["role"] == ("developer" if reasoning else "system")
 
 
+def test_temperature_above_two_is_sent_as_two_with_a_warning() -> None:
+    # OpenAI's temperature ranges from 0 to 2 (CreateChatCompletionRequest: maximum 2).
+    body, warnings = encode_openai_request(request(temperature=2.5, top_p=0.5), "gpt-4o")
+    assert body["temperature"] == 2.0
+    assert body["top_p"] == 0.5
+    assert [(w.code, w.details) for w in warnings] == [
+        (
+            "unsupported.sampling_parameters",
+            {
+                "parameters": ["temperature"],
+                "requested": {"temperature": 2.5},
+                "sent": {"temperature": 2.0},
+            },
+        )
+    ]
+    validate_request("openai", "/chat/completions", body)
+
+
+def test_temperature_within_range_is_sent_unchanged() -> None:
+    body, warnings = encode_openai_request(request(temperature=2.0), "gpt-4o")
+    assert body["temperature"] == 2.0 and warnings == []
+
+
 # --------------------------------------------------------------------------- properties
 
 _text = st.text(max_size=12)
@@ -438,7 +461,7 @@ _requests = st.builds(
     model=st.just("openai/gpt-4o"),
     messages=_messages,
     tools=st.lists(st.builds(ToolDefinition, name=st.sampled_from(["f", "g"])), max_size=2),
-    temperature=st.none() | st.floats(0, 2),
+    temperature=st.none() | st.floats(0, 5),
     stop=st.lists(st.text(min_size=1, max_size=3), max_size=6),
     reasoning=st.none()
     | st.builds(

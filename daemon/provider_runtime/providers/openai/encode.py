@@ -32,6 +32,8 @@ __all__ = [
 
 Warnings = list[ProviderRuntimeWarning]
 
+_MAX_TEMPERATURE = 2.0  # CreateChatCompletionRequest: temperature 0..2
+
 
 def encode_openai_request(
     request: ProviderRequest,
@@ -78,9 +80,30 @@ def _sampling(
         )
     elif given:
         out.update({name: knobs[name] for name in given})
+        out.update(_temperature_in_range(out, dialect, warnings))
     if request.stop:
         out.update(_stop(request.stop, model, dialect, restricted, warnings))
     return out
+
+
+def _temperature_in_range(
+    knobs: dict[str, Any], dialect: OpenAIDialect, warnings: Warnings
+) -> dict[str, Any]:
+    """OpenAI's temperature ranges from 0 to 2: a higher one is sent as 2 (reported)."""
+    temperature = knobs.get("temperature")
+    if not dialect.official or temperature is None or temperature <= _MAX_TEMPERATURE:
+        return {}
+    warnings.append(
+        warning(
+            "unsupported.sampling_parameters",
+            f"OpenAI's temperature ranges from 0 to {_MAX_TEMPERATURE:g}; "
+            f"sent as {_MAX_TEMPERATURE:g}",
+            parameters=["temperature"],
+            requested={"temperature": temperature},
+            sent={"temperature": _MAX_TEMPERATURE},
+        )
+    )
+    return {"temperature": _MAX_TEMPERATURE}
 
 
 def _stop(
