@@ -50,7 +50,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--rounds", type=int, default=3, help="rounds over all drivers (medians)")
     p.add_argument("--calls", type=int, default=300, help="calls per round at 1 in flight")
-    p.add_argument("--concurrent-calls", type=int, default=1000, help="calls per round at K")
+    p.add_argument("--concurrent-calls", type=int, default=800, help="calls per round at K")
     p.add_argument("--inflight", type=int, default=64, help="K: calls in flight when loaded")
     p.add_argument("--warmup", type=int, default=50, help="unmeasured calls first")
     p.add_argument("--max-seconds", type=float, default=4.0, help="time bound of each phase")
@@ -62,7 +62,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--memory-calls", type=int, default=10_000, help="daemon calls (0: skip)")
     p.add_argument("--startup-repeats", type=int, default=10, help="daemon spawns (0: skip)")
-    p.add_argument("--import-repeats", type=int, default=3, help="per library (0: skip)")
+    p.add_argument("--import-repeats", type=int, default=2, help="per library (0: skip)")
     p.add_argument(
         "--daemon-python",
         default=sys.executable,
