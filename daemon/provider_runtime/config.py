@@ -72,7 +72,9 @@ BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {
 class OpenAICompatQuirks(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """How an OpenAI-compatible server departs from OpenAI's Chat Completions API."""
 
-    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_completion_tokens"
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = (
+        "max_tokens"  # what every compatible server takes
+    )
     developer_role: bool = False  # send system prompts as role "developer"
     supports_tools: bool = True
     supports_vision: bool = True
