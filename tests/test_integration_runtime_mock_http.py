@@ -425,3 +425,37 @@ async def test_builtin_openai_applies_per_model_rules_not_compatible_quirks(
     # OpenAI: o-series models take instructions as `developer` messages.
     assert body["messages"][0]["role"] == "developer"
     assert body["max_completion_tokens"] == 100 and "max_tokens" not in body
+
+
+@respx.mock
+async def test_a_rotated_command_key_is_picked_up_on_the_first_refusal(
+    runtime_factory: Any, tmp_path: Path
+) -> None:
+    key_file = tmp_path / "key"
+    key_file.write_text("sk-old")
+    accepted = {"key": "sk-old"}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.headers["authorization"] != f"Bearer {accepted['key']}":
+            return httpx.Response(
+                401, json={"error": {"message": "Incorrect API key", "code": "invalid_api_key"}}
+            )
+        return httpx.Response(200, json=openai_completion())
+
+    route = respx.post("https://api.openai.com/v1/chat/completions").mock(side_effect=answer)
+    hook = json.dumps([sys.executable, "-c", f"print(open({str(key_file)!r}).read())"])
+    rt = runtime_factory(openai_lines=f"api_key_command = {hook}", env={})
+    await rt.run(ask("openai/gpt-4o"))  # sk-old, now cached for 300 s
+
+    key_file.write_text("sk-new")  # rotated: the provider accepts only the new key
+    accepted["key"] = "sk-new"
+    resp = await rt.run(ask("openai/gpt-4o"))
+    assert resp.output.text == "hello"
+    sent = [c.request.headers["authorization"] for c in route.calls]
+    assert sent == ["Bearer sk-old", "Bearer sk-old", "Bearer sk-new"]
+
+    accepted["key"] = "sk-revoked-everywhere"  # a refusal the hook cannot fix is reported once
+    with pytest.raises(ProviderError) as info:
+        await rt.run(ask("openai/gpt-4o"))
+    assert info.value.kind == ErrorKind.AUTHENTICATION
+    assert route.call_count == 5  # cached sk-new refused, re-asked hook gave sk-new again: no loop

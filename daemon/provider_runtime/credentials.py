@@ -72,6 +72,17 @@ class ConfigTokenProvider:
             raise ConfigError(_missing_message(provider, name))
         return None
 
+    def invalidate(self, provider: str, credential: Secret) -> bool:
+        """Forget a cached command key the provider refused; True when there was one to forget.
+
+        Only the refused key is dropped: a newer one fetched meanwhile by another call stays.
+        """
+        cached = self._cache.get(provider)
+        if cached is None or cached[0] != credential:
+            return False
+        del self._cache[provider]
+        return True
+
     def credential_source(self, provider: str) -> str:
         """A human description of where the key comes from; never the key."""
         pc = self._config.providers.get(provider)

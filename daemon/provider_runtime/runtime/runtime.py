@@ -17,7 +17,8 @@ from ..catalog import (
     find_model,
     merge_static_and_remote_catalog,
 )
-from ..core.traits import TokenProvider
+from ..core.errors import ErrorKind, ProviderError
+from ..core.traits import ProviderAdapter, TokenProvider
 from ..core.types import (
     AdapterContext,
     CanonicalStruct,
@@ -108,9 +109,7 @@ class ProviderRuntime:
         warnings = [*handoff_warnings, *warnings]
         request = msgspec.structs.replace(request, model=ref, messages=messages)
 
-        credential = await self._tokens.get_token(ref.provider)  # fails fast, before any I/O
-        context = AdapterContext(model=ref, model_info=info, credential=credential)
-        response = await adapter.run(request, context)
+        response = await self._call(adapter, request, AdapterContext(model=ref, model_info=info))
 
         cost, pricing_warnings = self._price(response, ref)
         return msgspec.structs.replace(
@@ -118,6 +117,29 @@ class ProviderRuntime:
             cost=cost,
             warnings=[*warnings, *response.warnings, *pricing_warnings],
         )
+
+    async def _call(
+        self, adapter: ProviderAdapter, request: ProviderRequest, context: AdapterContext
+    ) -> ProviderResponse:
+        """The adapter's answer, with a credential asked for this call (fails fast, before I/O).
+
+        A cached key the provider refuses (rotated meanwhile) is dropped and asked for once more,
+        when the token provider can forget keys (``invalidate``); otherwise the refusal stands.
+        """
+        provider = context.model.provider or adapter.id
+        credential = await self._tokens.get_token(provider)
+        try:
+            return await adapter.run(
+                request, msgspec.structs.replace(context, credential=credential)
+            )
+        except ProviderError as exc:
+            forget = getattr(self._tokens, "invalidate", None)
+            if exc.kind is not ErrorKind.AUTHENTICATION or credential is None or forget is None:
+                raise
+            if not forget(provider, credential):
+                raise
+        fresh = await self._tokens.get_token(provider)
+        return await adapter.run(request, msgspec.structs.replace(context, credential=fresh))
 
     def _price(
         self, response: ProviderResponse, ref: ModelRef
