@@ -459,3 +459,26 @@ async def test_a_rotated_command_key_is_picked_up_on_the_first_refusal(
         await rt.run(ask("openai/gpt-4o"))
     assert info.value.kind == ErrorKind.AUTHENTICATION
     assert route.call_count == 5  # cached sk-new refused, re-asked hook gave sk-new again: no loop
+
+
+@respx.mock
+async def test_a_429_that_says_the_quota_is_gone_is_not_retried(
+    runtime_factory: Any, sleeps: SleepLog
+) -> None:
+    # OpenAI answers 429 insufficient_quota when the account has no credit left: waiting
+    # cannot help (platform.openai.com/docs/guides/error-codes).
+    route = respx.post("https://api.openai.com/v1/chat/completions").respond(
+        429,
+        json={
+            "error": {
+                "message": "You exceeded your current quota",
+                "type": "insufficient_quota",
+                "param": None,
+                "code": "insufficient_quota",
+            }
+        },
+    )
+    with pytest.raises(ProviderError) as info:
+        await runtime_factory().run(ask("openai/gpt-4o"))
+    assert info.value.kind == ErrorKind.PAYMENT_REQUIRED and not info.value.retryable
+    assert route.call_count == 1 and sleeps.delays == []

@@ -99,16 +99,20 @@ class Endpoint:
             content=None if body is None else _encoder.encode(body),
             timeout=timeout if timeout is not None else self.timeout,
             retry=self.retry,
+            retryable=lambda answer: self._error(answer).retryable,
         )
         if not resp.ok:
-            raise self.decode_error(
-                resp.status,
-                resp.content,
-                provider=self.provider,
-                request_id=resp.request_id,
-                retry_after=resp.retry_after,
-            )
+            raise self._error(resp)
         return resp
+
+    def _error(self, resp: HttpResponse) -> ProviderError:
+        return self.decode_error(
+            resp.status,
+            resp.content,
+            provider=self.provider,
+            request_id=resp.request_id,
+            retry_after=resp.retry_after,
+        )
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

@@ -219,7 +219,10 @@ class HttpTransport:
         content: bytes | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - per-attempt, combined with the deadline
         retry: RetryPolicy | None = None,
+        retryable: Callable[[HttpResponse], bool] | None = None,
     ) -> HttpResponse:
+        """One exchange with retries. ``retryable`` may veto retrying an answer whose status
+        alone would be retried (a 429 that says the account is out of quota, say)."""
         policy = retry or RetryPolicy()
         started = self.clock()
         attempt = 0
@@ -247,6 +250,8 @@ class HttpTransport:
                 body = _mask_credentials(body, headers, provider)
                 result = HttpResponse(resp.status_code, resp.headers, body, url, attempt + 1)
                 if result.ok or not policy.should_retry_status(resp.status_code):
+                    return result
+                if retryable is not None and not retryable(result):
                     return result
                 wait = self._delay_for(policy, attempt, result)
                 if wait is None or not self._may_retry(policy, attempt, started, wait):
