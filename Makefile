@@ -28,9 +28,28 @@ pytest: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python scripts/demo_session.py
 
+BENCH_VENV := benchmarks/.venv
+BENCH_DAEMON_VENV := benchmarks/.venv-daemon
+
+# Peers (openai, anthropic, litellm, any-llm) live in their own venv; the daemon's start-up and
+# memory are measured on an install holding only the runtime's own dependencies.
+$(BENCH_VENV)/.installed: pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+$(BENCH_DAEMON_VENV)/.installed: pyproject.toml
+	test -x $(BENCH_DAEMON_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_DAEMON_VENV)
+	$(BENCH_DAEMON_VENV)/bin/python -m pip install --quiet -e .
+	touch $@
+
+bench: $(BENCH_VENV)/.installed $(BENCH_DAEMON_VENV)/.installed
+	$(BENCH_VENV)/bin/python -m benchmarks --daemon-python $(BENCH_DAEMON_VENV)/bin/python $(BENCH_ARGS)
+
 catalog: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[catalog]'
 	$(BIN)/python scripts/generate_catalog.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) $(BENCH_DAEMON_VENV) .pytest_cache .mypy_cache .ruff_cache

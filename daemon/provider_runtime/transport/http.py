@@ -338,9 +338,15 @@ def _min_timeout(a: float | None, b: float | None) -> float | None:
 
 
 def new_client(*, verify: bool = True, max_connections: int = 64) -> httpx.AsyncClient:
-    """A client whose pool suits a daemon: bounded, keep-alive, TLS verification on."""
+    """A client whose pool suits a daemon: bounded, keep-alive, TLS verification on.
+
+    Every connection may stay alive: with fewer keep-alive slots than connections, httpcore
+    closes idle connections under load and opens new ones (measured by benchmarks/: thousands
+    of reconnects for 77k calls at 64 in flight). httpcore also scans the whole pool for each
+    request, so the pool stays bounded; further calls wait for a free connection.
+    """
     limits = httpx.Limits(
-        max_connections=max_connections, max_keepalive_connections=min(16, max_connections)
+        max_connections=max_connections, max_keepalive_connections=max_connections
     )
     return httpx.AsyncClient(
         limits=limits, verify=verify, timeout=httpx.Timeout(600.0, connect=10.0)
