@@ -1,144 +1,34 @@
-"""The shared TOML configuration: where the file is, built-in provider defaults, validation.
+"""Finding, reading and validating the config file: errors name the file, the key, the problem.
 
 One file serves every tool that spawns the daemon; ``protocol.md`` §7 documents its format.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
-from .core.errors import ConfigError
-from .core.types import ModelInfo, ProviderRuntimeWarning, parse_model_ref
-from .pricing.rules import PriceRule
-from .redact import MASK, is_secret_header, redact_url
+from ..core.errors import ConfigError
+from ..core.types import ModelInfo, ProviderRuntimeWarning, parse_model_ref
+from ..pricing.rules import PriceRule
+from .model import (
+    BUILTIN_PROVIDERS,
+    CONFIG_ENV_VAR,
+    ProviderConfig,
+    RuntimeConfig,
+)
 
-if TYPE_CHECKING:  # the daemon reads the config before it needs httpx: keep that import lazy
-    from .transport.http import RetryPolicy
+__all__ = ["config_path", "load_config"]
 
-__all__ = [
-    "BUILTIN_PROVIDERS",
-    "CONFIG_ENV_VAR",
-    "BuiltinProvider",
-    "OpenAICompatQuirks",
-    "ProviderConfig",
-    "RuntimeConfig",
-    "config_path",
-    "credential_source",
-    "describe_config",
-    "describe_providers",
-    "key_env_var",
-    "load_config",
-    "needs_credential",
-]
-
-CONFIG_ENV_VAR = "PROVIDER_RUNTIME_CONFIG"
 _PROVIDER_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _TOP_LEVEL_KEYS = frozenset({"default_model", "providers", "pricing", "models"})
-_KEYED_TYPES = frozenset({"openai", "anthropic", "openrouter"})
-
-_Positive = Annotated[float, msgspec.Meta(gt=0)]
-_NonNegative = Annotated[float, msgspec.Meta(ge=0)]
-
-
-class BuiltinProvider(NamedTuple):
-    """Defaults of a built-in provider, following its official SDK."""
-
-    key_env: str | None
-    base_url_env: str | None
-    base_url: str | None
-
-
-BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {
-    "openai": BuiltinProvider("OPENAI_API_KEY", "OPENAI_BASE_URL", "https://api.openai.com/v1"),
-    "anthropic": BuiltinProvider(
-        "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "https://api.anthropic.com"
-    ),
-    "openrouter": BuiltinProvider(
-        "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1"
-    ),
-    "echo": BuiltinProvider(None, None, None),
-}
-
-
-class OpenAICompatQuirks(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """How an OpenAI-compatible server departs from OpenAI's Chat Completions API."""
-
-    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = (
-        "max_tokens"  # what every compatible server takes
-    )
-    developer_role: bool = False  # send system prompts as role "developer"
-    supports_tools: bool = True
-    supports_vision: bool = True
-    supports_json_schema: bool = True
-    supports_json_mode: bool = True
-    supports_stop: bool = True
-    requires_api_key: bool = False
-
-
-class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """One provider's settings. ``repr`` masks ``api_key``; ``describe_config`` masks the rest."""
-
-    type: Literal["openai", "anthropic", "openrouter", "openai_compatible", "echo"]
-    base_url: str | None = None
-    api_key_env: str | None = None
-    api_key_command: Annotated[list[str], msgspec.Meta(min_length=1)] | None = None
-    api_key_command_timeout: _Positive = 10.0
-    api_key_cache_seconds: _NonNegative = 300.0
-    api_key: str | None = None  # literal key in the file (discouraged)
-    timeout: _Positive = 600.0  # per-attempt read timeout, seconds
-    connect_timeout: _Positive = 10.0
-    max_retries: Annotated[int, msgspec.Meta(ge=0)] = 2
-    retry_deadline: _Positive = 600.0  # overall seconds across retries
-    headers: dict[str, str] = {}
-    verify_tls: bool = True
-    http_referer: str | None = None  # OpenRouter attribution
-    app_title: str | None = None  # OpenRouter X-Title
-    anthropic_version: str = "2023-06-01"
-    quirks: OpenAICompatQuirks = OpenAICompatQuirks()
-
-    def retry_policy(self) -> RetryPolicy:
-        from .transport.http import RetryPolicy
-
-        return RetryPolicy(
-            max_retries=self.max_retries,
-            deadline=self.retry_deadline,
-            connect_timeout=self.connect_timeout,
-        )
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={value!r}" for name, value in self.__rich_repr__())
-        return f"ProviderConfig({fields})"
-
-    def __rich_repr__(self) -> Any:
-        for name in self.__struct_fields__:
-            value = getattr(self, name)
-            if name == "api_key" and value is not None:
-                value = MASK
-            elif name == "base_url" and value is not None:
-                value = redact_url(value)
-            elif name == "headers":
-                value = _mask_headers(value)
-            yield name, value
-
-
-class RuntimeConfig(msgspec.Struct, frozen=True, kw_only=True):
-    """The whole configuration; ``providers`` always holds the built-in providers."""
-
-    providers: dict[str, ProviderConfig]
-    pricing: list[PriceRule] = []
-    models: list[ModelInfo] = []
-    default_model: str | None = None
-    path: str | None = None  # the file read; None when only defaults apply
-    warnings: list[ProviderRuntimeWarning] = []
 
 
 # --------------------------------------------------------------------------- locating the file
@@ -380,78 +270,4 @@ def _permission_warnings(path: Path, doc: dict[str, Any]) -> list[ProviderRuntim
             ),
             details={"path": str(path), "mode": f"{mode:04o}", "providers": literal},
         )
-    ]
-
-
-# --------------------------------------------------------------------------- credentials, described
-
-
-def key_env_var(provider: str, config: ProviderConfig) -> str | None:
-    """The environment variable holding the provider's key (its own setting, else the SDK's)."""
-    if config.api_key_env:
-        return config.api_key_env
-    builtin = BUILTIN_PROVIDERS.get(provider)
-    return builtin.key_env if builtin is not None and config.type == provider else None
-
-
-def needs_credential(config: ProviderConfig) -> bool:
-    """Hosted APIs always need a key; a compatible server only if its quirks say so."""
-    if config.type in _KEYED_TYPES:
-        return True
-    return config.type == "openai_compatible" and config.quirks.requires_api_key
-
-
-def credential_source(
-    provider: str, config: ProviderConfig, env: Mapping[str, str] | None = None
-) -> str:
-    """Where the key comes from, in the order it is looked for; never the value itself."""
-    env = os.environ if env is None else env
-    if config.api_key_command:
-        return f"command {json.dumps(config.api_key_command)}"
-    if config.api_key:
-        return "config file"
-    name = key_env_var(provider, config)
-    if name:
-        return f"env {name} ({'set' if env.get(name) else 'not set'})"
-    return "none"
-
-
-def describe_config(config: RuntimeConfig, env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """A JSON-ready view of the config with every secret masked and each credential's source."""
-    providers: dict[str, Any] = {}
-    for pid in sorted(config.providers):
-        pc = config.providers[pid]
-        entry = msgspec.to_builtins(pc)
-        entry["api_key"] = MASK if pc.api_key else None
-        entry["base_url"] = redact_url(pc.base_url) if pc.base_url else None
-        entry["headers"] = _mask_headers(pc.headers)
-        entry["credential"] = credential_source(pid, pc, env)
-        entry["credential_required"] = needs_credential(pc)
-        providers[pid] = entry
-    return {
-        "path": config.path,
-        "default_model": config.default_model,
-        "providers": providers,
-        "pricing": msgspec.to_builtins(config.pricing),
-        "models": msgspec.to_builtins(config.models),
-        "warnings": msgspec.to_builtins(config.warnings),
-    }
-
-
-def _mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {name: MASK if is_secret_header(name) else value for name, value in headers.items()}
-
-
-def describe_providers(
-    config: RuntimeConfig, env: Mapping[str, str] | None = None
-) -> list[dict[str, Any]]:
-    """Each provider's id, type, base URL (redacted) and credential source, never its value."""
-    return [
-        {
-            "id": pid,
-            "type": pc.type,
-            "base_url": redact_url(pc.base_url) if pc.base_url else None,
-            "credential": credential_source(pid, pc, env),
-        }
-        for pid, pc in sorted(config.providers.items())
     ]

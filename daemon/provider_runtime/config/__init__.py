@@ -1,0 +1,36 @@
+"""The shared TOML configuration: one file for every tool that spawns the daemon (protocol.md §7).
+
+``model`` holds the types, built-in defaults and masked descriptions; ``load`` finds, reads and
+validates the file.
+"""
+
+from .load import config_path, load_config
+from .model import (
+    BUILTIN_PROVIDERS,
+    CONFIG_ENV_VAR,
+    BuiltinProvider,
+    OpenAICompatQuirks,
+    ProviderConfig,
+    RuntimeConfig,
+    credential_source,
+    describe_config,
+    describe_providers,
+    key_env_var,
+    needs_credential,
+)
+
+__all__ = [
+    "BUILTIN_PROVIDERS",
+    "CONFIG_ENV_VAR",
+    "BuiltinProvider",
+    "OpenAICompatQuirks",
+    "ProviderConfig",
+    "RuntimeConfig",
+    "config_path",
+    "credential_source",
+    "describe_config",
+    "describe_providers",
+    "key_env_var",
+    "load_config",
+    "needs_credential",
+]
