@@ -69,6 +69,11 @@ class FrameReader:
         """The framing in use: forced, or detected from the first message (None before it)."""
         return self._framing
 
+    @property
+    def buffered(self) -> bool:
+        """Whether input already read is waiting (so ``next`` may not have to wait)."""
+        return bool(self._buf)
+
     async def next(self) -> bytes | FrameError | None:
         """The next message body, a ``FrameError`` for a bad one, or None at end of input."""
         if self._skip:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, NamedTuple
+from functools import partial
+from typing import Any
 
 import msgspec
 
@@ -48,21 +49,24 @@ class _Envelope(msgspec.Struct):
     error: msgspec.Raw = msgspec.Raw()
 
 
-class _Pending(NamedTuple):
-    """A request being served: its id and the task that will produce its reply."""
+class _Batch:
+    """A batch's replies in item order, sent whole when the last one is filled in."""
 
-    msg_id: int | str | None
-    task: asyncio.Task[Response]
+    def __init__(self) -> None:
+        self.replies: list[Response | None] = []
+        self.waiting = 0
 
-    def reply(self) -> Response:
-        if self.task.cancelled():  # cancelled before it started, so `_call` never ran
-            return cancelled_error(self.msg_id)
-        return self.task.result()
+    def reserve(self) -> int:
+        self.replies.append(None)
+        self.waiting += 1
+        return len(self.replies) - 1
 
 
 class _CancelParams(msgspec.Struct):
     id: int | str
 
+
+_To = tuple[_Batch | None, int]  # where a request's reply goes: sent alone, or a batch's slot
 
 _decode_message = msgspec.json.Decoder(_Envelope | list[msgspec.Raw]).decode
 _decode_envelope = msgspec.json.Decoder(_Envelope).decode
@@ -72,6 +76,9 @@ _decode_cancel = msgspec.json.Decoder(_CancelParams).decode
 class Dispatcher:
     """Feeds decoded frames to handlers, one asyncio task per request; replies via ``write``.
 
+    Each request's task writes its reply itself, the moment it has it (a batch's last item
+    writes the batch's reply), rather than from a done-callback one loop iteration later.
+
     ``write`` receives one encoded JSON body per message and must write it whole (the caller
     frames it); it is only called from the event loop thread, so two replies never interleave.
     """
@@ -80,8 +87,8 @@ class Dispatcher:
         self._handlers = dict(handlers)
         self._write = write
         self._encoder = msgspec.json.Encoder()
-        self._inflight: dict[int | str | None, asyncio.Task[Response]] = {}
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._inflight: dict[int | str | None, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         self.shutdown_requested = False
         self.exit_code: int | None = None  # set by the `exit` notification
         self.exited = asyncio.Event()
@@ -103,11 +110,9 @@ class Dispatcher:
         if isinstance(message, list):
             self._feed_batch(message)
             return
-        outcome = self._accept(message)
-        if isinstance(outcome, _Pending):
-            outcome.task.add_done_callback(lambda _: self._send(outcome.reply()))
-        elif outcome is not None:
-            self._send(outcome)
+        immediate = self._accept(message, None)
+        if immediate is not None:
+            self._send(immediate)
 
     def reject_frame(self, message: str, *, too_large: bool = False) -> None:
         """Answer a message the framing layer could not read (there is no id to answer to)."""
@@ -117,25 +122,20 @@ class Dispatcher:
         if not items:
             self._send(error_object(None, INVALID_REQUEST, "an empty batch is not a request"))
             return
-        outcomes: list[_Pending | Response] = []
+        batch = _Batch()
         for item in items:
             try:
-                outcome = self._accept(_decode_envelope(item))
+                immediate = self._accept(_decode_envelope(item), batch)
             except (msgspec.DecodeError, RecursionError, ValueError):
-                outcome = error_object(None, INVALID_REQUEST, "a batch item must be an object")
-            if outcome is not None:
-                outcomes.append(outcome)
-        if outcomes:
-            self._track(asyncio.ensure_future(self._finish_batch(outcomes)))
+                immediate = error_object(None, INVALID_REQUEST, "a batch item must be an object")
+            if immediate is not None:
+                batch.replies.append(immediate)
+        if batch.replies and not batch.waiting:
+            self._send([r for r in batch.replies if r is not None])  # none waiting: no None left
 
-    async def _finish_batch(self, outcomes: list[_Pending | Response]) -> None:
-        tasks = [o.task for o in outcomes if isinstance(o, _Pending)]
-        if tasks:
-            await asyncio.wait(tasks)
-        self._send([o.reply() if isinstance(o, _Pending) else o for o in outcomes])
-
-    def _accept(self, env: _Envelope) -> _Pending | Response | None:
-        """Start a request's task, or return its immediate error reply, or None (no reply)."""
+    def _accept(self, env: _Envelope, batch: _Batch | None) -> Response | None:
+        """Start a request's task, or return its immediate error reply; None if neither the
+        caller nor anyone has anything to send now (a notification, or a task started)."""
         has_id = env.id is not msgspec.UNSET
         msg_id = env.id if has_id and _valid_id(env.id) else None
         if has_id and not _valid_id(env.id):
@@ -150,11 +150,11 @@ class Dispatcher:
         if not has_id:
             self._notification(env.method, env.params)
             return None
-        return self._request(msg_id, env.method, env.params)
+        return self._request(msg_id, env.method, env.params, batch)
 
     def _request(
-        self, msg_id: int | str | None, method: str, params: msgspec.Raw
-    ) -> _Pending | Response:
+        self, msg_id: MsgId, method: str, params: msgspec.Raw, batch: _Batch | None
+    ) -> Response | None:
         if self.shutdown_requested:
             return error_object(msg_id, INVALID_REQUEST, "the server is shutting down")
         handler = self._handlers.get(method)
@@ -164,12 +164,13 @@ class Dispatcher:
             return error_object(msg_id, INVALID_REQUEST, f"request id {msg_id!r} is in flight")
         if method == "shutdown":
             self.shutdown_requested = True
-        raw = params if params and bytes(params) != b"null" else None
-        task = asyncio.ensure_future(self._call(msg_id, method, handler, raw))
+        raw = params if params and (len(params) != 4 or bytes(params) != b"null") else None
+        slot = batch.reserve() if batch is not None else 0
+        task = asyncio.ensure_future(self._call(msg_id, method, handler, raw, (batch, slot)))
         self._inflight[msg_id] = task
-        self._track(task)
-        task.add_done_callback(lambda _: self._inflight.pop(msg_id, None))
-        return _Pending(msg_id, task)
+        self._tasks.add(task)
+        task.add_done_callback(partial(self._finished, msg_id, (batch, slot)))
+        return None
 
     def _notification(self, method: str, params: msgspec.Raw) -> None:
         if method == "exit":
@@ -196,15 +197,34 @@ class Dispatcher:
     # ------------------------------------------------------------------ calls and replies
 
     async def _call(
-        self, msg_id: int | str | None, method: str, handler: Handler, raw: msgspec.Raw | None
-    ) -> Response:
+        self, msg_id: MsgId, method: str, handler: Handler, raw: msgspec.Raw | None, to: _To
+    ) -> None:
+        response: Response
         try:
             result = await handler(raw)
         except asyncio.CancelledError:
-            return cancelled_error(msg_id)
+            response = cancelled_error(msg_id)
         except Exception as exc:  # every failure becomes this request's error reply
-            return RpcError.from_exception(exc, method).response(msg_id)
-        return {"jsonrpc": "2.0", "id": msg_id, "result": result}
+            response = RpcError.from_exception(exc, method).response(msg_id)
+        else:
+            response = {"jsonrpc": "2.0", "id": msg_id, "result": result}
+        self._answer(msg_id, response, to)
+
+    def _finished(self, msg_id: MsgId, to: _To, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():  # cancelled before it started, so `_call` never ran
+            self._answer(msg_id, cancelled_error(msg_id), to)
+
+    def _answer(self, msg_id: MsgId, response: Response, to: _To) -> None:
+        del self._inflight[msg_id]  # ids in flight are unique, so this entry is the caller's
+        batch, slot = to
+        if batch is None:
+            self._send(response)
+            return
+        batch.replies[slot] = response
+        batch.waiting -= 1
+        if not batch.waiting:
+            self._send([r for r in batch.replies if r is not None])  # none waiting: no None left
 
     def _send(self, message: Response | list[Response]) -> None:
         try:
@@ -224,10 +244,6 @@ class Dispatcher:
         self._send({"jsonrpc": "2.0", "method": method, "params": params})
 
     # ------------------------------------------------------------------ lifecycle
-
-    def _track(self, future: asyncio.Future[Any]) -> None:
-        self._tasks.add(future)
-        future.add_done_callback(self._tasks.discard)
 
     @property
     def in_flight(self) -> int:
