@@ -6,7 +6,7 @@ Knows adapters only through ``core.traits.ProviderAdapter``: no translation, no 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from ..catalog import resolve_model_provider
 from ..core.errors import ConfigError, ProviderRuntimeError, RoutingError
@@ -24,30 +24,50 @@ __all__ = ["ProviderRegistry"]
 
 
 class ProviderRegistry:
-    """Adapters by provider id. Filled once at start; read-only while serving calls."""
+    """Adapters by provider id, filled once at start. An adapter given as a factory is built
+    the first time it is needed, so a call imports only the provider modules it uses."""
 
-    def __init__(self, adapters: Iterable[ProviderAdapter] = ()) -> None:
+    def __init__(
+        self,
+        adapters: Iterable[ProviderAdapter] = (),
+        factories: Mapping[str, Callable[[], ProviderAdapter]] | None = None,
+    ) -> None:
         self._adapters: dict[str, ProviderAdapter] = {}
+        self._factories: dict[str, Callable[[], ProviderAdapter]] = {}
         for adapter in adapters:
             self.register(adapter)
+        for provider_id, make in (factories or {}).items():
+            self._claim(provider_id)
+            self._factories[provider_id] = make
 
     def register(self, adapter: ProviderAdapter) -> None:
-        if adapter.id in self._adapters:
-            raise ConfigError(f"provider `{adapter.id}` is registered twice")
+        self._claim(adapter.id)
         self._adapters[adapter.id] = adapter
+
+    def _claim(self, provider_id: str) -> None:
+        if provider_id in self._adapters or provider_id in self._factories:
+            raise ConfigError(f"provider `{provider_id}` is registered twice")
 
     @property
     def ids(self) -> list[str]:
-        return sorted(self._adapters)
+        return sorted(self._adapters.keys() | self._factories.keys())
 
     def resolve_adapter(self, provider: str) -> ProviderAdapter:
-        try:
-            return self._adapters[provider]
-        except KeyError:
+        adapter = self._adapters.get(provider)
+        if adapter is not None:
+            return adapter
+        make = self._factories.get(provider)
+        if make is None:
             known = ", ".join(self.ids) or "none"
-            raise RoutingError(
-                f"unknown provider `{provider}`; configured providers: {known}"
-            ) from None
+            raise RoutingError(f"unknown provider `{provider}`; configured providers: {known}")
+        adapter = self._adapters[provider] = make()
+        del self._factories[provider]
+        return adapter
+
+    def build_all(self) -> None:
+        """Build every adapter not built yet (the daemon does it while idle after start-up)."""
+        for provider_id in sorted(self._factories):
+            self.resolve_adapter(provider_id)
 
     def resolve_provider(self, model: str | ModelRef, catalog: ModelCatalog) -> ModelRef:
         """The model with its provider set.
@@ -58,7 +78,7 @@ class ProviderRegistry:
         """
         ref = parse_model_ref(model)
         if ref.provider is not None:
-            if ref.provider in self._adapters:
+            if ref.provider in self._adapters or ref.provider in self._factories:
                 return ref
             whole = ModelRef(id=f"{ref.provider}/{ref.id}")
             try:
@@ -77,6 +97,7 @@ class ProviderRegistry:
         A provider that fails (no credential, timeout, HTTP error) contributes a
         ``discovery.failed`` warning instead of failing the whole call.
         """
+        self.build_all()
         wanted = [
             a
             for pid, a in sorted(self._adapters.items())

@@ -61,11 +61,14 @@ class ProviderRuntimeBuilder:
         return self
 
     def build(self) -> ProviderRuntime:
-        closers: list[Callable[[], Awaitable[None]]] = []
+        closers: list[Callable[[], Awaitable[None]]] = []  # grows as transports are made
         adapters = list(self._adapters)
+        factories: dict[str, Callable[[], ProviderAdapter]] = {}
         config = self._config
         if config is not None:
-            adapters += _adapters_from_config(config, self._transport, closers)
+            factories = _adapters_from_config(config, self._transport, closers)
+            for pid in [pid for pid, pc in config.providers.items() if pc.type == "echo"]:
+                adapters.append(factories.pop(pid)())  # declares models for the catalog: now
         static = self._catalog if self._catalog is not None else load_static_catalog()
         declared = [m for a in adapters for m in _static_models(a)]
         if declared:
@@ -88,7 +91,7 @@ class ProviderRuntimeBuilder:
 
             describe = functools.partial(describe_providers, config)
         return ProviderRuntime(
-            registry=ProviderRegistry(adapters),
+            registry=ProviderRegistry(adapters, factories),
             static_catalog=static,
             catalog=runtime_catalog,
             config_models=config_models,
@@ -109,7 +112,9 @@ def _adapters_from_config(
     config: RuntimeConfig,
     shared: HttpTransport | None,
     closers: list[Callable[[], Awaitable[None]]],
-) -> list[ProviderAdapter]:
+) -> dict[str, Callable[[], ProviderAdapter]]:
+    """A factory per configured provider: its module is imported and its transport (a new
+    pooled client, TLS context included) made only when a call first needs it."""
     transports: dict[bool, HttpTransport] = {}
 
     def transport_for(verify: bool) -> HttpTransport:
@@ -120,10 +125,10 @@ def _adapters_from_config(
             closers.append(transports[verify].aclose)
         return transports[verify]
 
-    return [
-        _adapter(pid, pc, transport_for(pc.verify_tls))
-        for pid, pc in sorted(config.providers.items())
-    ]
+    def factory(pid: str, pc: ProviderConfig) -> Callable[[], ProviderAdapter]:
+        return lambda: _adapter(pid, pc, transport_for(pc.verify_tls))
+
+    return {pid: factory(pid, pc) for pid, pc in sorted(config.providers.items())}
 
 
 def _adapter(pid: str, pc: ProviderConfig, transport: HttpTransport) -> ProviderAdapter:

@@ -70,7 +70,7 @@ class ProviderRuntime:
         self._catalog = catalog  # static merged with config models: what calls route against
         self._pricing = pricing
         self._tokens = tokens
-        self._closers = tuple(closers)
+        self._closers = closers  # not copied: the builder adds transports made on demand
         self._describe = describe
 
     @staticmethod

@@ -135,10 +135,16 @@ class RuntimeHolder:
         return loaded
 
     def warm(self) -> None:
-        """Build the current runtime now (after the first answer) so no call waits for it."""
+        """Build the current runtime and its adapters now (after the first answer) so no call
+        waits for them; if a call came first, it built what it needed and the rest waits."""
         if self._current is not None:
             try:
-                self._current.runtime()
+                fresh = self._current.built is None
+                runtime = self._current.runtime()
+                from ..runtime import ProviderRuntime  # imported by now: the runtime is built
+
+                if fresh and isinstance(runtime, ProviderRuntime):  # not an injected stand-in
+                    runtime.registry.build_all()
             except ProviderRuntimeError as exc:
                 log.error("the runtime could not be built: %s", exc)
 
