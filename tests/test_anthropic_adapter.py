@@ -661,3 +661,19 @@ def test_any_canonical_request_encodes_to_a_valid_native_body(request: ProviderR
         assert not last or last[0]["role"] == "user"  # no assistant prefill with thinking
     assert not ("temperature" in body and "top_p" in body)  # current models take one of them
     assert all(w.code.startswith("unsupported.") for w in warnings)
+
+
+def test_cache_writes_are_split_by_lifetime() -> None:
+    body = _message([{"type": "text", "text": "ok", "citations": None}])
+    body["usage"].update(
+        input_tokens=50,
+        cache_creation_input_tokens=3000,
+        cache_creation={"ephemeral_5m_input_tokens": 2000, "ephemeral_1h_input_tokens": 1000},
+    )
+    validate("anthropic", "Message", body)
+    usage = decode_anthropic_response(json.dumps(body).encode(), provider="anthropic").usage
+    assert (usage.input_tokens, usage.cache_write_tokens, usage.cache_write_1h_tokens) == (
+        3050,
+        3000,
+        1000,
+    )

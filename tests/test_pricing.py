@@ -448,3 +448,25 @@ def test_a_usage_without_tokens_is_not_priced_as_zero() -> None:
     cost, warnings = estimate_cost(Usage(), ModelRef(provider="local", id="m"), table)
     assert cost is None
     assert [w.code for w in warnings] == ["pricing.no_usage"]
+
+
+def test_one_hour_cache_writes_are_priced_at_their_own_rate_or_reported_missing() -> None:
+    # Anthropic: 5-minute writes cost 1.25x the input price, 1-hour writes 2x
+    # (docs.claude.com prompt caching pricing); claude-sonnet-4-5: $3.75 and $6 per million.
+    usage = Usage(input_tokens=3000, cache_write_tokens=3000, cache_write_1h_tokens=1000)
+    ref = ModelRef(provider="anthropic", id="claude-sonnet-4-5")
+    both = ModelPricing(input=D(3), cache_write=D("3.75"), cache_write_1h=D(6))
+    cost, warnings = estimate_cost(
+        usage, ref, PricingTable([PriceRule(provider="anthropic", model="*", pricing=both)])
+    )
+    assert warnings == [] and cost is not None
+    assert cost.cache_write == (2000 * D("3.75") + 1000 * 6) / 10**6
+    only_5m = ModelPricing(input=D(3), cache_write=D("3.75"))
+    cost, warnings = estimate_cost(
+        usage, ref, PricingTable([PriceRule(provider="anthropic", model="*", pricing=only_5m)])
+    )
+    assert cost is not None and cost.partial and cost.missing_components == ["cache_write_1h"]
+    assert (
+        cost.cache_write == 2000 * D("3.75") / 10**6
+    )  # never the 1-hour tokens at the 5-minute rate
+    assert [w.code for w in warnings] == ["pricing.partial"]

@@ -251,8 +251,9 @@ class Usage(CanonicalStruct, frozen=True):
     """Token counts with one meaning for every provider.
 
     ``input_tokens`` counts every prompt token processed, cached or not; ``cache_read_tokens``
-    and ``cache_write_tokens`` are parts of it. ``output_tokens`` counts every generated token;
-    ``reasoning_tokens`` is the part of it spent on reasoning.
+    and ``cache_write_tokens`` are parts of it, and ``cache_write_1h_tokens`` the part of the
+    writes made for a one-hour lifetime (priced higher). ``output_tokens`` counts every
+    generated token; ``reasoning_tokens`` is the part of it spent on reasoning.
     """
 
     input_tokens: int = 0
@@ -261,6 +262,7 @@ class Usage(CanonicalStruct, frozen=True):
     cache_write_tokens: int = 0
     reasoning_tokens: int = 0
     total_tokens: int = 0
+    cache_write_1h_tokens: int = 0
 
     @property
     def uncached_input_tokens(self) -> int:
@@ -340,15 +342,21 @@ class PriceTier(CanonicalStruct, frozen=True):
     output: Decimal | None = None
     cache_read: Decimal | None = None
     cache_write: Decimal | None = None
+    cache_write_1h: Decimal | None = None
 
 
 class ModelPricing(CanonicalStruct, frozen=True):
-    """USD per million tokens for each usage component; ``None`` means not known."""
+    """USD per million tokens for each usage component; ``None`` means not known.
+
+    ``cache_write`` prices cache writes of the default lifetime, ``cache_write_1h`` those made
+    for one hour (Anthropic bills them at a higher rate).
+    """
 
     input: Decimal | None = None
     output: Decimal | None = None
     cache_read: Decimal | None = None
     cache_write: Decimal | None = None
+    cache_write_1h: Decimal | None = None
     tiers: list[PriceTier] = []
 
 

@@ -21,7 +21,7 @@ from .table import PriceLookup, PricingTable
 
 __all__ = ["COMPONENTS", "effective_prices", "estimate_cost"]
 
-COMPONENTS = ("input", "output", "cache_read", "cache_write")
+COMPONENTS = ("input", "output", "cache_read", "cache_write", "cache_write_1h")
 # Wide enough that token count x price is always exact; never rounds in practice.
 _EXACT = Context(prec=100)
 _ZERO = Decimal(0)
@@ -64,7 +64,8 @@ def _token_counts(usage: Usage) -> dict[str, int]:
         "input": usage.uncached_input_tokens,
         "output": usage.output_tokens,  # reasoning tokens are a part of these
         "cache_read": usage.cache_read_tokens,
-        "cache_write": usage.cache_write_tokens,
+        "cache_write": max(0, usage.cache_write_tokens - usage.cache_write_1h_tokens),
+        "cache_write_1h": usage.cache_write_1h_tokens,  # a part of cache_write_tokens
     }
 
 
@@ -84,6 +85,12 @@ def _price_usage(usage: Usage, found: PriceLookup) -> tuple[dict[str, Decimal | 
             per_million = _EXACT.multiply(Decimal(tokens), price)
             costs[component] = _tidy(per_million.scaleb(-6, _EXACT))
     return costs, missing
+
+
+def _sum_known(*amounts: Decimal | None) -> Decimal | None:
+    """Both lifetimes of cache writes in one figure; None only when neither is priced."""
+    known = [a for a in amounts if a is not None]
+    return _tidy(sum(known, _ZERO)) if known else None
 
 
 def _missing_warning(model: ModelRef) -> ProviderRuntimeWarning:
@@ -159,7 +166,7 @@ def estimate_cost(
         input=costs["input"],
         output=costs["output"],
         cache_read=costs["cache_read"],
-        cache_write=costs["cache_write"],
+        cache_write=_sum_known(costs["cache_write"], costs["cache_write_1h"]),
     )
     warnings = [_partial_warning(model, missing, usage, found.source)] if missing else []
     return cost, warnings

@@ -251,6 +251,8 @@ def _decode_usage(usage: WireUsage | None) -> Usage:
     uncached = usage.input_tokens or 0
     cache_read = usage.cache_read_input_tokens or 0
     cache_write = usage.cache_creation_input_tokens or 0
+    split = usage.cache_creation
+    cache_write_1h = min(cache_write, (split.ephemeral_1h_input_tokens or 0) if split else 0)
     output = usage.output_tokens or 0
     total_input = uncached + cache_read + cache_write
     return Usage(
@@ -258,6 +260,7 @@ def _decode_usage(usage: WireUsage | None) -> Usage:
         output_tokens=output,
         cache_read_tokens=cache_read,
         cache_write_tokens=cache_write,
+        cache_write_1h_tokens=cache_write_1h,
         total_tokens=total_input + output,
     )
 

@@ -39,6 +39,11 @@ class WireContentBlock(msgspec.Struct, kw_only=True):
     input: Any = None
 
 
+class WireCacheCreation(msgspec.Struct, kw_only=True):
+    ephemeral_5m_input_tokens: int | None = None
+    ephemeral_1h_input_tokens: int | None = None
+
+
 class WireUsage(msgspec.Struct, kw_only=True):
     """``input_tokens`` is the UNCACHED part of the prompt; the cache counts are separate."""
 
@@ -46,6 +51,7 @@ class WireUsage(msgspec.Struct, kw_only=True):
     output_tokens: int | None = None
     cache_creation_input_tokens: int | None = None
     cache_read_input_tokens: int | None = None
+    cache_creation: WireCacheCreation | None = None  # the writes split by cache lifetime
 
 
 class WireMessage(msgspec.Struct, kw_only=True):
