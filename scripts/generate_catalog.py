@@ -65,6 +65,8 @@ LITELLM_FIELDS = {
     "supports_vision": "vision",
     "supports_response_schema": "json_schema",
     "supports_reasoning": "reasoning",
+    # USD per token of a one-hour cache write (Anthropic: 2x input); ModelPricing.cache_write_1h
+    "cache_creation_input_token_cost_above_1hr": "cache_write_1h",
 }
 # ``litellm_provider`` values of the entries that describe each provider's own API.
 LITELLM_PROVIDERS = {
@@ -211,15 +213,18 @@ def litellm_version(litellm_json: Path) -> str:
     return versions[0]
 
 
-def _litellm_value(key: str, field: str, value: Any) -> int | bool:
-    """``value`` checked: a positive integer for token limits, a boolean for ``supports_*``."""
-    if field.startswith("max_"):
+def _litellm_value(key: str, field: str, value: Any) -> int | bool | float:
+    """``value`` checked: a positive integer for token limits, a boolean for ``supports_*``,
+    a positive number for a per-token cost."""
+    if field.endswith("_cost_above_1hr"):
+        valid = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    elif field.startswith("max_"):
         valid = isinstance(value, int) and not isinstance(value, bool) and value > 0
     else:
         valid = isinstance(value, bool)
     if not valid:
         raise SystemExit(f"litellm entry {key!r}: unexpected {field} {value!r}")
-    result: int | bool = value
+    result: int | bool | float = value
     return result
 
 
@@ -287,10 +292,18 @@ def with_capabilities(models: Sequence[Any], extract: Mapping[str, Any]) -> list
             continue
         values = {LITELLM_FIELDS[f]: v for f, v in record.items() if f in LITELLM_FIELDS}
         window = values.pop("context_window", None)
+        per_token_1h = values.pop("cache_write_1h", None)
         changes: dict[str, Any] = {
             "max_output_tokens": values.pop("max_output_tokens", None),
             "capabilities": ModelCapabilities(**values),
         }
+        # Only for models without long-context tiers: LiteLLM has no tiered one-hour price, and
+        # a tier without one would fall back to this base price (too low above the threshold).
+        if per_token_1h is not None and model.pricing is not None and not model.pricing.tiers:
+            per_million = Decimal(repr(per_token_1h)).scaleb(6).normalize()
+            if per_million == per_million.to_integral_value():
+                per_million = per_million.quantize(Decimal(1))
+            changes["pricing"] = msgspec.structs.replace(model.pricing, cache_write_1h=per_million)
         if model.context_window is None:
             changes["context_window"] = window
         result.append(msgspec.structs.replace(model, **changes))

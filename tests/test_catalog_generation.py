@@ -148,7 +148,12 @@ def _extract() -> dict:
 
 def test_committed_extract_is_small_sorted_and_only_for_catalog_models() -> None:
     extract = _extract()
-    fields = {"max_input_tokens", "max_output_tokens", *CAPABILITY_FLAGS}
+    fields = {
+        "max_input_tokens",
+        "max_output_tokens",
+        "cache_creation_input_token_cost_above_1hr",
+        *CAPABILITY_FLAGS,
+    }
     assert set(extract["fields"]) == fields
     assert re.fullmatch(r"\d+\.\d+\.\d+", extract["litellm"])
     assert "MIT" in extract["notice"]
@@ -173,6 +178,26 @@ def test_committed_catalog_applies_the_extract_and_leaves_other_models_unknown()
         applied += bool(record)
         unknown += not record
     assert applied == len(records) and applied > 100 and unknown > 0
+
+
+def test_one_hour_cache_write_prices_come_from_the_extract_only_for_untiered_models() -> None:
+    records = {(r["provider"], r["id"]): r for r in _extract()["models"]}
+    priced = 0
+    for model in load_static_catalog().models:
+        per_token = records.get((model.provider, model.id), {}).get(
+            "cache_creation_input_token_cost_above_1hr"
+        )
+        one_hour = model.pricing.cache_write_1h if model.pricing else None
+        if per_token is None or model.pricing is None or model.pricing.tiers:
+            assert one_hour is None, model.id  # never a base price a tier would fall back to
+        else:
+            assert one_hour == Decimal(repr(per_token)) * 10**6, model.id
+            priced += 1
+    assert priced > 5
+    # Anthropic's pricing page: a one-hour cache write costs 2x the base input price.
+    haiku = find_model(load_static_catalog(), "anthropic", "claude-haiku-4-5")
+    assert haiku is not None and haiku.pricing is not None
+    assert haiku.pricing.cache_write_1h == 2 * haiku.pricing.input
 
 
 def test_published_limits_and_capabilities_of_well_known_models() -> None:
