@@ -18,9 +18,14 @@ from typing import Any
 import msgspec
 import pytest
 
+from provider_runtime.providers.http import ErrorDecoder
+from provider_runtime.transport.http import HttpResponse
+
 __all__ = [
     "FIXTURES_DIR",
+    "assert_error_case",
     "assert_matches_or_update",
+    "case_id",
     "dump_json",
     "fixture_cases",
     "load_json",
@@ -35,12 +40,21 @@ def updating() -> bool:
     return os.environ.get("UPDATE_FIXTURES", "") not in ("", "0")
 
 
-def fixture_cases(provider: str) -> list[Path]:
-    """Every case directory of ``provider``, sorted by name."""
+def fixture_cases(provider: str, having: str | None = None) -> list[Path]:
+    """Every case directory of ``provider`` (only those holding the file ``having``), by name."""
     root = FIXTURES_DIR / provider
     if not root.is_dir():
         return []
-    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in root.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and (having is None or (p / having).exists())
+    )
+
+
+def case_id(path: Path) -> str:
+    """The pytest id of a case: its directory name."""
+    return path.name
 
 
 def load_json(path: Path) -> Any:
@@ -75,3 +89,39 @@ def assert_matches_or_update(path: Path, actual: Any) -> None:
             lineterm="",
         )
         pytest.fail("golden fixture mismatch:\n" + "\n".join(diff), pytrace=False)
+
+
+def assert_error_case(
+    case: Path, decode: ErrorDecoder, *, provider: str, url: str, max_message: int
+) -> None:
+    """Decode the case's ``error.json`` answer and compare with ``expected_error.json``.
+
+    ``error.json`` is ``{"status", "headers", "body"}`` (a JSON body, or a string such as a
+    proxy's HTML page). The error must also carry the status, provider and request id, and
+    quote a long body rather than paste it (its message stays under ``max_message``).
+    """
+    spec: dict[str, Any] = load_json(case / "error.json")
+    body = spec["body"]
+    content = json.dumps(body).encode() if isinstance(body, dict) else str(body).encode()
+    http = HttpResponse(spec["status"], spec["headers"], content, url)
+    error = decode(
+        http.status,
+        http.content,
+        provider=provider,
+        request_id=http.request_id,
+        retry_after=http.retry_after,
+    )
+    expected = load_json(case / "expected_error.json")
+    contains = expected.get("message_contains", "")
+    actual = {
+        "kind": error.kind.value,
+        "provider_code": error.provider_code,
+        "retryable": error.retryable,
+        "retry_after": error.retry_after,
+        "message_contains": contains if contains and contains in error.message else error.message,
+    }
+    assert_matches_or_update(case / "expected_error.json", actual)
+    assert error.status == spec["status"]
+    assert error.provider == provider
+    assert error.request_id == http.request_id
+    assert len(error.message) < max_message

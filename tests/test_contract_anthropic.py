@@ -23,8 +23,13 @@ from provider_runtime.providers.anthropic import (
     encode_anthropic_request,
     uses_json_tool,
 )
-from provider_runtime.transport.http import HttpResponse
-from tests.fixture_util import assert_matches_or_update, fixture_cases, load_json
+from tests.fixture_util import (
+    assert_error_case,
+    assert_matches_or_update,
+    case_id,
+    fixture_cases,
+    load_json,
+)
 from tests.openapi import validate, validate_request
 
 PROVIDER = "anthropic"
@@ -33,19 +38,11 @@ CASES = fixture_cases(PROVIDER)
 SPEC_MISSING_ERROR_TYPES = frozenset({"request_too_large"})
 
 
-def _with(name: str) -> list[Path]:
-    return [case for case in CASES if (case / name).exists()]
-
-
-def _ids(path: Path) -> str:
-    return path.name
-
-
 def test_enough_cases_covering_each_kind() -> None:
     assert len(CASES) >= 15
-    assert len(_with("native_request.json")) >= 15
-    assert len(_with("native_response.json")) >= 15
-    assert len(_with("error.json")) >= 10
+    assert len(fixture_cases(PROVIDER, "native_request.json")) >= 15
+    assert len(fixture_cases(PROVIDER, "native_response.json")) >= 15
+    assert len(fixture_cases(PROVIDER, "error.json")) >= 10
     for case in CASES:
         assert any(
             (case / f).exists()
@@ -53,7 +50,7 @@ def test_enough_cases_covering_each_kind() -> None:
         ), f"{case.name} holds no request, response or error fixture"
 
 
-@pytest.mark.parametrize("case", _with("canonical_request.json"), ids=_ids)
+@pytest.mark.parametrize("case", fixture_cases(PROVIDER, "canonical_request.json"), ids=case_id)
 def test_request_encodes_to_native(case: Path) -> None:
     request = msgspec.json.decode(
         (case / "canonical_request.json").read_bytes(), type=ProviderRequest
@@ -77,7 +74,7 @@ def test_request_encodes_to_native(case: Path) -> None:
         assert_matches_or_update(case / "expected_warnings.json", actual_warnings)
 
 
-@pytest.mark.parametrize("case", _with("native_response.json"), ids=_ids)
+@pytest.mark.parametrize("case", fixture_cases(PROVIDER, "native_response.json"), ids=case_id)
 def test_native_response_decodes_to_canonical(case: Path) -> None:
     raw = (case / "native_response.json").read_bytes()
     schema = "Message"
@@ -101,37 +98,16 @@ def test_native_response_decodes_to_canonical(case: Path) -> None:
     assert expected == response
 
 
-@pytest.mark.parametrize("case", _with("error.json"), ids=_ids)
+@pytest.mark.parametrize("case", fixture_cases(PROVIDER, "error.json"), ids=case_id)
 def test_native_error_maps_to_kind(case: Path) -> None:
     spec: dict[str, Any] = load_json(case / "error.json")
     body = spec["body"]
-    if isinstance(body, dict):
-        if body["error"]["type"] not in SPEC_MISSING_ERROR_TYPES:
-            validate(PROVIDER, "ErrorResponse", body)
-        content = json.dumps(body).encode()
-    else:
-        content = str(body).encode()
-    http = HttpResponse(spec["status"], spec["headers"], content, "https://api.anthropic.com")
-
-    error = decode_anthropic_error(
-        http.status,
-        http.content,
+    if isinstance(body, dict) and body["error"]["type"] not in SPEC_MISSING_ERROR_TYPES:
+        validate(PROVIDER, "ErrorResponse", body)
+    assert_error_case(
+        case,
+        decode_anthropic_error,
         provider=PROVIDER,
-        request_id=http.request_id,
-        retry_after=http.retry_after,
-    )
-
-    expected = load_json(case / "expected_error.json")
-    contains = expected.get("message_contains", "")
-    actual = {
-        "kind": error.kind.value,
-        "provider_code": error.provider_code,
-        "retryable": error.retryable,
-        "retry_after": error.retry_after,
-        "message_contains": contains if contains and contains in error.message else error.message,
-    }
-    assert_matches_or_update(case / "expected_error.json", actual)
-    assert error.status == spec["status"]
-    assert error.provider == PROVIDER
-    assert error.request_id == http.request_id
-    assert len(error.message) < 400  # an HTML page is quoted, not pasted whole
+        url="https://api.anthropic.com",
+        max_message=400,
+    )  # an HTML page is quoted, not pasted whole

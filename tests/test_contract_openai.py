@@ -28,20 +28,17 @@ from provider_runtime.providers.openai import (
     decode_openai_response,
     encode_openai_request,
 )
-from provider_runtime.transport.http import HttpResponse
-from tests.fixture_util import assert_matches_or_update, fixture_cases, load_json
+from tests.fixture_util import (
+    assert_error_case,
+    assert_matches_or_update,
+    case_id,
+    fixture_cases,
+    load_json,
+)
 from tests.openapi import validate, validate_request
 
 SPEC = "openai"
 CASES = fixture_cases("openai")
-
-
-def _with(name: str) -> list[Path]:
-    return [case for case in CASES if (case / name).exists()]
-
-
-def _ids(path: Path) -> str:
-    return path.name
 
 
 def _context(case: Path) -> dict[str, Any]:
@@ -74,10 +71,10 @@ def _requested_model(case: Path) -> str | None:
 
 
 def test_enough_cases_of_each_kind() -> None:
-    assert len(_with("native_request.json")) >= 15
-    assert len(_with("native_response.json")) >= 10
-    assert len(_with("error.json")) >= 10
-    assert _with("models.json")
+    assert len(fixture_cases("openai", "native_request.json")) >= 15
+    assert len(fixture_cases("openai", "native_response.json")) >= 10
+    assert len(fixture_cases("openai", "error.json")) >= 10
+    assert fixture_cases("openai", "models.json")
     for case in CASES:
         assert any(
             (case / name).exists()
@@ -90,7 +87,7 @@ def test_enough_cases_of_each_kind() -> None:
         ), f"{case.name} holds no fixture"
 
 
-@pytest.mark.parametrize("case", _with("canonical_request.json"), ids=_ids)
+@pytest.mark.parametrize("case", fixture_cases("openai", "canonical_request.json"), ids=case_id)
 def test_request_encodes_to_native(case: Path) -> None:
     request = msgspec.json.decode(
         (case / "canonical_request.json").read_bytes(), type=ProviderRequest
@@ -108,7 +105,7 @@ def test_request_encodes_to_native(case: Path) -> None:
         assert_matches_or_update(case / "expected_warnings.json", actual)
 
 
-@pytest.mark.parametrize("case", _with("native_response.json"), ids=_ids)
+@pytest.mark.parametrize("case", fixture_cases("openai", "native_response.json"), ids=case_id)
 def test_native_response_decodes_to_canonical(case: Path) -> None:
     raw = (case / "native_response.json").read_bytes()
     if _official(case):
@@ -125,43 +122,22 @@ def test_native_response_decodes_to_canonical(case: Path) -> None:
     assert expected == response  # the expectation is itself a valid canonical response
 
 
-@pytest.mark.parametrize("case", _with("error.json"), ids=_ids)
+@pytest.mark.parametrize("case", fixture_cases("openai", "error.json"), ids=case_id)
 def test_native_error_maps_to_kind(case: Path) -> None:
     spec: dict[str, Any] = load_json(case / "error.json")
     body = spec["body"]
-    if isinstance(body, dict):
-        if _official(case):
-            validate(SPEC, "ErrorResponse", body)
-        content = json.dumps(body).encode()
-    else:
-        content = str(body).encode()
-    http = HttpResponse(spec["status"], spec["headers"], content, "https://api.openai.com/v1")
-
-    error = decode_openai_error(
-        http.status,
-        http.content,
+    if isinstance(body, dict) and _official(case):
+        validate(SPEC, "ErrorResponse", body)
+    assert_error_case(
+        case,
+        decode_openai_error,
         provider=_provider(case),
-        request_id=http.request_id,
-        retry_after=http.retry_after,
-    )
-
-    expected = load_json(case / "expected_error.json")
-    contains = expected.get("message_contains", "")
-    actual = {
-        "kind": error.kind.value,
-        "provider_code": error.provider_code,
-        "retryable": error.retryable,
-        "retry_after": error.retry_after,
-        "message_contains": contains if contains and contains in error.message else error.message,
-    }
-    assert_matches_or_update(case / "expected_error.json", actual)
-    assert error.status == spec["status"]
-    assert error.provider == _provider(case)
-    assert error.request_id == http.request_id
-    assert len(error.message) < 400  # a proxy's HTML page is quoted, not pasted whole
+        url="https://api.openai.com/v1",
+        max_message=400,
+    )  # a proxy's HTML page is quoted, not pasted whole
 
 
-@pytest.mark.parametrize("case", _with("models.json"), ids=_ids)
+@pytest.mark.parametrize("case", fixture_cases("openai", "models.json"), ids=case_id)
 def test_model_list_decodes(case: Path) -> None:
     raw = (case / "models.json").read_bytes()
     if _official(case):

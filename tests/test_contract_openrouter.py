@@ -23,20 +23,17 @@ from provider_runtime.providers.openrouter import (
     decode_openrouter_response,
     encode_openrouter_request,
 )
-from provider_runtime.transport.http import HttpResponse
-from tests.fixture_util import assert_matches_or_update, fixture_cases, load_json
+from tests.fixture_util import (
+    assert_error_case,
+    assert_matches_or_update,
+    case_id,
+    fixture_cases,
+    load_json,
+)
 from tests.openapi import load_spec, validate, validate_request
 
 PROVIDER = "openrouter"
 CASES = fixture_cases(PROVIDER)
-
-
-def _with(name: str) -> list[Path]:
-    return [case for case in CASES if (case / name).exists()]
-
-
-def _ids(path: Path) -> str:
-    return path.name
 
 
 def _requested_model(case: Path) -> str | None:
@@ -57,13 +54,13 @@ def _error_schema(status: int) -> str | None:
 
 def test_enough_cases_of_each_kind() -> None:
     assert len(CASES) >= 15
-    assert len(_with("native_request.json")) >= 10
-    assert len(_with("native_response.json")) >= 8
-    assert len(_with("error.json")) >= 10
-    assert _with("models.json")
+    assert len(fixture_cases(PROVIDER, "native_request.json")) >= 10
+    assert len(fixture_cases(PROVIDER, "native_response.json")) >= 8
+    assert len(fixture_cases(PROVIDER, "error.json")) >= 10
+    assert fixture_cases(PROVIDER, "models.json")
 
 
-@pytest.mark.parametrize("case", _with("canonical_request.json"), ids=_ids)
+@pytest.mark.parametrize("case", fixture_cases(PROVIDER, "canonical_request.json"), ids=case_id)
 def test_request_encodes_to_native(case: Path) -> None:
     request = msgspec.json.decode(
         (case / "canonical_request.json").read_bytes(), type=ProviderRequest
@@ -81,7 +78,7 @@ def test_request_encodes_to_native(case: Path) -> None:
         assert_matches_or_update(case / "expected_warnings.json", actual)
 
 
-@pytest.mark.parametrize("case", _with("native_response.json"), ids=_ids)
+@pytest.mark.parametrize("case", fixture_cases(PROVIDER, "native_response.json"), ids=case_id)
 def test_native_response_decodes_to_canonical(case: Path) -> None:
     raw = (case / "native_response.json").read_bytes()
     validate(PROVIDER, "ChatResult", json.loads(raw))
@@ -97,7 +94,7 @@ def test_native_response_decodes_to_canonical(case: Path) -> None:
     assert expected == response  # the expectation is itself a valid canonical response
 
 
-@pytest.mark.parametrize("case", _with("error.json"), ids=_ids)
+@pytest.mark.parametrize("case", fixture_cases(PROVIDER, "error.json"), ids=case_id)
 def test_native_error_maps_to_kind(case: Path) -> None:
     spec: dict[str, Any] = load_json(case / "error.json")
     body = spec["body"]
@@ -105,36 +102,16 @@ def test_native_error_maps_to_kind(case: Path) -> None:
         schema = _error_schema(spec["status"])
         assert schema is not None, f"the spec documents no JSON body for HTTP {spec['status']}"
         validate(PROVIDER, schema, body)
-        content = json.dumps(body).encode()
-    else:
-        content = str(body).encode()
-    http = HttpResponse(spec["status"], spec["headers"], content, "https://openrouter.ai/api/v1")
-
-    error = decode_openrouter_error(
-        http.status,
-        http.content,
+    assert_error_case(
+        case,
+        decode_openrouter_error,
         provider=PROVIDER,
-        request_id=http.request_id,
-        retry_after=http.retry_after,
-    )
-
-    expected = load_json(case / "expected_error.json")
-    contains = expected.get("message_contains", "")
-    actual = {
-        "kind": error.kind.value,
-        "provider_code": error.provider_code,
-        "retryable": error.retryable,
-        "retry_after": error.retry_after,
-        "message_contains": contains if contains and contains in error.message else error.message,
-    }
-    assert_matches_or_update(case / "expected_error.json", actual)
-    assert error.status == spec["status"]
-    assert error.provider == PROVIDER
-    assert error.request_id == http.request_id
-    assert len(error.message) < 600  # upstream bodies and HTML pages are quoted, not pasted
+        url="https://openrouter.ai/api/v1",
+        max_message=600,
+    )  # upstream bodies and HTML pages are quoted, not pasted
 
 
-@pytest.mark.parametrize("case", _with("models.json"), ids=_ids)
+@pytest.mark.parametrize("case", fixture_cases(PROVIDER, "models.json"), ids=case_id)
 def test_model_list_decodes(case: Path) -> None:
     raw = (case / "models.json").read_bytes()
     validate(PROVIDER, "ModelsListResponse", json.loads(raw))
