@@ -1,7 +1,8 @@
-"""Validate JSON bodies against the providers' official OpenAPI documents in ../shared/specs/.
+"""Validate JSON bodies against the providers' official OpenAPI documents in tests/specs/.
 
 Test-only: the runtime never reads these files. ``validate(spec, schema_name, body)`` raises
-``AssertionError`` listing every violation, with its JSON path.
+``AssertionError`` listing every violation, with its JSON path. The copies are trimmed from the
+upstream specs by ``scripts/trim_specs.py``; tests/specs/README.md says where each came from.
 """
 
 from __future__ import annotations
@@ -12,16 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
-SPECS_DIR = Path(__file__).resolve().parents[2] / "shared" / "specs"
-if not SPECS_DIR.is_dir():  # CI clones the repo beside a copy of shared/
-    SPECS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "specs"
+SPECS_DIR = Path(__file__).resolve().parent / "specs"
 
 SPEC_FILES = {
-    "openai": "openai-openapi.yaml",
-    "anthropic": "anthropic-openapi.stainless.json",
-    "openrouter": "openrouter-openapi.yaml",
+    "openai": "openai.json",
+    "anthropic": "anthropic.json",
+    "anthropic-2026-05": "anthropic-2026-05.json",
+    "openrouter": "openrouter.json",
+    "gemini": "gemini.json",
 }
 
 
@@ -49,12 +49,12 @@ def _fix_nullable(node: Any) -> Any:
 @functools.cache
 def load_spec(name: str) -> dict[str, Any]:
     path = SPECS_DIR / SPEC_FILES[name]
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".json":
-        spec = json.loads(text)
-    else:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        spec = yaml.load(text, Loader=loader)
+    if not path.is_file():
+        raise AssertionError(
+            f"{path} is missing: the tests validate against the repository's own spec copies; "
+            "restore it from git or re-create it with scripts/trim_specs.py"
+        )
+    spec = json.loads(path.read_text(encoding="utf-8"))
     fixed: dict[str, Any] = _fix_nullable(spec)
     return fixed
 
