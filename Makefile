@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test run lint typecheck pytest bench catalog clean
+.PHONY: test run install uninstall lint typecheck pytest bench catalog clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ pytest: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python scripts/demo_session.py
+
+# `provider-runtime` on PATH: its own virtualenv under $(PREFIX)/share, a link in $(PREFIX)/bin.
+PREFIX ?= $(HOME)/.local
+install:
+	PREFIX="$(PREFIX)" PYTHON="$(PYTHON)" bash scripts/install.sh
+
+uninstall:
+	PREFIX="$(PREFIX)" bash scripts/install.sh --uninstall
 
 BENCH_VENV := benchmarks/.venv
 BENCH_DAEMON_VENV := benchmarks/.venv-daemon

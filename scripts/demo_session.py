@@ -27,6 +27,12 @@ model = "echo-1"
 pricing = { input = "0.50", output = "1.50" }
 """
 
+NEXT_STEPS = """
+Next: try the command yourself,
+  {command} run "hello"
+or put it on PATH with `make install` (a private virtualenv, linked into ~/.local/bin;
+`make install PREFIX=/usr/local` for another place), then `provider-runtime run "hello"`."""
+
 WEATHER_TOOL = {
     "name": "get_weather",
     "description": "Current weather for a city",
@@ -234,6 +240,8 @@ def main() -> int:
                 proc.wait()
         elapsed = time.monotonic() - started
         print(f"\n{BOLD}daemon exited with status {status}{RESET} after {elapsed:.2f} s")
+        if status == 0:
+            print(NEXT_STEPS.format(command=Path(sys.executable).parent / "provider-runtime"))
         return 0 if status == 0 else 1
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# The one place the version is written: hatch copies it into the package metadata at build time
+# (pyproject.toml), and `--version` and `initialize` report it.
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
