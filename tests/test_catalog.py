@@ -32,6 +32,7 @@ from provider_runtime.core.types import (
     ModelRef,
     PriceTier,
 )
+from provider_runtime.server.errors import error_data
 
 D = Decimal
 
@@ -393,7 +394,7 @@ def test_bare_id_with_several_providers_lists_candidates() -> None:
     assert err.value.candidates == ["acme", "openrouter"]
     assert "provider/model" in err.value.message
     assert "`acme/shared`" in err.value.message and "`openrouter/shared`" in err.value.message
-    assert err.value.to_data()["candidates"] == ["acme", "openrouter"]
+    assert error_data(err.value)["candidates"] == ["acme", "openrouter"]
 
 
 def test_configured_providers_narrow_the_candidates() -> None:

@@ -1,4 +1,5 @@
-"""Freeze gate for ``provider_runtime.core``: names, Struct fields, tags, enum values, codes.
+"""Freeze gate for ``provider_runtime.core``: names, Struct fields, tags, enum values, and the
+JSON-RPC code of each error kind (kept by ``server/errors.py``, the only layer speaking JSON-RPC).
 
 The snapshot lives in ``tests/fixtures/core_freeze.json``. Adding is fine; removing or renaming
 fails. After a deliberate, additive change, refresh it with ``python -m tests.test_core_freeze``.
@@ -18,6 +19,7 @@ import msgspec
 import pytest
 
 from provider_runtime import core
+from provider_runtime.server.errors import ERROR_CODES
 
 SNAPSHOT = Path(__file__).parent / "fixtures" / "core_freeze.json"
 
@@ -45,7 +47,7 @@ def current() -> dict[str, Any]:
         "structs": structs,
         "enums": enums,
         "protocols": protocols,
-        "error_codes": {k.value: code for k, code in core.ERROR_CODES.items()},
+        "error_codes": {k.value: code for k, code in ERROR_CODES.items()},
     }
 
 

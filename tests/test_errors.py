@@ -1,4 +1,4 @@
-"""The error hierarchy: fixed JSON-RPC codes, the error.data shape, nothing secret in text."""
+"""The error hierarchy and its JSON-RPC face (codes, error.data), nothing secret in text."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ import pytest
 
 from provider_runtime.core import errors
 from provider_runtime.core.errors import (
-    ERROR_CODES,
     ConfigError,
     ErrorKind,
     ProviderError,
     ProviderRuntimeError,
     RoutingError,
 )
+from provider_runtime.server.errors import ERROR_CODES, error_data
 from provider_runtime.transport.http import map_httpx_error
 
 PROVIDER_KINDS_REQUIRED = {
@@ -68,15 +68,18 @@ def test_hierarchy_and_no_shadowed_builtin() -> None:
 def test_config_error_names_file_and_key() -> None:
     err = ConfigError("expected a float", path="/etc/pr.toml", key="providers.openai.timeout")
     assert str(err) == "/etc/pr.toml, key `providers.openai.timeout`: expected a float"
-    assert (err.path, err.key, err.kind, err.code) == (
+    assert (err.path, err.key, err.kind, ERROR_CODES[err.kind]) == (
         "/etc/pr.toml",
         "providers.openai.timeout",
         ErrorKind.CONFIG,
         -32001,
     )
-    assert err.to_data() == {
+    assert error_data(err) == {
         "kind": "config",
         "retryable": False,
+        "provider": None,
+        "status": None,
+        "retry_after": None,
         "path": "/etc/pr.toml",
         "key": "providers.openai.timeout",
     }
@@ -87,13 +90,16 @@ def test_routing_error_data_lists_candidates() -> None:
     err = RoutingError(
         "model `gpt-4o` is offered by several providers", candidates=["openai", "openrouter"]
     )
-    assert err.code == -32002
-    assert err.to_data() == {
+    assert ERROR_CODES[err.kind] == -32002
+    assert error_data(err) == {
         "kind": "routing",
         "retryable": False,
+        "provider": None,
+        "status": None,
+        "retry_after": None,
         "candidates": ["openai", "openrouter"],
     }
-    assert RoutingError("x").to_data()["candidates"] == []
+    assert error_data(RoutingError("x"))["candidates"] == []
 
 
 def test_provider_error_data_shape() -> None:
@@ -106,8 +112,8 @@ def test_provider_error_data_shape() -> None:
         request_id="req_123",
         retry_after=2.5,
     )
-    assert err.code == ERROR_CODES[ErrorKind.RATE_LIMITED]
-    assert err.to_data() == {
+    assert ERROR_CODES[err.kind] == -32013
+    assert error_data(err) == {
         "kind": "rate_limited",
         "retryable": True,
         "provider": "openai",
@@ -116,7 +122,7 @@ def test_provider_error_data_shape() -> None:
         "request_id": "req_123",
         "retry_after": 2.5,
     }
-    msgspec.json.encode(err.to_data())  # JSON-ready as is
+    msgspec.json.encode(error_data(err))  # JSON-ready as is
     assert str(err) == "openai: rate_limited (HTTP 429): slow down"
 
 
@@ -130,7 +136,7 @@ def test_retryable_default_per_kind(kind: ErrorKind) -> None:
 def test_no_secret_in_text_repr_or_data() -> None:
     url = "https://user:pw-SECRET@api.example.com/v1/chat?key=SECRET-QUERY"
     err = map_httpx_error(httpx.ConnectError("failed: SECRET-INNER"), provider="openai", url=url)
-    for text in (str(err), repr(err), err.message, str(err.to_data())):
+    for text in (str(err), repr(err), err.message, str(error_data(err))):
         assert "SECRET" not in text
     assert "https://api.example.com/v1/chat" in str(err)
     assert "api.example.com" in repr(err)

@@ -18,7 +18,8 @@ import pytest
 from provider_runtime import config as config_module
 from provider_runtime.config import load_config
 from provider_runtime.core import types as types_module
-from provider_runtime.core.errors import ERROR_CODES, ErrorKind
+from provider_runtime.core.errors import ErrorKind
+from provider_runtime.server.errors import ERROR_CODES
 
 PROTOCOL = Path(__file__).resolve().parent.parent / "protocol.md"
 MARKER = re.compile(r"^<!--\s*decode:\s*(?P<type>[A-Za-z_][A-Za-z0-9_]*)\s*-->\s*$")

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from provider_runtime.core.errors import ErrorKind, ProviderError
+from provider_runtime.server.errors import error_data
 from provider_runtime.transport import http as transport_http
 from provider_runtime.transport.http import (
     HttpResponse,
@@ -339,7 +340,7 @@ async def test_errors_and_logs_carry_no_credentials(
         assert resp.status >= 500
     except ProviderError as err:
         assert_clean(
-            str(err), repr(err), str(err.to_data()), str(err.__cause__), str(err.__context__)
+            str(err), repr(err), str(error_data(err)), str(err.__cause__), str(err.__context__)
         )
         assert err.__suppress_context__
     if len(h.requests) > 1:

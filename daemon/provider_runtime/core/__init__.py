@@ -2,7 +2,6 @@
 
 from . import errors, traits, types
 from .errors import (
-    ERROR_CODES,
     ConfigError,
     ErrorKind,
     ProviderError,
@@ -14,7 +13,6 @@ from .types import *  # noqa: F403
 from .types import __all__ as _types_all
 
 __all__ = [
-    "ERROR_CODES",
     "ConfigError",
     "ErrorKind",
     "ProviderAdapter",

@@ -1,20 +1,18 @@
-"""The one error hierarchy of provider-runtime, and each kind's fixed JSON-RPC error code.
+"""The one error hierarchy of provider-runtime.
 
     ProviderRuntimeError        (the plan's RuntimeError; renamed so the builtin is not shadowed)
     ├── ConfigError             bad config file, missing credential, failing key command
     ├── RoutingError            unknown model/provider, ambiguous bare model id
     └── ProviderError           the provider (or the way to it) failed; carries an ErrorKind
 
-Only the server layer turns these into JSON-RPC errors, using ``ERROR_CODES``.
+Only the server layer turns these into JSON-RPC errors (``server/errors.py`` holds the codes).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 __all__ = [
-    "ERROR_CODES",
     "ConfigError",
     "ErrorKind",
     "ProviderError",
@@ -44,29 +42,6 @@ class ErrorKind(StrEnum):
     INTERNAL = "internal"
 
 
-# Fixed JSON-RPC codes (the -32000..-32099 "server error" range, plus LSP's RequestCancelled).
-ERROR_CODES: dict[ErrorKind, int] = {
-    ErrorKind.CONFIG: -32001,
-    ErrorKind.ROUTING: -32002,
-    ErrorKind.AUTHENTICATION: -32010,
-    ErrorKind.PERMISSION: -32011,
-    ErrorKind.PAYMENT_REQUIRED: -32012,
-    ErrorKind.RATE_LIMITED: -32013,
-    ErrorKind.INVALID_REQUEST: -32014,
-    ErrorKind.REQUEST_TOO_LARGE: -32015,
-    ErrorKind.CONTEXT_LENGTH_EXCEEDED: -32016,
-    ErrorKind.NOT_FOUND: -32017,
-    ErrorKind.CONTENT_FILTER: -32018,
-    ErrorKind.SERVER: -32020,
-    ErrorKind.OVERLOADED: -32021,
-    ErrorKind.TIMEOUT: -32022,
-    ErrorKind.TRANSPORT: -32023,
-    ErrorKind.PROTOCOL: -32024,
-    ErrorKind.CANCELLED: -32800,
-    ErrorKind.INTERNAL: -32603,
-}
-
-
 class ProviderRuntimeError(Exception):
     """Base of every error the runtime raises on purpose."""
 
@@ -76,14 +51,6 @@ class ProviderRuntimeError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-    @property
-    def code(self) -> int:
-        return ERROR_CODES[self.kind]
-
-    def to_data(self) -> dict[str, Any]:
-        """The JSON-RPC ``error.data`` object (never contains credentials)."""
-        return {"kind": self.kind.value, "retryable": self.retryable}
 
 
 class ConfigError(ProviderRuntimeError):
@@ -97,9 +64,6 @@ class ConfigError(ProviderRuntimeError):
         self.path = path
         self.key = key
 
-    def to_data(self) -> dict[str, Any]:
-        return {**super().to_data(), "path": self.path, "key": self.key}
-
 
 class RoutingError(ProviderRuntimeError):
     """The model could not be routed; ``candidates`` lists providers offering it, if several."""
@@ -109,9 +73,6 @@ class RoutingError(ProviderRuntimeError):
     def __init__(self, message: str, *, candidates: list[str] | None = None) -> None:
         super().__init__(message)
         self.candidates = candidates or []
-
-    def to_data(self) -> dict[str, Any]:
-        return {**super().to_data(), "candidates": self.candidates}
 
 
 _RETRYABLE_KINDS = frozenset(
@@ -159,13 +120,3 @@ class ProviderError(ProviderRuntimeError):
             f"ProviderError(kind={self.kind.value!r}, provider={self.provider!r}, "
             f"status={self.status!r}, message={self.message!r})"
         )
-
-    def to_data(self) -> dict[str, Any]:
-        return {
-            **super().to_data(),
-            "provider": self.provider,
-            "status": self.status,
-            "provider_code": self.provider_code,
-            "request_id": self.request_id,
-            "retry_after": self.retry_after,
-        }

@@ -8,9 +8,16 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from ..core.errors import ProviderRuntimeError
+from ..core.errors import (
+    ConfigError,
+    ErrorKind,
+    ProviderError,
+    ProviderRuntimeError,
+    RoutingError,
+)
 
 __all__ = [
+    "ERROR_CODES",
     "INTERNAL_ERROR",
     "INVALID_PARAMS",
     "INVALID_REQUEST",
@@ -20,6 +27,7 @@ __all__ = [
     "RpcError",
     "cancelled_error",
     "decode_params",
+    "error_data",
     "error_object",
 ]
 
@@ -31,6 +39,28 @@ METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
 REQUEST_CANCELLED = -32800
+
+# Fixed JSON-RPC codes (the -32000..-32099 "server error" range, plus LSP's RequestCancelled).
+ERROR_CODES: dict[ErrorKind, int] = {
+    ErrorKind.CONFIG: -32001,
+    ErrorKind.ROUTING: -32002,
+    ErrorKind.AUTHENTICATION: -32010,
+    ErrorKind.PERMISSION: -32011,
+    ErrorKind.PAYMENT_REQUIRED: -32012,
+    ErrorKind.RATE_LIMITED: -32013,
+    ErrorKind.INVALID_REQUEST: -32014,
+    ErrorKind.REQUEST_TOO_LARGE: -32015,
+    ErrorKind.CONTEXT_LENGTH_EXCEEDED: -32016,
+    ErrorKind.NOT_FOUND: -32017,
+    ErrorKind.CONTENT_FILTER: -32018,
+    ErrorKind.SERVER: -32020,
+    ErrorKind.OVERLOADED: -32021,
+    ErrorKind.TIMEOUT: -32022,
+    ErrorKind.TRANSPORT: -32023,
+    ErrorKind.PROTOCOL: -32024,
+    ErrorKind.CANCELLED: -32800,
+    ErrorKind.INTERNAL: -32603,
+}
 
 # Every runtime error's `data` has these keys (None when they do not apply), so clients can
 # read them without checking which error class produced it.
@@ -45,6 +75,25 @@ _DATA_DEFAULTS: dict[str, Any] = {
 _AT_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 
 T = TypeVar("T")
+
+
+def error_data(exc: ProviderRuntimeError) -> dict[str, Any]:
+    """The JSON-RPC ``error.data`` of a runtime error: its kind and what locates the fault
+    (never a credential)."""
+    data: dict[str, Any] = {**_DATA_DEFAULTS, "kind": exc.kind.value, "retryable": exc.retryable}
+    if isinstance(exc, ConfigError):
+        data.update(path=exc.path, key=exc.key)
+    elif isinstance(exc, RoutingError):
+        data["candidates"] = exc.candidates
+    elif isinstance(exc, ProviderError):
+        data.update(
+            provider=exc.provider,
+            status=exc.status,
+            provider_code=exc.provider_code,
+            request_id=exc.request_id,
+            retry_after=exc.retry_after,
+        )
+    return data
 
 
 def cancelled_error(msg_id: int | str | None) -> dict[str, Any]:
@@ -86,7 +135,7 @@ class RpcError(Exception):
         if isinstance(exc, RpcError):
             return exc
         if isinstance(exc, ProviderRuntimeError):
-            return cls(exc.code, str(exc), {**_DATA_DEFAULTS, **exc.to_data()})
+            return cls(ERROR_CODES[exc.kind], str(exc), error_data(exc))
         log.error("internal error in `%s`", method, exc_info=exc)
         return cls(
             INTERNAL_ERROR,
