@@ -198,7 +198,7 @@ class AnyLLM(Driver):
 
 
 class RuntimeLibrary(Driver):
-    """provider-runtime as a library: ``ProviderRuntime.from_config(...)``, then ``run``."""
+    """provider-runtime as a library: ``build_runtime(load_config(...))``, then ``run``."""
 
     name = "runtime"
     label = "provider-runtime library"
@@ -215,7 +215,9 @@ class RuntimeLibrary(Driver):
         self._request = msgspec.convert(bodies.canonical_request(self.api), ProviderRequest)
 
     def _build(self, runtime: Any, config: Any) -> Any:
-        return runtime.from_config(config)
+        from provider_runtime.assembly import build_runtime
+
+        return build_runtime(config)
 
     async def call(self) -> None:
         response = await self._runtime.run(self._request)
@@ -233,12 +235,13 @@ class RuntimeShardedPools(RuntimeLibrary):
     label = "library + sharded pools (prototype)"
 
     def _build(self, runtime: Any, config: Any) -> Any:
+        from provider_runtime.assembly import build_runtime
         from provider_runtime.transport.http import HttpTransport
 
         from .sharded_pool import sharded_client
 
         transport = HttpTransport(client=sharded_client())
-        return runtime.builder().config(config).transport(transport).build()
+        return build_runtime(config, transport=transport)
 
 
 class Daemon(Driver):

@@ -18,6 +18,7 @@ import pytest
 import respx
 
 from provider_runtime import ProviderRuntime
+from provider_runtime.assembly import build_runtime
 from provider_runtime.config import load_config
 from provider_runtime.core import (
     FinishReason,
@@ -165,12 +166,7 @@ def runtime(tmp_path: Path) -> ProviderRuntime:
     path = tmp_path / "config.toml"
     path.write_text("")
     config = load_config(path, env=ENV)
-    return (
-        ProviderRuntime.builder()
-        .config(config)
-        .token_provider(ConfigTokenProvider(config, env=ENV))
-        .build()
-    )
+    return build_runtime(config, tokens=ConfigTokenProvider(config, env=ENV))
 
 
 def results_for(response: ProviderResponse, weather: dict[str, str]) -> Message:

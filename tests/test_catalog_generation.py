@@ -24,7 +24,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from provider_runtime.catalog import find_model, load_static_catalog
+from provider_runtime.catalog import CatalogIndex, find_model, load_static_catalog
 from provider_runtime.core.types import ModelCapabilities, ModelCatalog, ModelRef, Usage
 from provider_runtime.pricing import PricingTable, estimate_cost
 
@@ -110,7 +110,7 @@ def test_estimates_agree_with_genai_prices_own_calculator() -> None:
     import genai_prices
 
     catalog = load_static_catalog()
-    table = PricingTable((), catalog)
+    table = PricingTable((), CatalogIndex(catalog))
     when = _as_of(catalog)
     compared = 0
     for usage in USAGES:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from provider_runtime.assembly import build_runtime
 from provider_runtime.config import load_config
 from provider_runtime.core.errors import ErrorKind, ProviderError
 from provider_runtime.core.traits import ProviderAdapter
@@ -305,7 +306,7 @@ async def test_adapter_meets_the_contract_and_declares_its_models() -> None:
 def _runtime(tmp_path: Path, toml: str = "") -> ProviderRuntime:
     path = tmp_path / "config.toml"
     path.write_text(toml)
-    return ProviderRuntime.from_config(load_config(path, env={}))
+    return build_runtime(load_config(path, env={}))
 
 
 async def test_runtime_path_unpriced_model_warns_pricing_missing(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import pytest
 import respx
 
 from provider_runtime import ProviderRuntime
+from provider_runtime.assembly import build_runtime
 from provider_runtime.config import load_config
 from provider_runtime.core import (
     ConfigError,
@@ -125,12 +126,8 @@ def runtime_factory(tmp_path: Path, sleeps: SleepLog) -> Any:
         environment = dict(KEYS if env is None else env)
         config = load_config(path, env=environment)
         transport = HttpTransport(sleep=sleeps, rand=lambda: 0.0)
-        rt = (
-            ProviderRuntime.builder()
-            .config(config)
-            .transport(transport)
-            .token_provider(ConfigTokenProvider(config, env=environment))
-            .build()
+        rt = build_runtime(
+            config, transport=transport, tokens=ConfigTokenProvider(config, env=environment)
         )
         made.append(rt)
         return rt

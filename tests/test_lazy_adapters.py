@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from provider_runtime.assembly import build_runtime
 from provider_runtime.config import load_config
 from provider_runtime.core.errors import ConfigError, RoutingError
 from provider_runtime.core.types import DiscoveryOptions, ModelCatalog, ProviderCapabilities
 from provider_runtime.providers.echo import EchoAdapter
 from provider_runtime.registry import ProviderRegistry
-from provider_runtime.runtime import ProviderRuntime
 
 from .fakes import DictTokens, FakeAdapter
 
@@ -72,7 +72,7 @@ async def test_a_runtime_from_config_builds_only_the_adapters_its_calls_use(
         '[providers.anthropic]\napi_key = "sk-ant-123456"\n'
     )
     path.chmod(0o600)
-    runtime = ProviderRuntime.from_config(load_config(path, env={}))
+    runtime = build_runtime(load_config(path, env={}))
     registry = runtime.registry
     assert {"openai", "anthropic", "echo"} <= set(registry.ids)
     assert set(registry._adapters) == {"echo"}  # declares its models: built at once

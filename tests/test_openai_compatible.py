@@ -16,6 +16,7 @@ import httpx
 import pytest
 import respx
 
+from provider_runtime.assembly import build_runtime
 from provider_runtime.config import OpenAICompatQuirks, load_config
 from provider_runtime.core.errors import ErrorKind, ProviderError
 from provider_runtime.core.types import (
@@ -186,12 +187,10 @@ def runtime(tmp_path: Path) -> ProviderRuntime:
     path.write_text(CONFIG, encoding="utf-8")
     env = {"WORK_VLLM_KEY": VLLM_KEY}
     config = load_config(path, env=env)
-    return (
-        ProviderRuntime.builder()
-        .config(config)
-        .token_provider(ConfigTokenProvider(config, env=env))
-        .transport(HttpTransport(client=httpx.AsyncClient()))
-        .build()
+    return build_runtime(
+        config,
+        tokens=ConfigTokenProvider(config, env=env),
+        transport=HttpTransport(client=httpx.AsyncClient()),
     )
 
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provider_runtime.catalog import load_static_catalog
+from provider_runtime.catalog import CatalogIndex, load_static_catalog
 from provider_runtime.core.types import (
     CostBreakdown,
     ModelCatalog,
@@ -126,7 +126,7 @@ def test_user_rule_beats_catalog_and_catalog_is_the_fallback() -> None:
         snapshot="genai-prices 9.9.9, 2030-01-01",
     )
     rule = PriceRule(provider="p", model="m", pricing=ModelPricing(input=D("1")))
-    table = PricingTable([rule], catalog)
+    table = PricingTable([rule], CatalogIndex(catalog))
     assert table.lookup("p", "m") == PriceLookup(rule.pricing, PricingSource.USER_CONFIG, None)
     assert table.lookup("p", "n") == PriceLookup(
         ModelPricing(input=D("8")), PricingSource.CATALOG, "genai-prices 9.9.9, 2030-01-01"
@@ -149,7 +149,7 @@ def test_catalog_entries_not_from_static_data_do_not_claim_its_snapshot() -> Non
         ],
         snapshot="genai-prices 1, 2030-01-01",
     )
-    table = PricingTable((), catalog)
+    table = PricingTable((), CatalogIndex(catalog))
     assert table.lookup("p", "r").snapshot == "remote model list"  # type: ignore[union-attr]
     assert table.lookup("p", "c").snapshot == "config models"  # type: ignore[union-attr]
 
@@ -161,7 +161,7 @@ def test_catalog_model_without_prices_is_missing() -> None:
             ModelInfo(provider="p", id="empty", pricing=ModelPricing()),
         ]
     )
-    table = PricingTable((), catalog)
+    table = PricingTable((), CatalogIndex(catalog))
     for model in ("none", "empty"):
         cost, warnings = estimate_cost(Usage(input_tokens=1), ref("p", model), table)
         assert cost is None
@@ -170,7 +170,7 @@ def test_catalog_model_without_prices_is_missing() -> None:
 
 def test_catalog_prices_a_dated_snapshot_id_by_its_undated_entry() -> None:
     catalog = ModelCatalog(models=[ModelInfo(provider="p", id="m", pricing=SONNET_LIKE)])
-    found = PricingTable((), catalog).lookup("p", "m-20250929")
+    found = PricingTable((), CatalogIndex(catalog)).lookup("p", "m-20250929")
     assert found is not None and found.pricing is SONNET_LIKE
 
 
@@ -340,7 +340,7 @@ def test_several_missing_components_in_one_warning_in_fixed_order() -> None:
 
 def test_static_catalog_prices_claude_sonnet_at_published_rates() -> None:
     # Anthropic's pricing page: Sonnet 4.5 $3 / MTok input, $15 / MTok output
-    table = PricingTable((), load_static_catalog())
+    table = PricingTable((), CatalogIndex(load_static_catalog()))
     usage = Usage(input_tokens=100_000, output_tokens=100_000)
     cost, warnings = estimate_cost(usage, ref("anthropic", "claude-sonnet-4-5"), table)
     assert warnings == []
@@ -353,7 +353,7 @@ def test_static_catalog_prices_claude_sonnet_at_published_rates() -> None:
 
 def test_static_catalog_openai_cache_write_is_unpriced_but_cache_read_is() -> None:
     # OpenAI's pricing page: gpt-4o $2.50 input, $1.25 cached input, $10 output per MTok
-    table = PricingTable((), load_static_catalog())
+    table = PricingTable((), CatalogIndex(load_static_catalog()))
     usage = Usage(input_tokens=2_000_000, cache_read_tokens=1_000_000, output_tokens=1_000_000)
     cost, warnings = estimate_cost(usage, ref("openai", "gpt-4o"), table)
     assert warnings == []

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from provider_runtime import ProviderRuntime
+from provider_runtime.catalog import CatalogIndex
 from provider_runtime.core import (
     ConfigError,
     DiscoveryOptions,
@@ -119,7 +120,7 @@ async def test_user_price_rule_beats_the_catalog() -> None:
         ProviderRuntime.builder()
         .catalog(CATALOG)
         .adapter(FakeAdapter("alpha"))
-        .pricing_table(PricingTable([rule], CATALOG))
+        .pricing_table(PricingTable([rule], CatalogIndex(CATALOG)))
         .token_provider(DictTokens({}))
         .build()
     )

@@ -17,10 +17,10 @@ import msgspec
 import pytest
 import trustme
 
+from provider_runtime.assembly import build_runtime
 from provider_runtime.config import load_config
 from provider_runtime.core.errors import ProviderError
 from provider_runtime.core.types import ProviderRequest
-from provider_runtime.runtime import ProviderRuntime
 from tests.daemon_client import Daemon, isolated_env, run_params, spawn_daemon
 from tests.loopback_provider import (
     ANTHROPIC_OK,
@@ -345,7 +345,7 @@ async def test_tls_is_verified_unless_a_provider_turns_it_off(
             "verify_tls = false\n"
         )
         config = load_config(tmp_path / "config.toml")
-        async with ProviderRuntime.from_config(config) as runtime:
+        async with build_runtime(config) as runtime:
             for provider in ("openai", "strict"):
                 with pytest.raises(ProviderError) as refused:
                     await runtime.run(request(f"{provider}/m"))

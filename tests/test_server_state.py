@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from provider_runtime.config import RuntimeConfig, load_config
+from provider_runtime.assembly import build_runtime
+from provider_runtime.config import RuntimeConfig, describe_providers, load_config
 from provider_runtime.core.errors import ConfigError, ProviderRuntimeError
-from provider_runtime.runtime import ProviderRuntime
-from provider_runtime.server.state import RuntimeHolder, describe_providers
+from provider_runtime.server.state import RuntimeHolder
 
 
 class FakeRuntime:
@@ -156,7 +156,7 @@ async def test_describe_from_config_matches_the_runtime(
     )
     path.chmod(0o600)
     cfg = load_config(path)
-    async with ProviderRuntime.from_config(cfg) as runtime:
+    async with build_runtime(cfg) as runtime:
         expected = runtime.describe_providers()
     assert describe_providers(cfg) == expected
     assert "sk-" not in repr(expected)
@@ -175,8 +175,9 @@ holder = RuntimeHolder(None)
 holder.load()
 result = asyncio.run(initialize(Session(holder), None))
 assert [p["id"] for p in result["providers"]] == ["anthropic", "echo", "openai", "openrouter"]
-heavy = ("provider_runtime.runtime", "provider_runtime.providers.openai",
-         "provider_runtime.providers.anthropic", "pygls", "lsprotocol", "cattrs")
+heavy = ("provider_runtime.runtime", "provider_runtime.providers.openai.adapter",
+         "provider_runtime.providers.openai.encode", "provider_runtime.providers.anthropic",
+         "provider_runtime.transport.http", "httpx", "pygls", "lsprotocol", "cattrs")
 print(sorted(m for m in heavy if m in sys.modules))
 """
     env = {"PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}

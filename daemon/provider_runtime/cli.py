@@ -128,9 +128,9 @@ def _load(args: argparse.Namespace) -> RuntimeConfig:
 
 
 def _runtime(config: RuntimeConfig) -> ProviderRuntime:
-    from .runtime import ProviderRuntime
+    from .assembly import build_runtime
 
-    return ProviderRuntime.from_config(config)
+    return build_runtime(config)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -24,9 +24,13 @@ def undated_model_id(model_id: str) -> str | None:
 
 
 class CatalogIndex:
-    """Read-only indexes of one catalog: by ``(provider, id)`` and by bare id."""
+    """Read-only indexes of one catalog: by ``(provider, id)`` and by bare id.
 
-    __slots__ = ("_by_key", "_providers_by_id")
+    It is what pricing reads catalog prices through (``pricing.CatalogPrices``), with the
+    catalog's ``snapshot``: pricing never imports the catalog itself.
+    """
+
+    __slots__ = ("_by_key", "_providers_by_id", "snapshot")
 
     def __init__(self, catalog: ModelCatalog) -> None:
         by_key: dict[tuple[str, str], ModelInfo] = {}
@@ -36,6 +40,7 @@ class CatalogIndex:
             providers_by_id.setdefault(model.id, set()).add(model.provider)
         self._by_key = by_key
         self._providers_by_id = {k: sorted(v) for k, v in providers_by_id.items()}
+        self.snapshot = catalog.snapshot
 
     def get(self, provider: str, model_id: str) -> ModelInfo | None:
         found = self._by_key.get((provider, model_id))

@@ -11,6 +11,7 @@ import msgspec
 
 from ..core.types import ModelInfo, ProviderRuntimeWarning
 from ..pricing.rules import PriceRule
+from ..providers.openai.quirks import OpenAICompatQuirks
 from ..redact import MASK, is_secret_header, redact_url
 
 if TYPE_CHECKING:  # the daemon reads the config before it needs httpx: keep that import lazy
@@ -55,21 +56,6 @@ BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {
     ),
     "echo": BuiltinProvider(None, None, None),
 }
-
-
-class OpenAICompatQuirks(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """How an OpenAI-compatible server departs from OpenAI's Chat Completions API."""
-
-    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = (
-        "max_tokens"  # what every compatible server takes
-    )
-    developer_role: bool = False  # send system prompts as role "developer"
-    supports_tools: bool = True
-    supports_vision: bool = True
-    supports_json_schema: bool = True
-    supports_json_mode: bool = True
-    supports_stop: bool = True
-    requires_api_key: bool = False
 
 
 class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from .estimate import effective_prices, estimate_cost
 from .rules import PriceRule
-from .table import PriceLookup, PricingTable
+from .table import CatalogPrices, PriceLookup, PricingTable
 
-__all__ = ["PriceLookup", "PriceRule", "PricingTable", "effective_prices", "estimate_cost"]
+__all__ = [
+    "CatalogPrices",
+    "PriceLookup",
+    "PriceRule",
+    "PricingTable",
+    "effective_prices",
+    "estimate_cost",
+]

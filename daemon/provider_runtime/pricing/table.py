@@ -1,18 +1,30 @@
-"""Where a price comes from: the user's rules first (exact id, then glob), then the catalog."""
+"""Where a price comes from: the user's rules first (exact id, then glob), then the catalog.
+
+The catalog is handed in (``CatalogPrices``, e.g. ``catalog.CatalogIndex``) by whoever builds the
+runtime: pricing depends on the core types alone (the plan's Stage 7).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
-from ..catalog.index import CatalogIndex
-from ..core.types import ModelCatalog, ModelPricing, PricingSource
+from ..core.types import ModelInfo, ModelPricing, PricingSource
 from .rules import PriceRule
 
-__all__ = ["PriceLookup", "PricingTable"]
+__all__ = ["CatalogPrices", "PriceLookup", "PricingTable"]
 
 _GLOB_CHARS = frozenset("*?[")
+
+
+class CatalogPrices(Protocol):
+    """Catalog entries by provider and model id (undated ids resolved), and the data's date."""
+
+    @property
+    def snapshot(self) -> str | None: ...
+
+    def get(self, provider: str, model_id: str) -> ModelInfo | None: ...
 
 
 class PriceLookup(NamedTuple):
@@ -41,12 +53,12 @@ def _catalog_snapshot(source: str, catalog_snapshot: str | None) -> str | None:
 
 
 class PricingTable:
-    """User price rules (in config order) backed by a catalog; both indexed once, here."""
+    """User price rules (in config order, indexed once here) backed by a catalog's prices."""
 
-    __slots__ = ("_catalog", "_exact", "_globs", "_index")
+    __slots__ = ("_catalog", "_exact", "_globs")
 
     def __init__(
-        self, rules: Sequence[PriceRule] = (), catalog: ModelCatalog | None = None
+        self, rules: Sequence[PriceRule] = (), catalog: CatalogPrices | None = None
     ) -> None:
         exact: dict[tuple[str, str], PriceRule] = {}
         for rule in rules:
@@ -54,7 +66,6 @@ class PricingTable:
         self._exact = exact
         self._globs = [rule for rule in rules if _is_glob(rule.model)]
         self._catalog = catalog
-        self._index = CatalogIndex(catalog) if catalog is not None else None
 
     def lookup(self, provider: str, model: str) -> PriceLookup | None:
         """Prices for ``provider``/``model``: first exact rule, first matching glob, catalog."""
@@ -66,9 +77,9 @@ class PricingTable:
             )
         if rule is not None:
             return PriceLookup(rule.pricing, PricingSource.USER_CONFIG, None)
-        if self._index is None or self._catalog is None:
+        if self._catalog is None:
             return None
-        info = self._index.get(provider, model)
+        info = self._catalog.get(provider, model)
         if info is None or info.pricing is None or not _has_any_price(info.pricing):
             return None
         snapshot = _catalog_snapshot(info.source, self._catalog.snapshot)

@@ -1,12 +1,15 @@
-"""The HTTP glue every adapter shares: credential headers, one JSON exchange, error decoding.
+"""One generic HTTP adapter: a provider is a declaration, ``HttpAdapter`` does the rest.
 
-Adapters differ in paths, the credential's header and their error decoder; everything else
-about sending a request and refusing a non-2xx answer is the same and lives here.
+A provider declares its chat path, auth scheme, capabilities, ``encode``, ``decode``, an error
+classifier and (optionally) how to list its models (``ProviderDeclaration``). Sending, retries,
+refusing a non-2xx answer, credential headers, paging and ``repr`` are the same for all and live
+here. The classifier is handed to the transport once: it decides retries from the error it
+builds and raises that same error, so an error body is decoded once per answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -14,15 +17,53 @@ import httpx
 import msgspec
 
 from ..core.errors import ConfigError, ErrorKind, ProviderError
-from ..core.types import ProviderResponse, ProviderRuntimeWarning, Secret
+from ..core.types import (
+    AdapterContext,
+    ModelInfo,
+    ProviderCapabilities,
+    ProviderRequest,
+    ProviderResponse,
+    ProviderRuntimeWarning,
+    Secret,
+)
 from ..transport.http import HttpResponse, HttpTransport, RetryPolicy, redact_url
+from .warnings import with_warnings
 
-__all__ = ["Endpoint", "ErrorDecoder", "with_warnings"]
+__all__ = [
+    "API_KEY",
+    "BEARER",
+    "X_API_KEY",
+    "X_GOOG_API_KEY",
+    "Auth",
+    "Call",
+    "Endpoint",
+    "ErrorDecoder",
+    "HttpAdapter",
+    "ModelListing",
+    "ProviderDeclaration",
+    "with_warnings",
+]
 
 _encoder = msgspec.json.Encoder()
 
 
+@dataclass(frozen=True, slots=True)
+class Auth:
+    """How the credential travels: the header ``header`` holding ``prefix + key``."""
+
+    header: str
+    prefix: str = ""
+
+
+BEARER = Auth("Authorization", "Bearer ")  # OpenAI, OpenRouter, compatible servers
+X_API_KEY = Auth("x-api-key")  # Anthropic
+X_GOOG_API_KEY = Auth("x-goog-api-key")  # Google Gemini
+API_KEY = Auth("api-key")  # Azure OpenAI
+
+
 class ErrorDecoder(Protocol):
+    """A provider's error classifier: status, body and what the headers said; never raises."""
+
     def __call__(
         self,
         status: int,
@@ -35,28 +76,66 @@ class ErrorDecoder(Protocol):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Call:
+    """What a provider's ``encode`` and ``decode`` know about one call."""
+
+    provider: str
+    model: str  # the provider's own model id
+    request: ProviderRequest
+    model_info: ModelInfo | None = None
+
+
+Encode = Callable[[Call], tuple[Any, list[ProviderRuntimeWarning]]]
+Decode = Callable[[bytes, Call, str | None], ProviderResponse]  # body, call, request id
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelListing:
+    """``GET path``, then the pages ``decode_page`` points to (a base-relative path or a URL
+    on the same origin), at most ``max_pages``. Later pages win for a repeated id."""
+
+    path: str
+    decode_page: Callable[[HttpResponse, str], tuple[list[ModelInfo], str | None]]
+    max_pages: int = 10
+    sort: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderDeclaration:
+    """Everything that makes one HTTP provider different from another."""
+
+    chat_path: str
+    auth: Auth
+    capabilities: ProviderCapabilities
+    encode: Encode
+    decode: Decode
+    classify_error: ErrorDecoder
+    models: ModelListing | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)  # sent with every request
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Endpoint:
     """One provider's base URL, fixed headers and credential header, over the shared transport.
 
-    ``auth_header`` carries the credential as ``auth_prefix + key``. Configured ``headers`` go
-    over the defaults but may not set the credential's header (a ConfigError at construction).
+    Configured ``headers`` go over the defaults but may not set the credential's header (a
+    ConfigError at construction).
     """
 
     transport: HttpTransport
     provider: str
     base_url: str
     decode_error: ErrorDecoder
-    auth_header: str = "Authorization"
-    auth_prefix: str = "Bearer "
+    auth: Auth = BEARER
     headers: Mapping[str, str] = field(default_factory=dict)
     timeout: float | None = None
     retry: RetryPolicy | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
-        if any(name.lower() == self.auth_header.lower() for name in self.headers):
+        if any(name.lower() == self.auth.header.lower() for name in self.headers):
             raise ConfigError(
-                f"extra headers of provider `{self.provider}` may not set {self.auth_header}; "
+                f"extra headers of provider `{self.provider}` may not set {self.auth.header}; "
                 "configure the API key as its credential instead",
                 key=f"providers.{self.provider}.headers",
             )
@@ -67,7 +146,7 @@ class Endpoint:
             headers["content-type"] = "application/json"
         headers.update(self.headers)
         if credential is not None:
-            headers[self.auth_header] = f"{self.auth_prefix}{credential.reveal()}"
+            headers[self.auth.header] = f"{self.auth.prefix}{credential.reveal()}"
         return headers
 
     async def call(
@@ -91,7 +170,7 @@ class Endpoint:
                 f"refusing to follow a link to another origin ({redact_url(url)})",
                 provider=self.provider,
             )
-        resp = await self.transport.request(
+        return await self.transport.request(
             method,
             url,
             provider=self.provider,
@@ -99,13 +178,10 @@ class Endpoint:
             content=None if body is None else _encoder.encode(body),
             timeout=timeout if timeout is not None else self.timeout,
             retry=self.retry,
-            retryable=lambda answer: self._error(answer).retryable,
+            classify=self.classify,
         )
-        if not resp.ok:
-            raise self._error(resp)
-        return resp
 
-    def _error(self, resp: HttpResponse) -> ProviderError:
+    def classify(self, resp: HttpResponse) -> ProviderError:
         return self.decode_error(
             resp.status,
             resp.content,
@@ -120,10 +196,69 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return u.scheme, u.host, u.port
 
 
-def with_warnings(
-    response: ProviderResponse, warnings: list[ProviderRuntimeWarning]
-) -> ProviderResponse:
-    """The response with the encoder's warnings in front of the decoder's."""
-    if not warnings:
-        return response
-    return msgspec.structs.replace(response, warnings=[*warnings, *response.warnings])
+class HttpAdapter:
+    """The ``ProviderAdapter`` of every HTTP provider, driven by its ``ProviderDeclaration``."""
+
+    def __init__(
+        self,
+        declaration: ProviderDeclaration,
+        transport: HttpTransport,
+        *,
+        provider_id: str,
+        base_url: str,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._declaration = declaration
+        self._http = Endpoint(
+            transport=transport,
+            provider=provider_id,
+            base_url=base_url,
+            decode_error=declaration.classify_error,
+            auth=declaration.auth,
+            headers={**declaration.headers, **(headers or {})},
+            timeout=timeout,
+            retry=retry,
+        )
+
+    @property
+    def id(self) -> str:
+        return self._http.provider
+
+    @property
+    def capabilities(self) -> ProviderCapabilities:
+        return self._declaration.capabilities
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id!r}, base_url={self._http.base_url!r})"
+
+    async def run(self, request: ProviderRequest, context: AdapterContext) -> ProviderResponse:
+        declared = self._declaration
+        call = Call(
+            provider=self.id, model=context.model.id, request=request, model_info=context.model_info
+        )
+        body, warnings = declared.encode(call)
+        resp = await self._http.call(
+            "POST",
+            declared.chat_path,
+            credential=context.credential,
+            body=body,
+            timeout=context.timeout,
+        )
+        return with_warnings(declared.decode(resp.content, call, resp.request_id), warnings)
+
+    async def discover_models(self, credential: Secret | None) -> list[ModelInfo]:
+        listing = self._declaration.models
+        if listing is None:
+            return []
+        models: dict[str, ModelInfo] = {}
+        path: str | None = listing.path
+        for _ in range(listing.max_pages):
+            if path is None:
+                break
+            resp = await self._http.call("GET", path, credential=credential)
+            page, path = listing.decode_page(resp, self.id)
+            models.update((m.id, m) for m in page)
+        found = list(models.values())
+        return sorted(found, key=lambda m: m.id) if listing.sort else found

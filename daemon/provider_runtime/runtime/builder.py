@@ -1,104 +1,132 @@
-"""``ProviderRuntimeBuilder``: assembles adapters, catalog, pricing, credentials and transports.
+"""``ProviderRuntimeBuilder``: a runtime from explicit parts (adapters, catalog, prices, tokens).
 
-``config(RuntimeConfig)`` is the usual path (the daemon and CLI use it); every part can also be
-given explicitly, which is how tests and library users inject mocks.
+It knows no config file, transport or concrete adapter: ``provider_runtime.assembly`` turns a
+config into these parts, and tests or library users hand them in directly (mocks included).
+The builder does not import the runtime it builds (``ProviderRuntime.builder()`` passes
+itself in), so the two modules form no import cycle.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
-from ..catalog import load_static_catalog, merge_static_and_remote_catalog
+from ..catalog import CatalogIndex, load_static_catalog, merge_static_and_remote_catalog
 from ..core.errors import ConfigError
 from ..core.traits import ProviderAdapter, TokenProvider
 from ..core.types import ModelCatalog, ModelInfo
-from ..pricing import PricingTable
+from ..pricing import PriceRule, PricingTable
 from ..registry import ProviderRegistry
-from ..transport.http import HttpTransport, new_client
-from .runtime import ProviderRuntime
 
-if TYPE_CHECKING:
-    from ..config import ProviderConfig, RuntimeConfig
+__all__ = ["ProviderRuntimeBuilder", "RuntimeParts"]
 
-__all__ = ["ProviderRuntimeBuilder"]
+R = TypeVar("R")
+Closer = Callable[[], Awaitable[None]]
 
 
-class ProviderRuntimeBuilder:
-    def __init__(self) -> None:
-        self._adapters: list[ProviderAdapter] = []
-        self._catalog: ModelCatalog | None = None
-        self._pricing: PricingTable | None = None
-        self._tokens: TokenProvider | None = None
-        self._transport: HttpTransport | None = None
-        self._config: RuntimeConfig | None = None
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuntimeParts:
+    """Everything a runtime holds, read-only while it serves."""
 
-    def adapter(self, adapter: ProviderAdapter) -> ProviderRuntimeBuilder:
-        self._adapters.append(adapter)
+    registry: ProviderRegistry
+    static_catalog: ModelCatalog  # bundled + adapter-declared models, before the config's
+    catalog: ModelCatalog  # static merged with config models: what calls route against
+    config_models: Sequence[ModelInfo]
+    pricing: PricingTable
+    tokens: TokenProvider
+    closers: Sequence[Closer] = ()  # not copied: adapters built later add their transports
+    describe: Callable[[], list[dict[str, Any]]] | None = None
+
+
+@dataclass(slots=True)
+class _Given:
+    adapters: list[ProviderAdapter] = field(default_factory=list)
+    factories: dict[str, Callable[[], ProviderAdapter]] = field(default_factory=dict)
+    catalog: ModelCatalog | None = None
+    config_models: list[ModelInfo] = field(default_factory=list)
+    rules: list[PriceRule] = field(default_factory=list)
+    pricing: PricingTable | None = None
+    tokens: TokenProvider | None = None
+    closers: list[Closer] = field(default_factory=list)
+    describe: Callable[[], list[dict[str, Any]]] | None = None
+
+
+class ProviderRuntimeBuilder(Generic[R]):
+    """Collects the parts; ``build()`` hands them to ``make`` (the runtime class)."""
+
+    def __init__(self, make: Callable[[RuntimeParts], R]) -> None:
+        self._make = make
+        self._given = _Given()
+
+    def adapter(self, adapter: ProviderAdapter) -> ProviderRuntimeBuilder[R]:
+        self._given.adapters.append(adapter)
         return self
 
-    def catalog(self, catalog: ModelCatalog) -> ProviderRuntimeBuilder:
-        self._catalog = catalog
+    def adapter_factory(
+        self, provider_id: str, make: Callable[[], ProviderAdapter]
+    ) -> ProviderRuntimeBuilder[R]:
+        """An adapter built (and its modules imported) when a call first needs it."""
+        self._given.factories[provider_id] = make
         return self
 
-    def pricing_table(self, table: PricingTable) -> ProviderRuntimeBuilder:
-        self._pricing = table
+    def catalog(self, catalog: ModelCatalog) -> ProviderRuntimeBuilder[R]:
+        """The static catalog (default: the bundled one)."""
+        self._given.catalog = catalog
         return self
 
-    def token_provider(self, tokens: TokenProvider) -> ProviderRuntimeBuilder:
-        self._tokens = tokens
+    def config_models(self, models: Sequence[ModelInfo]) -> ProviderRuntimeBuilder[R]:
+        """Models declared by the user: they win over the catalog's and the providers' lists."""
+        self._given.config_models = list(models)
         return self
 
-    def transport(self, transport: HttpTransport) -> ProviderRuntimeBuilder:
-        """The transport adapters built from the config share (default: a new pooled client)."""
-        self._transport = transport
+    def price_rules(self, rules: Sequence[PriceRule]) -> ProviderRuntimeBuilder[R]:
+        """User price rules, consulted before catalog prices (ignored with ``pricing_table``)."""
+        self._given.rules = list(rules)
         return self
 
-    def config(self, config: RuntimeConfig) -> ProviderRuntimeBuilder:
-        """Adapters for every configured provider, its price rules, models and credentials."""
-        self._config = config
+    def pricing_table(self, table: PricingTable) -> ProviderRuntimeBuilder[R]:
+        self._given.pricing = table
         return self
 
-    def build(self) -> ProviderRuntime:
-        closers: list[Callable[[], Awaitable[None]]] = []  # grows as transports are made
-        adapters = list(self._adapters)
-        factories: dict[str, Callable[[], ProviderAdapter]] = {}
-        config = self._config
-        if config is not None:
-            factories = _adapters_from_config(config, self._transport, closers)
-            for pid in [pid for pid, pc in config.providers.items() if pc.type == "echo"]:
-                adapters.append(factories.pop(pid)())  # declares models for the catalog: now
-        static = self._catalog if self._catalog is not None else load_static_catalog()
-        declared = [m for a in adapters for m in _static_models(a)]
+    def token_provider(self, tokens: TokenProvider) -> ProviderRuntimeBuilder[R]:
+        self._given.tokens = tokens
+        return self
+
+    def closers(self, closers: list[Closer]) -> ProviderRuntimeBuilder[R]:
+        """Called by ``aclose``; the list is kept, not copied, so it may grow later."""
+        self._given.closers = closers
+        return self
+
+    def describe(self, describe: Callable[[], list[dict[str, Any]]]) -> ProviderRuntimeBuilder[R]:
+        """What ``describe_providers`` reports (default: the registered ids)."""
+        self._given.describe = describe
+        return self
+
+    def build(self) -> R:
+        given = self._given
+        if given.tokens is None:
+            raise ConfigError(
+                "a runtime needs a token provider; provider_runtime.assembly.build_runtime "
+                "makes one from the configuration"
+            )
+        static = given.catalog if given.catalog is not None else load_static_catalog()
+        declared = [m for a in given.adapters for m in _static_models(a)]
         if declared:
             static = ModelCatalog(models=[*static.models, *declared], snapshot=static.snapshot)
-        config_models = list(config.models) if config is not None else []
-        runtime_catalog = merge_static_and_remote_catalog(static, [], config_models)
-        pricing = self._pricing or PricingTable(
-            config.pricing if config is not None else (), runtime_catalog
-        )
-        tokens = self._tokens
-        if tokens is None:
-            if config is None:
-                raise ConfigError("a runtime needs a config or an explicit token provider")
-            from ..credentials import ConfigTokenProvider
-
-            tokens = ConfigTokenProvider(config)
-        describe = None
-        if config is not None:
-            from ..config import describe_providers
-
-            describe = functools.partial(describe_providers, config)
-        return ProviderRuntime(
-            registry=ProviderRegistry(adapters, factories),
-            static_catalog=static,
-            catalog=runtime_catalog,
-            config_models=config_models,
-            pricing=pricing,
-            tokens=tokens,
-            closers=closers,
-            describe=describe,
+        catalog = merge_static_and_remote_catalog(static, [], given.config_models)
+        pricing = given.pricing or PricingTable(given.rules, CatalogIndex(catalog))
+        return self._make(
+            RuntimeParts(
+                registry=ProviderRegistry(given.adapters, given.factories),
+                static_catalog=static,
+                catalog=catalog,
+                config_models=given.config_models,
+                pricing=pricing,
+                tokens=given.tokens,
+                closers=given.closers,
+                describe=given.describe,
+            )
         )
 
 
@@ -106,56 +134,3 @@ def _static_models(adapter: ProviderAdapter) -> list[ModelInfo]:
     """Models an adapter declares itself (the offline echo provider does)."""
     declare = getattr(adapter, "static_models", None)
     return list(declare()) if callable(declare) else []
-
-
-def _adapters_from_config(
-    config: RuntimeConfig,
-    shared: HttpTransport | None,
-    closers: list[Callable[[], Awaitable[None]]],
-) -> dict[str, Callable[[], ProviderAdapter]]:
-    """A factory per configured provider: its module is imported and its transport (a new
-    pooled client, TLS context included) made only when a call first needs it."""
-    transports: dict[bool, HttpTransport] = {}
-
-    def transport_for(verify: bool) -> HttpTransport:
-        if verify and shared is not None:
-            return shared
-        if verify not in transports:
-            transports[verify] = HttpTransport(client=new_client(verify=verify))
-            closers.append(transports[verify].aclose)
-        return transports[verify]
-
-    def factory(pid: str, pc: ProviderConfig) -> Callable[[], ProviderAdapter]:
-        return lambda: _adapter(pid, pc, transport_for(pc.verify_tls))
-
-    return {pid: factory(pid, pc) for pid, pc in sorted(config.providers.items())}
-
-
-def _adapter(pid: str, pc: ProviderConfig, transport: HttpTransport) -> ProviderAdapter:
-    common: dict[str, Any] = {
-        "provider_id": pid,
-        "headers": pc.headers,
-        "timeout": pc.timeout,
-        "retry": pc.retry_policy(),
-    }
-    if pc.base_url:
-        common["base_url"] = pc.base_url
-    if pc.type == "echo":
-        from ..providers.echo import EchoAdapter
-
-        return EchoAdapter(provider_id=pid)
-    if pc.type == "anthropic":
-        from ..providers.anthropic import AnthropicAdapter
-
-        return AnthropicAdapter(transport, anthropic_version=pc.anthropic_version, **common)
-    if pc.type == "openrouter":
-        from ..providers.openrouter import OpenRouterAdapter
-
-        return OpenRouterAdapter(
-            transport, http_referer=pc.http_referer, app_title=pc.app_title, **common
-        )
-    from ..providers.openai import OpenAIAdapter
-
-    # Quirks describe compatible servers only; the official API gets its per-model rules.
-    quirks = pc.quirks if pc.type == "openai_compatible" else None
-    return OpenAIAdapter(transport, quirks=quirks, **common)

@@ -6,8 +6,7 @@ the pricing table, the credential source and the transports, all read-only while
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
@@ -18,7 +17,7 @@ from ..catalog import (
     merge_static_and_remote_catalog,
 )
 from ..core.errors import ErrorKind, ProviderError
-from ..core.traits import ProviderAdapter, TokenProvider
+from ..core.traits import ProviderAdapter
 from ..core.types import (
     AdapterContext,
     CanonicalStruct,
@@ -31,13 +30,10 @@ from ..core.types import (
     ProviderRuntimeWarning,
 )
 from ..handoff import HandoffTarget, normalize_handoff_messages
-from ..pricing import PricingTable, estimate_cost
+from ..pricing import estimate_cost
 from ..registry import ProviderRegistry
+from .builder import ProviderRuntimeBuilder, RuntimeParts
 from .capabilities import adapt_to_capabilities
-
-if TYPE_CHECKING:
-    from ..config import RuntimeConfig
-    from .builder import ProviderRuntimeBuilder
 
 __all__ = ["DiscoveryResult", "ProviderRuntime"]
 
@@ -50,38 +46,22 @@ class DiscoveryResult(CanonicalStruct, frozen=True):
 
 
 class ProviderRuntime:
-    """Build with ``ProviderRuntime.builder()`` or ``ProviderRuntime.from_config(config)``."""
+    """Built with ``ProviderRuntime.builder()`` from explicit parts, or from a configuration
+    with ``provider_runtime.assembly.build_runtime(config)``."""
 
-    def __init__(
-        self,
-        *,
-        registry: ProviderRegistry,
-        static_catalog: ModelCatalog,
-        catalog: ModelCatalog,
-        config_models: Sequence[ModelInfo],
-        pricing: PricingTable,
-        tokens: TokenProvider,
-        closers: Sequence[Callable[[], Awaitable[None]]] = (),
-        describe: Callable[[], list[dict[str, Any]]] | None = None,
-    ) -> None:
-        self._registry = registry
-        self._static = static_catalog  # bundled + adapter-declared models, before config's
-        self._config_models = tuple(config_models)
-        self._catalog = catalog  # static merged with config models: what calls route against
-        self._pricing = pricing
-        self._tokens = tokens
-        self._closers = closers  # not copied: the builder adds transports made on demand
-        self._describe = describe
-
-    @staticmethod
-    def builder() -> ProviderRuntimeBuilder:
-        from .builder import ProviderRuntimeBuilder
-
-        return ProviderRuntimeBuilder()
+    def __init__(self, parts: RuntimeParts) -> None:
+        self._registry = parts.registry
+        self._static = parts.static_catalog
+        self._config_models = tuple(parts.config_models)
+        self._catalog = parts.catalog
+        self._pricing = parts.pricing
+        self._tokens = parts.tokens
+        self._closers = parts.closers
+        self._describe = parts.describe
 
     @classmethod
-    def from_config(cls, config: RuntimeConfig) -> ProviderRuntime:
-        return cls.builder().config(config).build()
+    def builder(cls) -> ProviderRuntimeBuilder[ProviderRuntime]:
+        return ProviderRuntimeBuilder(cls)
 
     @property
     def catalog(self) -> ModelCatalog:

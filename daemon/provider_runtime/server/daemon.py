@@ -17,10 +17,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from ..assembly import build_runtime
+from ..config import load_config
 from .framing import DEFAULT_MAX_MESSAGE_BYTES, FrameError, FrameReader, Framing, encode_frame
 from .handlers import Session, handler_table
 from .rpc import Dispatcher
-from .state import ConfigLoader, RuntimeBuilder, RuntimeHolder, build_runtime, read_config
+from .state import ConfigLoader, RuntimeBuilder, RuntimeHolder
 
 __all__ = ["LOG_LEVELS", "ServeOptions", "configure_logging", "run_server", "serve"]
 
@@ -95,7 +97,7 @@ async def run_server(
     stdin: BinaryIO,
     stdout: BinaryIO,
     *,
-    load: ConfigLoader = read_config,
+    load: ConfigLoader = load_config,
     build: RuntimeBuilder = build_runtime,
 ) -> int:
     """Serve one client on ``stdin``/``stdout``; returns the process exit status."""

@@ -14,10 +14,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..assembly import build_runtime
+from ..config import RuntimeConfig, describe_providers, load_config
 from ..core.errors import ConfigError, ProviderRuntimeError
 
 if TYPE_CHECKING:
-    from ..config import RuntimeConfig
     from ..runtime import ProviderRuntime
 
 __all__ = [
@@ -26,36 +27,14 @@ __all__ = [
     "Loaded",
     "RuntimeBuilder",
     "RuntimeHolder",
-    "build_runtime",
-    "describe_providers",
-    "read_config",
 ]
 
 log = logging.getLogger("provider_runtime.server")
 
 DEFAULT_MODEL = "echo/echo-1"  # used when the config names no default_model
 
-ConfigLoader = Callable[[str | None], "RuntimeConfig"]
-RuntimeBuilder = Callable[["RuntimeConfig"], "ProviderRuntime"]
-
-
-def read_config(path: str | None) -> RuntimeConfig:
-    from ..config import load_config
-
-    return load_config(path)
-
-
-def build_runtime(config: RuntimeConfig) -> ProviderRuntime:
-    from ..runtime import ProviderRuntime
-
-    return ProviderRuntime.from_config(config)
-
-
-def describe_providers(config: RuntimeConfig) -> list[dict[str, Any]]:
-    """What ``ProviderRuntime.describe_providers`` reports, from the config alone (no build)."""
-    from ..config import describe_providers
-
-    return describe_providers(config)
+ConfigLoader = Callable[[str | None], RuntimeConfig]
+RuntimeBuilder = Callable[[RuntimeConfig], "ProviderRuntime"]
 
 
 @dataclass(eq=False)
@@ -90,7 +69,7 @@ class RuntimeHolder:
     def __init__(
         self,
         config_path: str | None,
-        load: ConfigLoader = read_config,
+        load: ConfigLoader = load_config,
         build: RuntimeBuilder = build_runtime,
     ) -> None:
         self.config_path = config_path
@@ -140,11 +119,9 @@ class RuntimeHolder:
         if self._current is not None:
             try:
                 fresh = self._current.built is None
-                runtime = self._current.runtime()
-                from ..runtime import ProviderRuntime  # imported by now: the runtime is built
-
-                if fresh and isinstance(runtime, ProviderRuntime):  # not an injected stand-in
-                    runtime.registry.build_all()
+                registry = getattr(self._current.runtime(), "registry", None)
+                if fresh and registry is not None:  # None: an injected stand-in
+                    registry.build_all()
             except ProviderRuntimeError as exc:
                 log.error("the runtime could not be built: %s", exc)
 

@@ -200,8 +200,8 @@ class HttpTransport:
     """Sends requests over one shared client; retries per ``RetryPolicy``.
 
     ``sleep``, ``clock`` and ``rand`` are injectable so retry timing is exact in tests.
-    Non-2xx answers that are not retried (or whose retries ran out) are returned, not raised:
-    decoding an error body is the adapter's job.
+    A final non-2xx answer is raised as the error the caller's classifier made of it (decoding an
+    error body is the provider's job), or returned when no classifier is given.
     """
 
     client: httpx.AsyncClient = field(default_factory=lambda: new_client())
@@ -219,10 +219,15 @@ class HttpTransport:
         content: bytes | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - per-attempt, combined with the deadline
         retry: RetryPolicy | None = None,
-        retryable: Callable[[HttpResponse], bool] | None = None,
+        classify: Callable[[HttpResponse], ProviderError] | None = None,
     ) -> HttpResponse:
-        """One exchange with retries. ``retryable`` may veto retrying an answer whose status
-        alone would be retried (a 429 that says the account is out of quota, say)."""
+        """One exchange with retries.
+
+        With ``classify`` (the provider's error classifier), a non-2xx answer becomes its
+        ``ProviderError`` once: the error's ``retryable`` may veto retrying an answer whose status
+        alone would be retried (a 429 saying the account is out of quota), and the error is
+        raised when the answer is final. Without it, the final answer is returned as is.
+        """
         policy = retry or RetryPolicy()
         started = self.clock()
         attempt = 0
@@ -249,12 +254,13 @@ class HttpTransport:
             else:
                 body = _mask_credentials(body, headers, provider)
                 result = HttpResponse(resp.status_code, resp.headers, body, url, attempt + 1)
-                if result.ok or not policy.should_retry_status(resp.status_code):
+                if result.ok:
                     return result
-                if retryable is not None and not retryable(result):
-                    return result
-                wait = self._delay_for(policy, attempt, result)
-                if wait is None or not self._may_retry(policy, attempt, started, wait):
+                refused = classify(result) if classify is not None else None
+                wait = self._retry_wait(policy, attempt, started, result, refused)
+                if wait is None:
+                    if refused is not None:
+                        raise refused
                     return result
                 delay = wait
                 log.debug(
@@ -278,6 +284,24 @@ class HttpTransport:
                 method, url, headers=headers, content=content, timeout=per_step
             )
             return resp, resp.content
+
+    def _retry_wait(
+        self,
+        policy: RetryPolicy,
+        attempt: int,
+        started: float,
+        result: HttpResponse,
+        error: ProviderError | None,
+    ) -> float | None:
+        """Seconds to wait before retrying this non-2xx answer; None: it is final."""
+        if not policy.should_retry_status(result.status):
+            return None
+        if error is not None and not error.retryable:
+            return None
+        wait = self._delay_for(policy, attempt, result)
+        if wait is None or not self._may_retry(policy, attempt, started, wait):
+            return None
+        return wait
 
     def _delay_for(self, policy: RetryPolicy, attempt: int, resp: HttpResponse) -> float | None:
         asked = resp.retry_after

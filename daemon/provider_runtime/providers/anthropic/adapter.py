@@ -1,4 +1,4 @@
-"""``AnthropicAdapter``: the Messages API behind the ``ProviderAdapter`` contract (glue only).
+"""``AnthropicAdapter``: the Messages API declared on the generic ``HttpAdapter``.
 
 POST {base_url}/v1/messages and GET {base_url}/v1/models, authenticated with ``x-api-key`` and
 pinned to an ``anthropic-version`` (https://docs.claude.com/en/api/versioning).
@@ -7,23 +7,28 @@ pinned to an ``anthropic-version`` (https://docs.claude.com/en/api/versioning).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from ...core.types import (
-    AdapterContext,
     ModelInfo,
     ProviderCapabilities,
-    ProviderRequest,
     ProviderResponse,
-    Secret,
+    ProviderRuntimeWarning,
     SystemPlacement,
 )
-from ...transport.http import HttpTransport, RetryPolicy
-from ..http import Endpoint, with_warnings
+from ...transport.http import HttpResponse, HttpTransport, RetryPolicy
+from ..http import X_API_KEY, Call, HttpAdapter, ModelListing, ProviderDeclaration
 from .decode import decode_anthropic_error, decode_anthropic_models_page, decode_anthropic_response
 from .encode import DEFAULT_MAX_TOKENS, JSON_TOOL_NAME, encode_anthropic_request, uses_json_tool
 
-__all__ = ["ANTHROPIC_CAPABILITIES", "DEFAULT_BASE_URL", "DEFAULT_VERSION", "AnthropicAdapter"]
+__all__ = [
+    "ANTHROPIC_CAPABILITIES",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_VERSION",
+    "AnthropicAdapter",
+    "anthropic_declaration",
+]
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_VERSION = "2023-06-01"
@@ -44,7 +49,58 @@ ANTHROPIC_CAPABILITIES = ProviderCapabilities(
 )
 
 
-class AnthropicAdapter:
+def _decode(body: bytes, call: Call, request_id: str | None) -> ProviderResponse:
+    return decode_anthropic_response(
+        body,
+        provider=call.provider,
+        request_id=request_id,
+        model=call.model,
+        json_tool=JSON_TOOL_NAME if uses_json_tool(call.request) else None,
+    )
+
+
+def _models_path(after: str | None = None) -> str:
+    query = {"limit": str(_MODELS_PAGE_SIZE)}
+    if after is not None:
+        query["after_id"] = after
+    return f"/v1/models?{urlencode(query)}"
+
+
+def _models_page(resp: HttpResponse, provider: str) -> tuple[list[ModelInfo], str | None]:
+    page, after = decode_anthropic_models_page(resp.content, provider=provider)
+    return page, _models_path(after) if after is not None else None
+
+
+def anthropic_declaration(
+    *,
+    anthropic_version: str = DEFAULT_VERSION,
+    default_max_tokens: int = DEFAULT_MAX_TOKENS,
+    max_model_pages: int = 10,
+) -> ProviderDeclaration:
+    def encode(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+        return encode_anthropic_request(
+            call.request,
+            call.model,
+            provider=call.provider,
+            model_info=call.model_info,
+            default_max_tokens=default_max_tokens,
+        )
+
+    return ProviderDeclaration(
+        chat_path="/v1/messages",
+        auth=X_API_KEY,
+        capabilities=ANTHROPIC_CAPABILITIES,
+        encode=encode,
+        decode=_decode,
+        classify_error=decode_anthropic_error,
+        models=ModelListing(
+            path=_models_path(), decode_page=_models_page, max_pages=max_model_pages
+        ),
+        headers={"anthropic-version": anthropic_version},
+    )
+
+
+class AnthropicAdapter(HttpAdapter):
     """Anthropic Messages API adapter.
 
     ``headers`` are sent with every request over the defaults; they may not set ``x-api-key``
@@ -65,69 +121,17 @@ class AnthropicAdapter:
         default_max_tokens: int = DEFAULT_MAX_TOKENS,
         max_model_pages: int = 10,
     ) -> None:
-        self._http = Endpoint(
-            transport=transport,
-            provider=provider_id,
+        declaration = anthropic_declaration(
+            anthropic_version=anthropic_version,
+            default_max_tokens=default_max_tokens,
+            max_model_pages=max_model_pages,
+        )
+        super().__init__(
+            declaration,
+            transport,
+            provider_id=provider_id,
             base_url=base_url,
-            decode_error=decode_anthropic_error,
-            auth_header="x-api-key",
-            auth_prefix="",
-            headers={"anthropic-version": anthropic_version, **(headers or {})},
+            headers=headers,
             timeout=timeout,
             retry=retry,
         )
-        self._version = anthropic_version
-        self._default_max_tokens = default_max_tokens
-        self._max_model_pages = max_model_pages
-
-    @property
-    def id(self) -> str:
-        return self._http.provider
-
-    @property
-    def capabilities(self) -> ProviderCapabilities:
-        return ANTHROPIC_CAPABILITIES
-
-    def __repr__(self) -> str:
-        return f"AnthropicAdapter(id={self.id!r}, base_url={self._http.base_url!r})"
-
-    async def run(self, request: ProviderRequest, context: AdapterContext) -> ProviderResponse:
-        model = context.model.id
-        body, warnings = encode_anthropic_request(
-            request,
-            model,
-            provider=self.id,
-            model_info=context.model_info,
-            default_max_tokens=self._default_max_tokens,
-        )
-        resp = await self._http.call(
-            "POST",
-            "/v1/messages",
-            credential=context.credential,
-            body=body,
-            timeout=context.timeout,
-        )
-        response = decode_anthropic_response(
-            resp.content,
-            provider=self.id,
-            request_id=resp.request_id,
-            model=model,
-            json_tool=JSON_TOOL_NAME if uses_json_tool(request) else None,
-        )
-        return with_warnings(response, warnings)
-
-    async def discover_models(self, credential: Secret | None) -> list[ModelInfo]:
-        models: list[ModelInfo] = []
-        after: str | None = None
-        for _ in range(self._max_model_pages):
-            query = {"limit": str(_MODELS_PAGE_SIZE)}
-            if after is not None:
-                query["after_id"] = after
-            resp = await self._http.call(
-                "GET", f"/v1/models?{urlencode(query)}", credential=credential
-            )
-            page, after = decode_anthropic_models_page(resp.content, provider=self.id)
-            models.extend(page)
-            if after is None:
-                break
-        return models

@@ -23,6 +23,7 @@ from ...core.types import (
     Usage,
 )
 from ..errors import body_excerpt, status_kind
+from ..warnings import warn
 from .wire import WireContentBlock, WireErrorBody, WireMessage, WireModelList, WireUsage
 
 __all__ = [
@@ -152,7 +153,7 @@ def _decode_blocks(
     for index, block in enumerate(blocks):
         if block.type == "text":
             if block.citations:
-                _warn(
+                warn(
                     warnings,
                     "response.citations_omitted",
                     "citations attached to the text are not part of the canonical response",
@@ -175,7 +176,7 @@ def _decode_blocks(
         elif block.type == "tool_use":
             parts.append(_decode_tool_use(block, index, json_tool, warnings))
         else:
-            _warn(
+            warn(
                 warnings,
                 "response.unsupported_block",
                 f"a {block.type or 'untyped'} content block has no canonical form; left out",
@@ -199,7 +200,7 @@ def _decode_tool_use(
         return TextPart(text=_json_encoder.encode(payload).decode())
     arguments, raw = _tool_arguments(block.input)
     if raw is not None:
-        _warn(
+        warn(
             warnings,
             "response.invalid_tool_arguments",
             f"tool call {block.id} input is not a JSON object; kept in raw_arguments",
@@ -228,15 +229,15 @@ def _tool_arguments(value: Any) -> tuple[dict[str, Any], str | None]:
 
 def _stop_reason_warnings(raw: str | None, warnings: list[ProviderRuntimeWarning]) -> None:
     if raw == "refusal":
-        _warn(warnings, "response.refusal", "the model declined to answer (stop_reason refusal)")
+        warn(warnings, "response.refusal", "the model declined to answer (stop_reason refusal)")
     elif raw == "pause_turn":
-        _warn(
+        warn(
             warnings,
             "response.pause_turn",
             "the provider paused a long-running turn; send the response back to let it continue",
         )
     elif raw is not None and raw not in FINISH_REASONS:
-        _warn(
+        warn(
             warnings,
             "response.unknown_finish_reason",
             f"unknown stop_reason {raw!r}; reported as `other`",
@@ -263,10 +264,6 @@ def _decode_usage(usage: WireUsage | None) -> Usage:
         cache_write_1h_tokens=cache_write_1h,
         total_tokens=total_input + output,
     )
-
-
-def _warn(warnings: list[ProviderRuntimeWarning], code: str, message: str, **details: Any) -> None:
-    warnings.append(ProviderRuntimeWarning(code=code, message=message, details=details))
 
 
 # --------------------------------------------------------------------------- errors

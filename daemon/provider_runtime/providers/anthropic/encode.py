@@ -19,6 +19,7 @@ from ...core.types import (
     ToolChoiceMode,
     ToolDefinition,
 )
+from ..warnings import warn
 from .encode_messages import encode_anthropic_messages
 
 __all__ = [
@@ -41,10 +42,6 @@ JSON_TOOL_NAME = "json_response"
 _THINKING_TOP_P_MIN = 0.95
 
 Warnings = list[ProviderRuntimeWarning]
-
-
-def _warn(warnings: Warnings, code: str, message: str, **details: Any) -> None:
-    warnings.append(ProviderRuntimeWarning(code=code, message=message, details=details))
 
 
 def encode_anthropic_request(
@@ -107,7 +104,7 @@ def _encode_tool(tool: ToolDefinition, index: int, warnings: Warnings) -> dict[s
     schema = dict(tool.parameters)
     schema.setdefault("type", "object")  # `{}` (no arguments) is common; Anthropic needs a type
     if tool.strict:
-        _warn(
+        warn(
             warnings,
             "unsupported.strict",
             f"tool {tool.name!r}: strict schema adherence is not available; sent without it",
@@ -124,7 +121,7 @@ def _json_tool(request: ProviderRequest, warnings: Warnings) -> dict[str, Any] |
     """The tool emulating a json_schema response, or None (with a warning when it cannot)."""
     fmt = request.response_format
     if isinstance(fmt, JsonFormat):
-        _warn(
+        warn(
             warnings,
             "unsupported.json_mode",
             "Anthropic has no JSON mode; response_format not sent (json_schema is supported)",
@@ -143,14 +140,14 @@ def _json_tool(request: ProviderRequest, warnings: Warnings) -> dict[str, Any] |
     elif any(tool.name == JSON_TOOL_NAME for tool in request.tools):
         reason = f"a tool is already named {JSON_TOOL_NAME!r}"
     if reason is not None:
-        _warn(
+        warn(
             warnings,
             "unsupported.json_schema",
             f"json_schema response format not applied: {reason}",
         )
         return None
     if fmt.strict:
-        _warn(
+        warn(
             warnings,
             "unsupported.strict",
             "json_schema `strict` is not available; the schema is asked for through a tool",
@@ -171,7 +168,7 @@ def _encode_tool_choice(
         return {"type": "any"}
     if not tools:
         if choice == ToolChoiceMode.REQUIRED or isinstance(choice, NamedToolChoice):
-            _warn(
+            warn(
                 warnings,
                 "unsupported.tool_choice_without_tools",
                 "a tool call was required but the request defines no tools; not sent",
@@ -214,7 +211,7 @@ def _requested_budget(request: ProviderRequest, warnings: Warnings) -> int | Non
         return None
     if reasoning.budget_tokens is not None:
         if reasoning.effort is not None:
-            _warn(
+            warn(
                 warnings,
                 "unsupported.reasoning_effort",
                 "Anthropic takes a thinking budget; `budget_tokens` was used and `effort` ignored",
@@ -224,7 +221,7 @@ def _requested_budget(request: ProviderRequest, warnings: Warnings) -> int | Non
     else:
         budget = EFFORT_BUDGETS[reasoning.effort or "medium"]
     if 0 < budget < MIN_THINKING_BUDGET:
-        _warn(
+        warn(
             warnings,
             "unsupported.reasoning_budget",
             f"Anthropic's smallest thinking budget is {MIN_THINKING_BUDGET} tokens; raised to it",
@@ -253,7 +250,7 @@ def _encode_thinking(
         return max_tokens, {"type": "disabled"}
     blocker = _thinking_blocker(messages, forced=forced)
     if blocker is not None:
-        _warn(warnings, "unsupported.reasoning", f"thinking not enabled: {blocker}")
+        warn(warnings, "unsupported.reasoning", f"thinking not enabled: {blocker}")
         return max_tokens, None
     if budget >= max_tokens and not explicit:
         # The default leaves room for the answer after the thinking, within the model's limit.
@@ -263,7 +260,7 @@ def _encode_thinking(
         )
     if budget >= max_tokens:
         if max_tokens <= MIN_THINKING_BUDGET:
-            _warn(
+            warn(
                 warnings,
                 "unsupported.reasoning",
                 f"thinking not enabled: max_tokens {max_tokens} leaves no room for the minimum "
@@ -271,7 +268,7 @@ def _encode_thinking(
             )
             return max_tokens, None
         sent = max(MIN_THINKING_BUDGET, max_tokens // 2)
-        _warn(
+        warn(
             warnings,
             "unsupported.reasoning_budget",
             f"the thinking budget must be below max_tokens ({max_tokens}); lowered",
@@ -320,7 +317,7 @@ def _encode_sampling(
             or (name == "top_p" and value < _THINKING_TOP_P_MIN)
         }
         if dropped:
-            _warn(
+            warn(
                 warnings,
                 "unsupported.sampling_parameters",
                 "with thinking enabled Anthropic takes temperature only at 1 and top_p only "
@@ -331,7 +328,7 @@ def _encode_sampling(
         out = {name: value for name, value in out.items() if name not in dropped}
     if "temperature" in out and "top_p" in out:
         # Current models (Sonnet 4.5, Opus 4.1+, Haiku 4.5) reject the pair with a 400.
-        _warn(
+        warn(
             warnings,
             "unsupported.sampling_parameters",
             "Anthropic takes temperature or top_p, not both; temperature sent, top_p not sent",
@@ -339,7 +336,7 @@ def _encode_sampling(
             requested={"top_p": out.pop("top_p")},
         )
     if out.get("temperature", 0.0) > 1.0:
-        _warn(
+        warn(
             warnings,
             "unsupported.sampling_parameters",
             "Anthropic's temperature ranges from 0 to 1; sent as 1",
@@ -355,7 +352,7 @@ def _encode_metadata(metadata: dict[str, str], warnings: Warnings) -> dict[str, 
     """Anthropic's metadata holds only ``user_id``; other keys are reported, not sent."""
     others = sorted(k for k in metadata if k != "user_id")
     if others:
-        _warn(
+        warn(
             warnings,
             "unsupported.metadata",
             "Anthropic accepts only the `user_id` metadata key; the others were not sent",

@@ -19,6 +19,7 @@ from ...core.types import (
     ToolCall,
     ToolResult,
 )
+from ..warnings import warn
 
 __all__ = ["IMAGE_MEDIA_TYPES", "encode_anthropic_messages", "encode_image"]
 
@@ -26,10 +27,6 @@ __all__ = ["IMAGE_MEDIA_TYPES", "encode_anthropic_messages", "encode_image"]
 IMAGE_MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
 Block = dict[str, Any]
-
-
-def _warn(warnings: list[ProviderRuntimeWarning], code: str, message: str, **details: Any) -> None:
-    warnings.append(ProviderRuntimeWarning(code=code, message=message, details=details))
 
 
 def encode_anthropic_messages(
@@ -50,7 +47,7 @@ def encode_anthropic_messages(
         side = "assistant" if message.role == MessageRole.ASSISTANT else "user"
         blocks = _encode_blocks(message, index, provider=provider, model=model, warnings=warnings)
         if not blocks:
-            _warn(
+            warn(
                 warnings,
                 "unsupported.empty_message",
                 f"message {index} has no content Anthropic accepts; it was left out",
@@ -122,7 +119,7 @@ def _unsupported_part(
     part: ContentPart,
 ) -> None:
     kind = str(part.__struct_config__.tag)
-    _warn(
+    warn(
         warnings,
         "unsupported.content_part",
         f"a part of type `{kind}` cannot appear in {message.role!s} messages for Anthropic; "
@@ -143,7 +140,7 @@ def encode_image(image: ImagePart, warnings: list[ProviderRuntimeWarning], *, wh
             return {"type": "image", "source": {"type": "url", "url": image.url}}
         media_type, data = parsed
     if media_type not in IMAGE_MEDIA_TYPES:
-        _warn(
+        warn(
             warnings,
             "unsupported.image_media_type",
             f"Anthropic does not accept {media_type} images; the image was replaced by a note",
@@ -170,7 +167,7 @@ def _parse_data_url(url: str) -> tuple[str, str] | None:
 
 def _encode_tool_use(call: ToolCall, warnings: list[ProviderRuntimeWarning]) -> Block:
     if call.raw_arguments is not None and not call.arguments:
-        _warn(
+        warn(
             warnings,
             "unsupported.invalid_tool_arguments",
             f"tool call {call.id} had arguments that were not a JSON object; sent as {{}}",
@@ -219,7 +216,7 @@ def _encode_reasoning(
     elif not part.redacted and part.signature is None:
         reason = "reasoning without a signature cannot be replayed"
     if reason is not None:
-        _warn(
+        warn(
             warnings,
             "unsupported.reasoning_history",
             f"reasoning in message {index} was not sent: {reason}",

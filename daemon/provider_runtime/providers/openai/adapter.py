@@ -1,4 +1,4 @@
-"""``OpenAIAdapter``: Chat Completions behind the ``ProviderAdapter`` contract (glue only).
+"""``OpenAIAdapter``: the Chat Completions declaration on the generic ``HttpAdapter``.
 
 POST {base_url}/chat/completions and GET {base_url}/models with ``Authorization: Bearer``
 (https://platform.openai.com/docs/api-reference/authentication). The same class serves any
@@ -8,26 +8,32 @@ OpenAI-compatible server declared in the config: its ``quirks`` select the diale
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import msgspec
 
-from ...config import OpenAICompatQuirks
 from ...core.types import (
-    AdapterContext,
     ModelInfo,
     ProviderCapabilities,
-    ProviderRequest,
     ProviderResponse,
-    Secret,
+    ProviderRuntimeWarning,
     SystemPlacement,
 )
-from ...transport.http import HttpTransport, RetryPolicy
-from ..http import Endpoint, with_warnings
+from ...transport.http import HttpResponse, HttpTransport, RetryPolicy
+from ..http import BEARER, Call, HttpAdapter, ModelListing, ProviderDeclaration
 from .decode import decode_openai_error, decode_openai_models, decode_openai_response
 from .dialect import OpenAIDialect
 from .encode import encode_openai_request
+from .quirks import OpenAICompatQuirks
 
-__all__ = ["DEFAULT_BASE_URL", "OPENAI_CAPABILITIES", "OpenAIAdapter", "capabilities_for"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "OPENAI_CAPABILITIES",
+    "OpenAIAdapter",
+    "capabilities_for",
+    "decode_chat_completion",
+    "openai_declaration",
+]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
@@ -57,7 +63,34 @@ def capabilities_for(dialect: OpenAIDialect) -> ProviderCapabilities:
     )
 
 
-class OpenAIAdapter:
+def openai_declaration(dialect: OpenAIDialect) -> ProviderDeclaration:
+    """Chat Completions as spoken by an endpoint of ``dialect``."""
+
+    def encode(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+        return encode_openai_request(call.request, call.model, dialect=dialect)
+
+    return ProviderDeclaration(
+        chat_path="/chat/completions",
+        auth=BEARER,
+        capabilities=capabilities_for(dialect),
+        encode=encode,
+        decode=decode_chat_completion,
+        classify_error=decode_openai_error,
+        models=ModelListing(path="/models", decode_page=_models_page),
+    )
+
+
+def decode_chat_completion(body: bytes, call: Call, request_id: str | None) -> ProviderResponse:
+    return decode_openai_response(
+        body, provider=call.provider, request_id=request_id, requested_model=call.model
+    )
+
+
+def _models_page(resp: HttpResponse, provider: str) -> tuple[list[ModelInfo], str | None]:
+    return decode_openai_models(resp.content, provider=provider), None  # one page
+
+
+class OpenAIAdapter(HttpAdapter):
     """OpenAI Chat Completions adapter, also for OpenAI-compatible servers.
 
     ``quirks`` None means the official API (OpenAI's per-model rules apply); given quirks
@@ -78,53 +111,18 @@ class OpenAIAdapter:
         quirks: OpenAICompatQuirks | None = None,
         store_completions: bool = False,
     ) -> None:
-        self._http = Endpoint(
-            transport=transport,
-            provider=provider_id,
-            base_url=base_url,
-            decode_error=decode_openai_error,
-            headers=dict(headers or {}),
-            timeout=timeout,
-            retry=retry,
-        )
         if quirks is None:
-            self._dialect = OpenAIDialect(
+            self.dialect = OpenAIDialect(
                 provider=provider_id, metadata="store" if store_completions else "drop"
             )
         else:
-            self._dialect = OpenAIDialect.from_quirks(quirks, provider=provider_id)
-        self._capabilities = capabilities_for(self._dialect)
-
-    @property
-    def id(self) -> str:
-        return self._http.provider
-
-    @property
-    def capabilities(self) -> ProviderCapabilities:
-        return self._capabilities
-
-    @property
-    def dialect(self) -> OpenAIDialect:
-        return self._dialect
-
-    def __repr__(self) -> str:
-        return f"OpenAIAdapter(id={self.id!r}, base_url={self._http.base_url!r})"
-
-    async def run(self, request: ProviderRequest, context: AdapterContext) -> ProviderResponse:
-        model = context.model.id
-        body, warnings = encode_openai_request(request, model, dialect=self._dialect)
-        resp = await self._http.call(
-            "POST",
-            "/chat/completions",
-            credential=context.credential,
-            body=body,
-            timeout=context.timeout,
+            self.dialect = OpenAIDialect.from_quirks(quirks, provider=provider_id)
+        super().__init__(
+            openai_declaration(self.dialect),
+            transport,
+            provider_id=provider_id,
+            base_url=base_url,
+            headers=headers,
+            timeout=timeout,
+            retry=retry,
         )
-        response = decode_openai_response(
-            resp.content, provider=self.id, request_id=resp.request_id, requested_model=model
-        )
-        return with_warnings(response, warnings)
-
-    async def discover_models(self, credential: Secret | None) -> list[ModelInfo]:
-        resp = await self._http.call("GET", "/models", credential=credential)
-        return decode_openai_models(resp.content, provider=self.id)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-from ...config import OpenAICompatQuirks
-from ...core.types import ProviderRuntimeWarning
+from ..warnings import warning
+from .quirks import OpenAICompatQuirks
 
 __all__ = [
     "OPENAI_DIALECT",
@@ -79,7 +79,3 @@ class OpenAIDialect:
 
 
 OPENAI_DIALECT = OpenAIDialect()
-
-
-def warning(code: str, message: str, **details: Any) -> ProviderRuntimeWarning:
-    return ProviderRuntimeWarning(code=code, message=message, details=details)

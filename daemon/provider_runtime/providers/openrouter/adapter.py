@@ -1,4 +1,4 @@
-"""``OpenRouterAdapter``: OpenRouter's chat completions behind ``ProviderAdapter`` (glue only).
+"""``OpenRouterAdapter``: OpenRouter's chat completions declared on the generic ``HttpAdapter``.
 
 POST {base_url}/chat/completions and GET {base_url}/models with ``Authorization: Bearer`` and the
 optional app attribution headers ``HTTP-Referer``/``X-Title``
@@ -8,20 +8,19 @@ optional app attribution headers ``HTTP-Referer``/``X-Title``
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 
 from ...core.types import (
-    AdapterContext,
     ModelInfo,
     ProviderCapabilities,
-    ProviderRequest,
     ProviderResponse,
-    Secret,
+    ProviderRuntimeWarning,
     SystemPlacement,
 )
-from ...transport.http import HttpTransport, RetryPolicy
-from ..http import Endpoint, with_warnings
+from ...transport.http import HttpResponse, HttpTransport, RetryPolicy
+from ..http import BEARER, Call, HttpAdapter, ModelListing, ProviderDeclaration
 from .decode import (
     decode_openrouter_error,
     decode_openrouter_models_page,
@@ -29,7 +28,12 @@ from .decode import (
 )
 from .encode import encode_openrouter_request
 
-__all__ = ["DEFAULT_BASE_URL", "OPENROUTER_CAPABILITIES", "OpenRouterAdapter"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "OPENROUTER_CAPABILITIES",
+    "OpenRouterAdapter",
+    "openrouter_declaration",
+]
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 
@@ -48,7 +52,39 @@ OPENROUTER_CAPABILITIES = ProviderCapabilities(
 )
 
 
-class OpenRouterAdapter:
+def _encode(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+    return encode_openrouter_request(call.request, call.model, provider=call.provider)
+
+
+def _decode(body: bytes, call: Call, request_id: str | None) -> ProviderResponse:
+    return decode_openrouter_response(
+        body, provider=call.provider, request_id=request_id, requested_model=call.model
+    )
+
+
+def _models_page(resp: HttpResponse, provider: str) -> tuple[list[ModelInfo], str | None]:
+    page, following = decode_openrouter_models_page(resp.content, provider=provider)
+    return page, str(httpx.URL(resp.url).join(following)) if following else None
+
+
+def openrouter_declaration(
+    *, attribution: Mapping[str, str] | None = None, max_model_pages: int = 10
+) -> ProviderDeclaration:
+    return ProviderDeclaration(
+        chat_path="/chat/completions",
+        auth=BEARER,
+        capabilities=OPENROUTER_CAPABILITIES,
+        encode=_encode,
+        decode=_decode,
+        classify_error=decode_openrouter_error,
+        models=ModelListing(
+            path="/models", decode_page=_models_page, max_pages=max_model_pages, sort=True
+        ),
+        headers=dict(attribution or {}),
+    )
+
+
+class OpenRouterAdapter(HttpAdapter):
     """OpenRouter adapter. Model ids are OpenRouter slugs (``openrouter/anthropic/claude-...``).
 
     ``http_referer``/``app_title`` identify the app on openrouter.ai. ``headers`` are sent over
@@ -68,57 +104,17 @@ class OpenRouterAdapter:
         app_title: str | None = None,
         max_model_pages: int = 10,
     ) -> None:
-        extra: dict[str, str] = {}
-        if http_referer:
-            extra["HTTP-Referer"] = http_referer
-        if app_title:
-            extra["X-Title"] = app_title
-        extra.update(headers or {})
-        self._http = Endpoint(
-            transport=transport,
-            provider=provider_id,
+        attribution = {"HTTP-Referer": http_referer, "X-Title": app_title}
+        declaration = openrouter_declaration(
+            attribution={k: v for k, v in attribution.items() if v},
+            max_model_pages=max_model_pages,
+        )
+        super().__init__(
+            declaration,
+            transport,
+            provider_id=provider_id,
             base_url=base_url,
-            decode_error=decode_openrouter_error,
-            headers=extra,
+            headers=headers,
             timeout=timeout,
             retry=retry,
         )
-        self._max_model_pages = max_model_pages
-
-    @property
-    def id(self) -> str:
-        return self._http.provider
-
-    @property
-    def capabilities(self) -> ProviderCapabilities:
-        return OPENROUTER_CAPABILITIES
-
-    def __repr__(self) -> str:
-        return f"OpenRouterAdapter(id={self.id!r}, base_url={self._http.base_url!r})"
-
-    async def run(self, request: ProviderRequest, context: AdapterContext) -> ProviderResponse:
-        model = context.model.id
-        body, warnings = encode_openrouter_request(request, model, provider=self.id)
-        resp = await self._http.call(
-            "POST",
-            "/chat/completions",
-            credential=context.credential,
-            body=body,
-            timeout=context.timeout,
-        )
-        response = decode_openrouter_response(
-            resp.content, provider=self.id, request_id=resp.request_id, requested_model=model
-        )
-        return with_warnings(response, warnings)
-
-    async def discover_models(self, credential: Secret | None) -> list[ModelInfo]:
-        models: dict[str, ModelInfo] = {}
-        url: str | None = "/models"
-        for _ in range(self._max_model_pages):
-            if url is None:
-                break
-            resp = await self._http.call("GET", url, credential=credential)
-            page, following = decode_openrouter_models_page(resp.content, provider=self.id)
-            models.update((m.id, m) for m in page)
-            url = str(httpx.URL(resp.url).join(following)) if following else None
-        return [models[key] for key in sorted(models)]

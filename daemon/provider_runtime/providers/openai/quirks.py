@@ -1,0 +1,28 @@
+"""How an OpenAI-compatible server departs from OpenAI's Chat Completions API (config data).
+
+The config's ``[providers.<id>.quirks]`` table decodes into this type; ``OpenAIDialect`` turns it
+into the translator's switches. It lives with the provider, and the config imports it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+__all__ = ["OpenAICompatQuirks"]
+
+
+class OpenAICompatQuirks(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How an OpenAI-compatible server departs from OpenAI's Chat Completions API."""
+
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = (
+        "max_tokens"  # what every compatible server takes
+    )
+    developer_role: bool = False  # send system prompts as role "developer"
+    supports_tools: bool = True
+    supports_vision: bool = True
+    supports_json_schema: bool = True
+    supports_json_mode: bool = True
+    supports_stop: bool = True
+    requires_api_key: bool = False
