@@ -15,14 +15,21 @@ from typing import Any
 import msgspec
 import pytest
 
-from provider_runtime.core.types import ModelInfo, ProviderRequest, ProviderResponse
+from provider_runtime.core.types import (
+    ModelInfo,
+    ProviderRequest,
+    ProviderResponse,
+    ProviderRuntimeWarning,
+)
 from provider_runtime.providers.anthropic import (
+    ANTHROPIC_CAPABILITIES,
     JSON_TOOL_NAME,
     decode_anthropic_error,
     decode_anthropic_response,
     encode_anthropic_request,
     uses_json_tool,
 )
+from provider_runtime.runtime.capabilities import prepare_request
 from tests.fixture_util import (
     assert_error_case,
     assert_matches_or_update,
@@ -56,15 +63,21 @@ def test_request_encodes_to_native(case: Path) -> None:
         (case / "canonical_request.json").read_bytes(), type=ProviderRequest
     )
     model_info = None
-    if (case / "context.json").exists():
-        context = load_json(case / "context.json")
+    context = load_json(case / "context.json") if (case / "context.json").exists() else {}
+    if "model_info" in context:
         model_info = msgspec.convert(context["model_info"], ModelInfo)
     ref = request.model_ref()
     assert ref.provider == PROVIDER
 
-    body, warnings = encode_anthropic_request(
+    warnings: list[ProviderRuntimeWarning] = []
+    if context.get("capability_pass"):
+        # The case is about what the target accepts: the runtime's one pass decides, the
+        # encoder trusts the result (runtime/capabilities.py).
+        request, warnings = prepare_request(request, ref, model_info, ANTHROPIC_CAPABILITIES)
+    body, encoded = encode_anthropic_request(
         request, ref.id, provider=PROVIDER, model_info=model_info
     )
+    warnings += encoded
 
     validate_request(PROVIDER, "/v1/messages", body)
     assert msgspec.json.decode(msgspec.json.encode(body)) == body  # plain JSON, nothing else

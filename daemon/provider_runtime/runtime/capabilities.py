@@ -1,10 +1,16 @@
-"""Check a request against the target model's known capabilities; adapt it and say so.
+"""What the target accepts, decided once per call; the request is adapted to it, and each change
+is reported with one warning code per condition (protocol.md §9 ``capability.*``, ``handoff.*``).
 
-Only a capability the catalog marks as absent (``False``) changes anything: unknown (``None``)
-means the request is sent as given and the provider decides.
+The target's effective capabilities are the provider's own (the dialect's facts and the config's
+quirks, as its adapter declares them) narrowed by the catalog's entry for the model: only a
+``False`` there narrows, unknown (``None``) leaves the provider's word. Encoders trust the
+result and make no such decision again. A new decision (cache breakpoints, an effort ladder)
+is one more step of ``prepare_request``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import msgspec
 
@@ -12,69 +18,109 @@ from ..core.types import (
     JsonFormat,
     JsonSchemaFormat,
     ModelInfo,
+    ModelRef,
     ProviderCapabilities,
     ProviderRequest,
     ProviderRuntimeWarning,
 )
+from ..handoff import HandoffTarget, normalize_handoff_messages
 
-__all__ = ["adapt_to_capabilities"]
+__all__ = ["effective_capabilities", "prepare_request"]
+
+Warnings = list[ProviderRuntimeWarning]
+# One decision about the request's own fields: (request, capabilities, target name) -> changes.
+Step = Callable[[ProviderRequest, ProviderCapabilities, str, Warnings], dict[str, object]]
 
 
-def adapt_to_capabilities(
-    request: ProviderRequest, info: ModelInfo | None, provider: ProviderCapabilities
-) -> tuple[ProviderRequest, list[ProviderRuntimeWarning]]:
+def effective_capabilities(
+    provider: ProviderCapabilities, info: ModelInfo | None
+) -> ProviderCapabilities:
+    """The provider's capabilities, less what the catalog says the model lacks."""
     model = info.capabilities if info is not None else None
-    warnings: list[ProviderRuntimeWarning] = []
+    if model is None:
+        return provider
+    return msgspec.structs.replace(
+        provider,
+        tools=provider.tools and model.tools is not False,
+        vision=provider.vision and model.vision is not False,
+        json_schema=provider.json_schema and model.json_schema is not False,
+        reasoning=provider.reasoning and model.reasoning is not False,
+    )
+
+
+def prepare_request(
+    request: ProviderRequest, ref: ModelRef, info: ModelInfo | None, provider: ProviderCapabilities
+) -> tuple[ProviderRequest, Warnings]:
+    """The request as the target ``ref`` accepts it, and what was changed (handoff first)."""
+    assert ref.provider is not None
+    caps = effective_capabilities(provider, info)
+    name = f"{ref.provider}/{ref.id}"
+    warnings: Warnings = []
     changes: dict[str, object] = {}
-    name = f"{info.provider}/{info.id}" if info is not None else "the target model"
+    for step in _STEPS:
+        changes.update(step(request, caps, name, warnings))
+    target = HandoffTarget(provider=ref.provider, model=ref.id, capabilities=caps)
+    messages, handoff_warnings = normalize_handoff_messages(request.messages, target)
+    request = msgspec.structs.replace(request, model=ref, messages=messages, **changes)
+    return request, [*handoff_warnings, *warnings]
 
-    if request.tools and (not provider.tools or (model is not None and model.tools is False)):
-        changes.update(tools=[], tool_choice=None)
-        warnings.append(
-            ProviderRuntimeWarning(
-                code="capability.tools_removed",
-                message=f"{name} does not support tools; {len(request.tools)} tool(s) not sent",
-                details={"tools": [t.name for t in request.tools]},
-            )
+
+def _warning(code: str, message: str, **details: object) -> ProviderRuntimeWarning:
+    return ProviderRuntimeWarning(code=code, message=message, details=details)
+
+
+def _tools(
+    request: ProviderRequest, caps: ProviderCapabilities, name: str, warnings: Warnings
+) -> dict[str, object]:
+    if not request.tools or caps.tools:
+        return {}
+    warnings.append(
+        _warning(
+            "capability.tools_removed",
+            f"{name} does not support tools; {len(request.tools)} tool(s) not sent",
+            tools=[t.name for t in request.tools],
         )
+    )
+    return {"tools": [], "tool_choice": None}
 
+
+def _response_format(
+    request: ProviderRequest, caps: ProviderCapabilities, name: str, warnings: Warnings
+) -> dict[str, object]:
     fmt = request.response_format
-    if isinstance(fmt, JsonSchemaFormat) and (
-        not provider.json_schema or (model is not None and model.json_schema is False)
-    ):
-        if provider.json_mode:
-            changes["response_format"] = JsonFormat()
+    if isinstance(fmt, JsonSchemaFormat) and not caps.json_schema:
+        if caps.json_mode:
             message = f"{name} does not support JSON schemas; asked for plain JSON output instead"
         else:
-            changes["response_format"] = None
             message = f"{name} supports no structured output; response_format not sent"
         warnings.append(
-            ProviderRuntimeWarning(
-                code="capability.json_schema_downgraded",
-                message=message,
-                details={"schema_name": fmt.name},
-            )
+            _warning("capability.json_schema_downgraded", message, schema_name=fmt.name)
         )
-    elif isinstance(fmt, JsonFormat) and not provider.json_mode and not provider.json_schema:
-        changes["response_format"] = None
+        return {"response_format": JsonFormat() if caps.json_mode else None}
+    if isinstance(fmt, JsonFormat) and not caps.json_mode:
+        hint = " (a json_schema format is supported)" if caps.json_schema else ""
         warnings.append(
-            ProviderRuntimeWarning(
-                code="capability.json_mode_removed",
-                message=f"{name} supports no JSON mode; response_format not sent",
+            _warning(
+                "capability.json_mode_removed",
+                f"{name} supports no JSON mode; response_format not sent{hint}",
             )
         )
+        return {"response_format": None}
+    return {}
 
-    if request.reasoning is not None and (
-        not provider.reasoning or (model is not None and model.reasoning is False)
-    ):
-        changes["reasoning"] = None
-        warnings.append(
-            ProviderRuntimeWarning(
-                code="capability.reasoning_removed",
-                message=f"{name} does not support reasoning settings; `reasoning` not sent",
-            )
+
+def _reasoning(
+    request: ProviderRequest, caps: ProviderCapabilities, name: str, warnings: Warnings
+) -> dict[str, object]:
+    if request.reasoning is None or caps.reasoning:
+        return {}
+    warnings.append(
+        _warning(
+            "capability.reasoning_removed",
+            f"{name} does not support reasoning settings; `reasoning` not sent",
         )
+    )
+    return {"reasoning": None}
 
-    if changes:
-        request = msgspec.structs.replace(request, **changes)
-    return request, warnings
+
+_STEPS: tuple[Step, ...] = (_tools, _response_format, _reasoning)

@@ -29,11 +29,10 @@ from ..core.types import (
     ProviderResponse,
     ProviderRuntimeWarning,
 )
-from ..handoff import HandoffTarget, normalize_handoff_messages
 from ..pricing import estimate_cost
 from ..registry import ProviderRegistry
 from .builder import ProviderRuntimeBuilder, RuntimeParts
-from .capabilities import adapt_to_capabilities
+from .capabilities import prepare_request
 
 __all__ = ["DiscoveryResult", "ProviderRuntime"]
 
@@ -78,16 +77,7 @@ class ProviderRuntime:
         adapter = self._registry.resolve_adapter(ref.provider)
         info = find_model(self._catalog, ref.provider, ref.id)
 
-        request, warnings = adapt_to_capabilities(request, info, adapter.capabilities)
-        target = HandoffTarget(
-            provider=ref.provider,
-            model=ref.id,
-            capabilities=adapter.capabilities,
-            vision=info.capabilities.vision if info is not None else None,
-        )
-        messages, handoff_warnings = normalize_handoff_messages(request.messages, target)
-        warnings = [*handoff_warnings, *warnings]
-        request = msgspec.structs.replace(request, model=ref, messages=messages)
+        request, warnings = prepare_request(request, ref, info, adapter.capabilities)
 
         response = await self._call(adapter, request, AdapterContext(model=ref, model_info=info))
 

@@ -7,7 +7,6 @@ pinned to an ``anthropic-version`` (https://docs.claude.com/en/api/versioning).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlencode
 
 from ...core.types import (
@@ -21,6 +20,7 @@ from ...transport.http import HttpResponse, HttpTransport, RetryPolicy
 from ..http import X_API_KEY, Call, HttpAdapter, ModelListing, ProviderDeclaration
 from .decode import decode_anthropic_error, decode_anthropic_models_page, decode_anthropic_response
 from .encode import DEFAULT_MAX_TOKENS, JSON_TOOL_NAME, encode_anthropic_request, uses_json_tool
+from .wire import AnthropicMessagesRequest
 
 __all__ = [
     "ANTHROPIC_CAPABILITIES",
@@ -77,7 +77,7 @@ def anthropic_declaration(
     default_max_tokens: int = DEFAULT_MAX_TOKENS,
     max_model_pages: int = 10,
 ) -> ProviderDeclaration:
-    def encode(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+    def encode(call: Call) -> tuple[AnthropicMessagesRequest, list[ProviderRuntimeWarning]]:
         return encode_anthropic_request(
             call.request,
             call.model,

@@ -24,7 +24,13 @@ from ...core.types import (
 )
 from ..errors import body_excerpt, status_kind
 from ..warnings import warn
-from .wire import WireContentBlock, WireErrorBody, WireMessage, WireModelList, WireUsage
+from .wire import (
+    AnthropicContentBlock,
+    AnthropicErrorBody,
+    AnthropicMessage,
+    AnthropicModelList,
+    AnthropicUsage,
+)
 
 __all__ = [
     "ERROR_TYPES",
@@ -64,9 +70,9 @@ ERROR_TYPES: dict[str, ErrorKind] = {
 # Phrases of invalid_request_error messages that mean the prompt does not fit the context.
 _CONTEXT_PHRASES = ("prompt is too long", "exceed context limit")
 
-_message_decoder = msgspec.json.Decoder(WireMessage)
-_error_decoder = msgspec.json.Decoder(WireErrorBody)
-_models_decoder = msgspec.json.Decoder(WireModelList)
+_message_decoder = msgspec.json.Decoder(AnthropicMessage)
+_error_decoder = msgspec.json.Decoder(AnthropicErrorBody)
+_models_decoder = msgspec.json.Decoder(AnthropicModelList)
 _json_encoder = msgspec.json.Encoder()
 
 
@@ -143,7 +149,7 @@ def decode_anthropic_response(
 
 
 def _decode_blocks(
-    blocks: list[WireContentBlock],
+    blocks: list[AnthropicContentBlock],
     provider: str,
     model: str,
     json_tool: str | None,
@@ -187,7 +193,7 @@ def _decode_blocks(
 
 
 def _decode_tool_use(
-    block: WireContentBlock,
+    block: AnthropicContentBlock,
     index: int,
     json_tool: str | None,
     warnings: list[ProviderRuntimeWarning],
@@ -245,7 +251,7 @@ def _stop_reason_warnings(raw: str | None, warnings: list[ProviderRuntimeWarning
         )
 
 
-def _decode_usage(usage: WireUsage | None) -> Usage:
+def _decode_usage(usage: AnthropicUsage | None) -> Usage:
     """Anthropic's ``input_tokens`` excludes cache reads and writes; canonical input has all."""
     if usage is None:
         return Usage()
@@ -281,7 +287,7 @@ def decode_anthropic_error(
     default_kind = status_kind(status)
     what = "error body without an `error` object"
     try:
-        wire: WireErrorBody | None = _error_decoder.decode(body)
+        wire: AnthropicErrorBody | None = _error_decoder.decode(body)
     except msgspec.ValidationError:
         wire = None
     except msgspec.DecodeError:

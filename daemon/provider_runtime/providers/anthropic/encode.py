@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.types import (
-    JsonFormat,
     JsonSchemaFormat,
     ModelInfo,
     NamedToolChoice,
@@ -21,6 +20,7 @@ from ...core.types import (
 )
 from ..warnings import warn
 from .encode_messages import encode_anthropic_messages
+from .wire import AnthropicMessagesRequest, AnthropicTool
 
 __all__ = [
     "DEFAULT_MAX_TOKENS",
@@ -51,7 +51,7 @@ def encode_anthropic_request(
     provider: str = "anthropic",
     model_info: ModelInfo | None = None,
     default_max_tokens: int = DEFAULT_MAX_TOKENS,
-) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+) -> tuple[AnthropicMessagesRequest, list[ProviderRuntimeWarning]]:
     """Build the ``POST /v1/messages`` body and the warnings for what could not be expressed.
 
     ``model`` is the native model id; ``model_info`` (the catalog entry) supplies the default
@@ -69,17 +69,22 @@ def encode_anthropic_request(
     max_tokens, thinking = _encode_thinking(
         request, messages, model_info, default_max_tokens, forced=forced, warnings=warnings
     )
-    body: dict[str, Any] = {"model": model, "max_tokens": max_tokens}
-    if system is not None:
-        body["system"] = system
-    body["messages"] = messages
+    body: AnthropicMessagesRequest = (
+        {"model": model, "max_tokens": max_tokens, "messages": messages}
+        if system is None
+        else {"model": model, "max_tokens": max_tokens, "system": system, "messages": messages}
+    )
     if tools:
         body["tools"] = tools
     if tool_choice is not None:
         body["tool_choice"] = tool_choice
     if thinking is not None:
         body["thinking"] = thinking
-    body.update(_encode_sampling(request, thinking_on=_thinking_on(thinking), warnings=warnings))
+    sampling = _encode_sampling(request, thinking_on=_thinking_on(thinking), warnings=warnings)
+    if "temperature" in sampling:
+        body["temperature"] = sampling["temperature"]
+    if "top_p" in sampling:
+        body["top_p"] = sampling["top_p"]
     if request.stop:
         body["stop_sequences"] = list(request.stop)
     metadata = _encode_metadata(request.metadata, warnings)
@@ -100,7 +105,7 @@ def uses_json_tool(request: ProviderRequest) -> bool:
 # --------------------------------------------------------------------------- tools
 
 
-def _encode_tool(tool: ToolDefinition, index: int, warnings: Warnings) -> dict[str, Any]:
+def _encode_tool(tool: ToolDefinition, index: int, warnings: Warnings) -> AnthropicTool:
     schema = dict(tool.parameters)
     schema.setdefault("type", "object")  # `{}` (no arguments) is common; Anthropic needs a type
     if tool.strict:
@@ -110,23 +115,19 @@ def _encode_tool(tool: ToolDefinition, index: int, warnings: Warnings) -> dict[s
             f"tool {tool.name!r}: strict schema adherence is not available; sent without it",
             where=f"tools[{index}]",
         )
-    out: dict[str, Any] = {"name": tool.name}
+    out: AnthropicTool = {"name": tool.name, "input_schema": schema}
     if tool.description:
         out["description"] = tool.description
-    out["input_schema"] = schema
     return out
 
 
-def _json_tool(request: ProviderRequest, warnings: Warnings) -> dict[str, Any] | None:
-    """The tool emulating a json_schema response, or None (with a warning when it cannot)."""
+def _json_tool(request: ProviderRequest, warnings: Warnings) -> AnthropicTool | None:
+    """The tool emulating a json_schema response, or None (with a warning when it cannot).
+
+    A ``json`` format never gets here: Anthropic declares no JSON mode, so the runtime's one
+    capability pass (``runtime/capabilities.py``) has removed it and said so.
+    """
     fmt = request.response_format
-    if isinstance(fmt, JsonFormat):
-        warn(
-            warnings,
-            "unsupported.json_mode",
-            "Anthropic has no JSON mode; response_format not sent (json_schema is supported)",
-        )
-        return None
     if not isinstance(fmt, JsonSchemaFormat):
         return None
     reason: str | None = None
@@ -158,7 +159,7 @@ def _json_tool(request: ProviderRequest, warnings: Warnings) -> dict[str, Any] |
 
 
 def _encode_tool_choice(
-    choice: ToolChoice | None, tools: list[dict[str, Any]], json_tool: bool, warnings: Warnings
+    choice: ToolChoice | None, tools: list[AnthropicTool], json_tool: bool, warnings: Warnings
 ) -> dict[str, Any] | None:
     if json_tool:
         # Make the model answer through a tool: the json tool alone, or any tool when the
@@ -305,7 +306,7 @@ def _thinking_blocker(messages: list[dict[str, Any]], *, forced: bool) -> str | 
 
 def _encode_sampling(
     request: ProviderRequest, *, thinking_on: bool, warnings: Warnings
-) -> dict[str, Any]:
+) -> dict[str, float]:
     """``temperature`` or ``top_p`` within Anthropic's ranges; what does not fit is reported."""
     given = {"temperature": request.temperature, "top_p": request.top_p}
     out = {name: value for name, value in given.items() if value is not None}

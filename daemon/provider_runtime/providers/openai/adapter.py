@@ -8,7 +8,6 @@ OpenAI-compatible server declared in the config: its ``quirks`` select the diale
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import msgspec
 
@@ -25,6 +24,7 @@ from .decode import decode_openai_error, decode_openai_models, decode_openai_res
 from .dialect import OpenAIDialect
 from .encode import encode_openai_request
 from .quirks import OpenAICompatQuirks
+from .wire import OpenAIChatRequest
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -66,7 +66,7 @@ def capabilities_for(dialect: OpenAIDialect) -> ProviderCapabilities:
 def openai_declaration(dialect: OpenAIDialect) -> ProviderDeclaration:
     """Chat Completions as spoken by an endpoint of ``dialect``."""
 
-    def encode(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+    def encode(call: Call) -> tuple[OpenAIChatRequest, list[ProviderRuntimeWarning]]:
         return encode_openai_request(call.request, call.model, dialect=dialect)
 
     return ProviderDeclaration(

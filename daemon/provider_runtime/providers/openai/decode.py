@@ -25,9 +25,16 @@ from ...core.types import (
     ToolCall,
     Usage,
 )
-from .dialect import warning
+from ..warnings import warning
 from .errors import body_excerpt, decode_openai_error
-from .wire import ChatCompletion, FunctionCall, ModelList, ResponseMessage, ToolCallWire, UsageWire
+from .wire import (
+    OpenAIChatCompletion,
+    OpenAIFunctionCall,
+    OpenAIModelList,
+    OpenAIResponseMessage,
+    OpenAIToolCall,
+    OpenAIUsage,
+)
 
 __all__ = [
     "FINISH_REASONS",
@@ -86,7 +93,7 @@ def parse_body(body: bytes, decoder: msgspec.json.Decoder[T], *, provider: str, 
     )
 
 
-def map_usage(usage: UsageWire | None) -> Usage:
+def map_usage(usage: OpenAIUsage | None) -> Usage:
     """Chat Completions usage in canonical terms: ``prompt_tokens`` already includes cached."""
     if usage is None:
         return Usage()
@@ -118,10 +125,10 @@ def _parse_arguments(raw: str | None) -> tuple[dict[str, Any], str | None, str |
 
 
 def decode_tool_call(
-    wire: ToolCallWire | FunctionCall, index: int, warnings: Warnings
+    wire: OpenAIToolCall | OpenAIFunctionCall, index: int, warnings: Warnings
 ) -> ToolCall | None:
     """One native call; arguments that are not a JSON object are kept raw with a warning."""
-    if isinstance(wire, ToolCallWire):
+    if isinstance(wire, OpenAIToolCall):
         if wire.function is None:
             warnings.append(
                 warning(
@@ -167,7 +174,7 @@ def _content_text(content: str | list[Any] | None) -> str:
 
 
 def decode_message(
-    message: ResponseMessage,
+    message: OpenAIResponseMessage,
     *,
     provider: str,
     model: str,
@@ -197,7 +204,7 @@ def decode_message(
                 refusal=message.refusal,
             )
         )
-    calls: list[ToolCallWire | FunctionCall] = list(message.tool_calls or [])
+    calls: list[OpenAIToolCall | OpenAIFunctionCall] = list(message.tool_calls or [])
     if message.function_call is not None:
         calls.append(message.function_call)
     for index, wire in enumerate(calls):
@@ -217,7 +224,7 @@ def first_choice(choices: Sequence[T] | None, provider: str, body: bytes) -> T:
     return choices[0]
 
 
-_response = msgspec.json.Decoder(ChatCompletion)
+_response = msgspec.json.Decoder(OpenAIChatCompletion)
 
 
 def decode_openai_response(
@@ -251,7 +258,7 @@ def decode_openai_response(
     )
 
 
-_models = msgspec.json.Decoder(ModelList)
+_models = msgspec.json.Decoder(OpenAIModelList)
 
 
 def decode_openai_models(body: bytes, *, provider: str) -> list[ModelInfo]:

@@ -1,7 +1,8 @@
 """Canonical ``ProviderRequest`` -> OpenAI Chat Completions request body. Pure.
 
-Follows https://platform.openai.com/docs/api-reference/chat/create. What the target cannot
-express becomes an ``unsupported.*`` warning (protocol.md §6 "OpenAI", §9).
+Follows https://platform.openai.com/docs/api-reference/chat/create. Tools, images and response
+formats arrive already fitted to the endpoint (``runtime/capabilities.py``); what else the
+target cannot express becomes an ``unsupported.*`` warning (protocol.md §6 "OpenAI", §9).
 """
 
 from __future__ import annotations
@@ -20,8 +21,16 @@ from ...core.types import (
     ToolChoiceMode,
     ToolDefinition,
 )
-from .dialect import OPENAI_DIALECT, OpenAIDialect, warning
+from ..warnings import warning
+from .dialect import OPENAI_DIALECT, OpenAIDialect
 from .messages import ReasoningReplay, encode_messages
+from .wire import (
+    OpenAIChatOptions,
+    OpenAIChatRequest,
+    OpenAIFunction,
+    OpenAIJsonSchema,
+    OpenAITool,
+)
 
 __all__ = [
     "encode_openai_request",
@@ -41,7 +50,7 @@ def encode_openai_request(
     *,
     dialect: OpenAIDialect = OPENAI_DIALECT,
     replay: ReasoningReplay | None = None,
-) -> tuple[dict[str, Any], Warnings]:
+) -> tuple[OpenAIChatRequest, Warnings]:
     """The native body for ``model`` (the provider's own id) and what could not be sent.
 
     ``dialect`` describes the endpoint (official OpenAI by default); ``replay`` lets an endpoint
@@ -50,26 +59,31 @@ def encode_openai_request(
     messages, warnings = encode_messages(
         request.messages, model=model, dialect=dialect, replay=replay
     )
-    body: dict[str, Any] = {"model": model, "messages": messages}
+    options: OpenAIChatOptions = {}
     if request.max_output_tokens is not None:
-        body[dialect.max_tokens_field] = request.max_output_tokens
-    body.update(_sampling(request, model, dialect, warnings))
+        options[dialect.max_tokens_field] = request.max_output_tokens
+    options.update(_sampling(request, model, dialect, warnings))
     if request.reasoning is not None:
-        body.update(_reasoning_effort(request.reasoning, dialect, warnings))
+        options.update(_reasoning_effort(request.reasoning, dialect, warnings))
     if request.response_format is not None:
-        body.update(encode_response_format(request.response_format, dialect, warnings))
-    body.update(encode_tools(request, dialect, warnings))
-    body.update(_metadata(request.metadata, dialect, warnings))
+        options.update(encode_response_format(request.response_format))
+    options.update(encode_tools(request, warnings))
+    options.update(_metadata(request.metadata, dialect, warnings))
+    body: OpenAIChatRequest = {"model": model, "messages": messages, **options}
     return body, warnings
 
 
 def _sampling(
     request: ProviderRequest, model: str, dialect: OpenAIDialect, warnings: Warnings
-) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+) -> OpenAIChatOptions:
+    out: OpenAIChatOptions = {}
     restricted = dialect.restricts_sampling(model)
-    knobs = {"temperature": request.temperature, "top_p": request.top_p}
-    given = [name for name, value in knobs.items() if value is not None]
+    knobs: OpenAIChatOptions = {}
+    if request.temperature is not None:
+        knobs["temperature"] = request.temperature
+    if request.top_p is not None:
+        knobs["top_p"] = request.top_p
+    given = list(knobs)
     if restricted and given:
         warnings.append(
             warning(
@@ -79,7 +93,7 @@ def _sampling(
             )
         )
     elif given:
-        out.update({name: knobs[name] for name in given})
+        out.update(knobs)
         out.update(_temperature_in_range(out, dialect, warnings))
     if request.stop:
         out.update(_stop(request.stop, model, dialect, restricted, warnings))
@@ -87,8 +101,8 @@ def _sampling(
 
 
 def _temperature_in_range(
-    knobs: dict[str, Any], dialect: OpenAIDialect, warnings: Warnings
-) -> dict[str, Any]:
+    knobs: OpenAIChatOptions, dialect: OpenAIDialect, warnings: Warnings
+) -> OpenAIChatOptions:
     """OpenAI's temperature ranges from 0 to 2: a higher one is sent as 2 (reported)."""
     temperature = knobs.get("temperature")
     if not dialect.official or temperature is None or temperature <= _MAX_TEMPERATURE:
@@ -108,7 +122,7 @@ def _temperature_in_range(
 
 def _stop(
     stop: list[str], model: str, dialect: OpenAIDialect, restricted: bool, warnings: Warnings
-) -> dict[str, Any]:
+) -> OpenAIChatOptions:
     if restricted or not dialect.supports_stop:
         target = f"OpenAI reasoning model {model}" if restricted else dialect.provider
         warnings.append(
@@ -131,7 +145,7 @@ def _stop(
 
 def _reasoning_effort(
     reasoning: ReasoningConfig, dialect: OpenAIDialect, warnings: Warnings
-) -> dict[str, Any]:
+) -> OpenAIChatOptions:
     if reasoning.budget_tokens is not None:
         sent = "effort only" if reasoning.effort is not None else "no reasoning setting"
         warnings.append(
@@ -144,39 +158,19 @@ def _reasoning_effort(
     return {"reasoning_effort": reasoning.effort} if reasoning.effort is not None else {}
 
 
-def encode_response_format(
-    fmt: ResponseFormat, dialect: OpenAIDialect, warnings: Warnings
-) -> dict[str, Any]:
-    """``response_format``; a schema falls back to JSON mode where only that is supported."""
+def encode_response_format(fmt: ResponseFormat) -> OpenAIChatOptions:
+    """``response_format`` as given: the runtime's capability pass has already downgraded or
+    removed a format the endpoint does not take (``capability.*`` warnings)."""
     if isinstance(fmt, TextFormat):
         return {"response_format": {"type": "text"}}
     if isinstance(fmt, JsonSchemaFormat):
-        if dialect.supports_json_schema:
-            return {"response_format": {"type": "json_schema", "json_schema": _schema(fmt)}}
-        fallback = dialect.supports_json_mode
-        warnings.append(
-            warning(
-                "unsupported.json_schema",
-                f"{dialect.provider} does not accept JSON schemas; "
-                + ("JSON mode was requested instead" if fallback else "response_format not sent"),
-                schema_name=fmt.name,
-            )
-        )
-        return {"response_format": {"type": "json_object"}} if fallback else {}
+        return {"response_format": {"type": "json_schema", "json_schema": _schema(fmt)}}
     assert isinstance(fmt, JsonFormat)
-    if dialect.supports_json_mode:
-        return {"response_format": {"type": "json_object"}}
-    warnings.append(
-        warning(
-            "unsupported.json_mode",
-            f"{dialect.provider} has no JSON mode; response_format not sent",
-        )
-    )
-    return {}
+    return {"response_format": {"type": "json_object"}}
 
 
-def _schema(fmt: JsonSchemaFormat) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": fmt.name}
+def _schema(fmt: JsonSchemaFormat) -> OpenAIJsonSchema:
+    out: OpenAIJsonSchema = {"name": fmt.name}
     if fmt.description is not None:
         out["description"] = fmt.description
     out["schema"] = fmt.schema
@@ -185,22 +179,13 @@ def _schema(fmt: JsonSchemaFormat) -> dict[str, Any]:
     return out
 
 
-def encode_tools(
-    request: ProviderRequest, dialect: OpenAIDialect, warnings: Warnings
-) -> dict[str, Any]:
-    """``tools`` and ``tool_choice``; a choice without tools is not sent (the API rejects it)."""
+def encode_tools(request: ProviderRequest, warnings: Warnings) -> OpenAIChatOptions:
+    """``tools`` and ``tool_choice``; a choice without tools is not sent (the API rejects it).
+
+    Tools reach here only for an endpoint that takes them (the runtime's capability pass).
+    """
     choice = request.tool_choice
-    if request.tools and not dialect.supports_tools:
-        warnings.append(
-            warning(
-                "unsupported.tools",
-                f"{dialect.provider} does not accept tools; "
-                f"{len(request.tools)} tool(s) and the tool choice not sent",
-                tools=[t.name for t in request.tools],
-            )
-        )
-        return {}
-    out: dict[str, Any] = {}
+    out: OpenAIChatOptions = {}
     if request.tools:
         out["tools"] = [_tool(t) for t in request.tools]
     if choice is None:
@@ -224,8 +209,8 @@ def encode_tool_choice(choice: ToolChoiceMode | NamedToolChoice) -> str | dict[s
     return choice.value
 
 
-def _tool(tool: ToolDefinition) -> dict[str, Any]:
-    function: dict[str, Any] = {"name": tool.name}
+def _tool(tool: ToolDefinition) -> OpenAITool:
+    function: OpenAIFunction = {"name": tool.name}
     if tool.description is not None:
         function["description"] = tool.description
     function["parameters"] = tool.parameters
@@ -236,7 +221,7 @@ def _tool(tool: ToolDefinition) -> dict[str, Any]:
 
 def _metadata(
     metadata: dict[str, str], dialect: OpenAIDialect, warnings: Warnings
-) -> dict[str, Any]:
+) -> OpenAIChatOptions:
     if not metadata:
         return {}
     if dialect.metadata == "send":

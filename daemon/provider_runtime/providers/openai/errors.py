@@ -16,6 +16,7 @@ import msgspec
 
 from ...core.errors import ErrorKind, ProviderError
 from ..errors import body_excerpt, status_kind
+from .wire import OpenAIErrorBody
 
 __all__ = [
     "ErrorInfo",
@@ -69,23 +70,24 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else msgspec.json.encode(value).decode()
 
 
+_error_body = msgspec.json.Decoder(OpenAIErrorBody)
+
+
 def parse_error_body(body: bytes) -> ErrorInfo | None:
     """The error of a JSON error body, or None when the body is not a JSON object."""
     try:
-        data = msgspec.json.decode(body)
-    except msgspec.DecodeError:
+        data = _error_body.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
         return None
-    if not isinstance(data, dict):
-        return None
-    error = data.get("error")
+    error = data.error
     if isinstance(error, dict):
         code = error.get("code")
         code = code if code is not None else error.get("type")
         return ErrorInfo(_text(error.get("message")) or "", _text(code), error)
     if isinstance(error, str):
-        return ErrorInfo(error, _text(data.get("code") or data.get("type")), {})
-    message = _text(data.get("message")) or _text(data.get("detail")) or ""
-    return ErrorInfo(message, _text(data.get("code") or data.get("type")), {})
+        return ErrorInfo(error, _text(data.code or data.type), {})
+    message = _text(data.message) or _text(data.detail) or ""
+    return ErrorInfo(message, _text(data.code or data.type), {})
 
 
 def decode_openai_error(

@@ -23,18 +23,17 @@ from ...core.types import (
     ToolCall,
     ToolResult,
 )
-from .dialect import OpenAIDialect, warning
+from ..warnings import warning
+from .dialect import OpenAIDialect
 
 __all__ = [
     "TOOL_RESULT_IMAGE_PLACEHOLDER",
-    "VISION_PLACEHOLDER",
     "ReasoningReplay",
     "encode_arguments",
     "encode_image",
     "encode_messages",
 ]
 
-VISION_PLACEHOLDER = "[image omitted: the target model does not accept images]"
 TOOL_RESULT_IMAGE_PLACEHOLDER = "[image omitted: tool results cannot carry images here]"
 TOOL_ERROR_PREFIX = "Error: "
 
@@ -114,25 +113,13 @@ class _Encoder:
             if isinstance(part, TextPart):
                 content.append({"type": "text", "text": part.text})
             elif isinstance(part, ImagePart) and role is MessageRole.USER:
-                content.append(self.user_image(index, part_index, part))
+                # Only a target taking images gets them (runtime/capabilities.py decides).
+                content.append(encode_image(part))
             else:
                 self.dropped(index, part_index, part, role.value)
         if parts and not content:
             return  # everything was dropped (and reported)
         self.out.append({"role": native_role, "content": _compact(content)})
-
-    def user_image(self, index: int, part_index: int, part: ImagePart) -> dict[str, Any]:
-        if self.dialect.supports_vision:
-            return encode_image(part)
-        self.warnings.append(
-            warning(
-                "unsupported.vision",
-                f"{self.dialect.provider} does not accept images; a placeholder was sent",
-                message_index=index,
-                part_index=part_index,
-            )
-        )
-        return {"type": "text", "text": VISION_PLACEHOLDER}
 
     def assistant(self, index: int, parts: Sequence[tuple[int, ContentPart]]) -> None:
         texts: list[str] = []

@@ -8,7 +8,6 @@ optional app attribution headers ``HTTP-Referer``/``X-Title``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import httpx
 
@@ -21,6 +20,7 @@ from ...core.types import (
 )
 from ...transport.http import HttpResponse, HttpTransport, RetryPolicy
 from ..http import BEARER, Call, HttpAdapter, ModelListing, ProviderDeclaration
+from ..openai.wire import OpenAIChatRequest
 from .decode import (
     decode_openrouter_error,
     decode_openrouter_models_page,
@@ -52,7 +52,7 @@ OPENROUTER_CAPABILITIES = ProviderCapabilities(
 )
 
 
-def _encode(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+def _encode(call: Call) -> tuple[OpenAIChatRequest, list[ProviderRuntimeWarning]]:
     return encode_openrouter_request(call.request, call.model, provider=call.provider)
 
 

@@ -38,17 +38,17 @@ from ..openai.decode import (
     parse_body,
     unify_finish,
 )
-from ..openai.dialect import warning
 from ..openai.errors import decode_openai_error, parse_error_body, refine_kind, status_kind
+from ..warnings import warning
 from .wire import (
-    CostDetails,
-    ORChatCompletion,
-    ORChoice,
-    ORModel,
-    ORModelList,
-    ORUsage,
-    Pricing,
-    PricingOverride,
+    OpenRouterChatCompletion,
+    OpenRouterChoice,
+    OpenRouterCostDetails,
+    OpenRouterModel,
+    OpenRouterModelList,
+    OpenRouterPricing,
+    OpenRouterPricingOverride,
+    OpenRouterUsage,
 )
 
 __all__ = [
@@ -96,7 +96,7 @@ def reasoning_parts(
     return parts
 
 
-def _choice_warnings(choice: ORChoice) -> list[ProviderRuntimeWarning]:
+def _choice_warnings(choice: OpenRouterChoice) -> list[ProviderRuntimeWarning]:
     if choice.error is None:
         return []
     message = choice.error.get("message")
@@ -109,7 +109,7 @@ def _choice_warnings(choice: ORChoice) -> list[ProviderRuntimeWarning]:
     ]
 
 
-_response = msgspec.json.Decoder(ORChatCompletion)
+_response = msgspec.json.Decoder(OpenRouterChatCompletion)
 
 
 def decode_openrouter_response(
@@ -159,7 +159,7 @@ def decode_openrouter_response(
     )
 
 
-def _reported_cost(usage: ORUsage | None) -> CostBreakdown | None:
+def _reported_cost(usage: OpenRouterUsage | None) -> CostBreakdown | None:
     """``usage.cost``; for a BYOK call that is only OpenRouter's fee, so the upstream's charge
     (``cost_details.upstream_inference_cost``) is added, and its prompt and completion parts
     give ``input`` and ``output``. Unreported upstream cost makes the figure ``partial``.
@@ -169,7 +169,7 @@ def _reported_cost(usage: ORUsage | None) -> CostBreakdown | None:
     source = PricingSource.PROVIDER_REPORTED
     if not usage.is_byok:
         return CostBreakdown(total=usage.cost, source=source)
-    details = usage.cost_details or CostDetails()
+    details = usage.cost_details or OpenRouterCostDetails()
     upstream = details.upstream_inference_cost
     if upstream is None:
         return CostBreakdown(
@@ -261,7 +261,7 @@ def per_million(value: str | None) -> Decimal | None:
     return scaled.normalize()
 
 
-def _tier(override: PricingOverride) -> PriceTier | None:
+def _tier(override: OpenRouterPricingOverride) -> PriceTier | None:
     if override.min_prompt_tokens is None or (override.utc_start, override.utc_end) != (None, None):
         return None  # time-of-day prices cannot be expressed
     return PriceTier(
@@ -273,7 +273,7 @@ def _tier(override: PricingOverride) -> PriceTier | None:
     )
 
 
-def _pricing(pricing: Pricing | None) -> ModelPricing | None:
+def _pricing(pricing: OpenRouterPricing | None) -> ModelPricing | None:
     if pricing is None:
         return None
     tiers = [t for t in map(_tier, pricing.overrides or []) if t is not None]
@@ -287,7 +287,7 @@ def _pricing(pricing: Pricing | None) -> ModelPricing | None:
     return None if result == ModelPricing() else result
 
 
-def _capabilities(model: ORModel) -> ModelCapabilities:
+def _capabilities(model: OpenRouterModel) -> ModelCapabilities:
     params = set(model.supported_parameters or ())
     known = bool(params)  # an empty or missing list says nothing
     modalities = model.architecture.input_modalities if model.architecture else None
@@ -299,7 +299,7 @@ def _capabilities(model: ORModel) -> ModelCapabilities:
     )
 
 
-def _model_info(model: ORModel, provider: str) -> ModelInfo:
+def _model_info(model: OpenRouterModel, provider: str) -> ModelInfo:
     top = model.top_provider
     return ModelInfo(
         provider=provider,
@@ -313,7 +313,7 @@ def _model_info(model: ORModel, provider: str) -> ModelInfo:
     )
 
 
-_models = msgspec.json.Decoder(ORModelList)
+_models = msgspec.json.Decoder(OpenRouterModelList)
 
 
 def decode_openrouter_models_page(

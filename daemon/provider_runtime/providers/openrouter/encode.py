@@ -14,8 +14,10 @@ from typing import Any
 import msgspec
 
 from ...core.types import ProviderRequest, ProviderRuntimeWarning, ReasoningConfig, ReasoningPart
-from ..openai.dialect import OpenAIDialect, warning
+from ..openai.dialect import OpenAIDialect
 from ..openai.encode import encode_openai_request
+from ..openai.wire import OpenAIChatRequest
+from ..warnings import warning
 
 __all__ = ["encode_openrouter_request", "openrouter_dialect", "reasoning_detail"]
 
@@ -93,7 +95,9 @@ class _Replay:
         return ({"reasoning_details": details} if details else {}), warnings
 
 
-def _reasoning(reasoning: ReasoningConfig, warnings: list[ProviderRuntimeWarning]) -> Any:
+def _reasoning(
+    reasoning: ReasoningConfig, warnings: list[ProviderRuntimeWarning]
+) -> dict[str, Any] | None:
     if reasoning.effort is not None:
         if reasoning.budget_tokens is not None:
             warnings.append(
@@ -112,7 +116,7 @@ def _reasoning(reasoning: ReasoningConfig, warnings: list[ProviderRuntimeWarning
 
 def encode_openrouter_request(
     request: ProviderRequest, model: str, *, provider: str = "openrouter"
-) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+) -> tuple[OpenAIChatRequest, list[ProviderRuntimeWarning]]:
     """The native body for ``model`` (an OpenRouter slug such as ``anthropic/claude-sonnet-4``)."""
     body, warnings = encode_openai_request(
         msgspec.structs.replace(request, reasoning=None),

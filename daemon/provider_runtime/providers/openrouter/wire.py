@@ -13,36 +13,36 @@ from typing import Any
 
 import msgspec
 
-from ..openai.wire import ChatCompletion, Choice, ResponseMessage, UsageWire
+from ..openai.wire import OpenAIChatCompletion, OpenAIChoice, OpenAIResponseMessage, OpenAIUsage
 
 __all__ = [
-    "Architecture",
-    "CostDetails",
-    "ORChatCompletion",
-    "ORChoice",
-    "ORModel",
-    "ORModelList",
-    "ORResponseMessage",
-    "ORUsage",
-    "Pricing",
-    "PricingOverride",
-    "TopProvider",
+    "OpenRouterArchitecture",
+    "OpenRouterChatCompletion",
+    "OpenRouterChoice",
+    "OpenRouterCostDetails",
+    "OpenRouterModel",
+    "OpenRouterModelList",
+    "OpenRouterPricing",
+    "OpenRouterPricingOverride",
+    "OpenRouterResponseMessage",
+    "OpenRouterTopProvider",
+    "OpenRouterUsage",
 ]
 
 
-class ORResponseMessage(ResponseMessage, kw_only=True):
+class OpenRouterResponseMessage(OpenAIResponseMessage, kw_only=True):
     # Typed objects (reasoning.text / reasoning.summary / reasoning.encrypted / ...), kept as
     # dicts: they are replayed to OpenRouter exactly as received.
     reasoning_details: list[dict[str, Any]] | None = None
 
 
-class ORChoice(Choice, kw_only=True):
-    message: ORResponseMessage = msgspec.field(default_factory=ORResponseMessage)
+class OpenRouterChoice(OpenAIChoice, kw_only=True):
+    message: OpenRouterResponseMessage = msgspec.field(default_factory=OpenRouterResponseMessage)
     native_finish_reason: str | None = None
     error: dict[str, Any] | None = None  # an upstream failure after generation started
 
 
-class CostDetails(msgspec.Struct, kw_only=True):
+class OpenRouterCostDetails(msgspec.Struct, kw_only=True):
     """What the upstream provider charged (USD); meaningful for BYOK calls."""
 
     upstream_inference_cost: Decimal | None = None
@@ -50,19 +50,19 @@ class CostDetails(msgspec.Struct, kw_only=True):
     upstream_inference_completions_cost: Decimal | None = None
 
 
-class ORUsage(UsageWire, kw_only=True):
+class OpenRouterUsage(OpenAIUsage, kw_only=True):
     cost: Decimal | None = None  # USD, decoded from the JSON number's exact text
     is_byok: bool | None = None  # Bring Your Own Key: `cost` is then only OpenRouter's fee
-    cost_details: CostDetails | None = None
+    cost_details: OpenRouterCostDetails | None = None
 
 
-class ORChatCompletion(ChatCompletion, kw_only=True):
-    choices: Sequence[ORChoice] | None = None
-    usage: ORUsage | None = None
+class OpenRouterChatCompletion(OpenAIChatCompletion, kw_only=True):
+    choices: Sequence[OpenRouterChoice] | None = None
+    usage: OpenRouterUsage | None = None
     error: dict[str, Any] | None = None
 
 
-class PricingOverride(msgspec.Struct, kw_only=True):
+class OpenRouterPricingOverride(msgspec.Struct, kw_only=True):
     prompt: str | None = None
     completion: str | None = None
     input_cache_read: str | None = None
@@ -72,39 +72,39 @@ class PricingOverride(msgspec.Struct, kw_only=True):
     utc_end: float | None = None
 
 
-class Pricing(msgspec.Struct, kw_only=True):
+class OpenRouterPricing(msgspec.Struct, kw_only=True):
     """USD per token, as decimal strings (``"-1"``: variable, e.g. router models)."""
 
     prompt: str | None = None
     completion: str | None = None
     input_cache_read: str | None = None
     input_cache_write: str | None = None
-    overrides: list[PricingOverride] | None = None
+    overrides: list[OpenRouterPricingOverride] | None = None
 
 
-class Architecture(msgspec.Struct, kw_only=True):
+class OpenRouterArchitecture(msgspec.Struct, kw_only=True):
     input_modalities: list[str] | None = None
 
 
-class TopProvider(msgspec.Struct, kw_only=True):
+class OpenRouterTopProvider(msgspec.Struct, kw_only=True):
     context_length: int | None = None
     max_completion_tokens: int | None = None
 
 
-class ORModel(msgspec.Struct, kw_only=True):
+class OpenRouterModel(msgspec.Struct, kw_only=True):
     id: str = ""
     name: str | None = None
     context_length: int | None = None
-    pricing: Pricing | None = None
-    architecture: Architecture | None = None
-    top_provider: TopProvider | None = None
+    pricing: OpenRouterPricing | None = None
+    architecture: OpenRouterArchitecture | None = None
+    top_provider: OpenRouterTopProvider | None = None
     supported_parameters: list[str] | None = None
 
 
-class Links(msgspec.Struct, kw_only=True):
+class OpenRouterLinks(msgspec.Struct, kw_only=True):
     next: str | None = None
 
 
-class ORModelList(msgspec.Struct, kw_only=True):
-    data: list[ORModel] | None = None
-    links: Links | None = None
+class OpenRouterModelList(msgspec.Struct, kw_only=True):
+    data: list[OpenRouterModel] | None = None
+    links: OpenRouterLinks | None = None
