@@ -9,6 +9,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from provider_runtime.assembly import retry_policy
 from provider_runtime.config import (
     OpenAICompatQuirks,
     ProviderConfig,
@@ -195,7 +196,7 @@ api_key_env = "MY_ANTHROPIC_KEY"
         "MY_ANTHROPIC_KEY",
         "https://api.anthropic.com",
     )
-    assert openai.retry_policy() == RetryPolicy(max_retries=5, deadline=600.0)
+    assert retry_policy(openai) == RetryPolicy(max_retries=5, deadline=600.0)
 
 
 # --------------------------------------------------------------------------- the full example

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .runtime import ProviderRuntime
     from .transport.http import HttpTransport, RetryPolicy
 
-__all__ = ["ADAPTERS", "build_runtime"]
+__all__ = ["ADAPTERS", "build_runtime", "retry_policy"]
 
 Closers = list[Callable[[], Awaitable[None]]]
 TransportFor = Callable[[bool], "HttpTransport"]
@@ -102,11 +102,20 @@ def _common(pid: str, pc: ProviderConfig) -> _Endpoint:
         "provider_id": pid,
         "headers": pc.headers,
         "timeout": pc.timeout,
-        "retry": pc.retry_policy(),
+        "retry": retry_policy(pc),
     }
     if pc.base_url:
         common["base_url"] = pc.base_url
     return common
+
+
+def retry_policy(pc: ProviderConfig) -> RetryPolicy:
+    """The transport's retry policy from a provider's config."""
+    from .transport.http import RetryPolicy  # deferred: loads httpx
+
+    return RetryPolicy(
+        max_retries=pc.max_retries, deadline=pc.retry_deadline, connect_timeout=pc.connect_timeout
+    )
 
 
 def _echo(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> ProviderAdapter:

@@ -134,11 +134,16 @@ def _provider(pid: str, table: Any, file: str | None, env: Mapping[str, str]) ->
     builtin = BUILTIN_PROVIDERS.get(pid)
     base_url_from = "the config file"
     if builtin is not None:
-        if raw.get("type", pid) != pid:
+        kind = builtin.type or pid
+        if raw.get("type", kind) != kind:
             raise ConfigError(
-                f"the built-in provider `{pid}` has type `{pid}`", path=file, key=f"{key}.type"
+                f"the built-in provider `{pid}` has type `{kind}`", path=file, key=f"{key}.type"
             )
-        raw["type"] = pid
+        raw["type"] = kind
+        if builtin.quirks is not None:  # a preset: the user's quirks go over its own
+            given = raw.get("quirks", {})
+            preset = msgspec.to_builtins(builtin.quirks)
+            raw["quirks"] = {**preset, **given} if isinstance(given, dict) else given
         raw.setdefault("api_key_env", builtin.key_env)
         if "base_url" not in raw and builtin.base_url is not None:
             from_env = env.get(builtin.base_url_env or "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 import msgspec
 
@@ -13,9 +13,6 @@ from ..core.types import ModelInfo, ProviderRuntimeWarning
 from ..pricing.rules import PriceRule
 from ..providers.openai.quirks import OpenAICompatQuirks
 from ..redact import MASK, is_secret_header, redact_url
-
-if TYPE_CHECKING:  # the daemon reads the config before it needs httpx: keep that import lazy
-    from ..transport.http import RetryPolicy
 
 __all__ = [
     "BUILTIN_PROVIDERS",
@@ -39,11 +36,18 @@ _NonNegative = Annotated[float, msgspec.Meta(ge=0)]
 
 
 class BuiltinProvider(NamedTuple):
-    """Defaults of a built-in provider, following its official SDK."""
+    """Defaults of a built-in provider, following its official SDK.
+
+    ``type`` None means the provider's id is its type (a native provider). An OpenAI-compatible
+    service with a name is a preset: ``type="openai_compatible"`` and its ``quirks`` (with
+    ``requires_api_key`` for a hosted one) — one entry of data, no code.
+    """
 
     key_env: str | None
     base_url_env: str | None
     base_url: str | None
+    type: str | None = None
+    quirks: OpenAICompatQuirks | None = None
 
 
 BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {
@@ -78,15 +82,6 @@ class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     app_title: str | None = None  # OpenRouter X-Title
     anthropic_version: str = "2023-06-01"
     quirks: OpenAICompatQuirks = OpenAICompatQuirks()
-
-    def retry_policy(self) -> RetryPolicy:
-        from ..transport.http import RetryPolicy
-
-        return RetryPolicy(
-            max_retries=self.max_retries,
-            deadline=self.retry_deadline,
-            connect_timeout=self.connect_timeout,
-        )
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={value!r}" for name, value in self.__rich_repr__())
@@ -123,7 +118,9 @@ def key_env_var(provider: str, config: ProviderConfig) -> str | None:
     if config.api_key_env:
         return config.api_key_env
     builtin = BUILTIN_PROVIDERS.get(provider)
-    return builtin.key_env if builtin is not None and config.type == provider else None
+    if builtin is None or config.type != (builtin.type or provider):
+        return None
+    return builtin.key_env
 
 
 def needs_credential(config: ProviderConfig) -> bool:
