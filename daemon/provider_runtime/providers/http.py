@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 import httpx
 import msgspec
@@ -37,6 +37,7 @@ __all__ = [
     "Auth",
     "Call",
     "Endpoint",
+    "EndpointOptions",
     "ErrorDecoder",
     "HttpAdapter",
     "ModelListing",
@@ -196,6 +197,14 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return u.scheme, u.host, u.port
 
 
+class EndpointOptions(TypedDict, total=False):
+    """What every HTTP adapter takes besides its id, base URL and declaration."""
+
+    headers: Mapping[str, str] | None  # sent over the defaults; never the credential's header
+    timeout: float | None  # per attempt, seconds
+    retry: RetryPolicy | None
+
+
 class HttpAdapter:
     """The ``ProviderAdapter`` of every HTTP provider, driven by its ``ProviderDeclaration``."""
 
@@ -206,9 +215,7 @@ class HttpAdapter:
         *,
         provider_id: str,
         base_url: str,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = None,
+        **options: Unpack[EndpointOptions],
     ) -> None:
         self._declaration = declaration
         self._http = Endpoint(
@@ -217,9 +224,9 @@ class HttpAdapter:
             base_url=base_url,
             decode_error=declaration.classify_error,
             auth=declaration.auth,
-            headers={**declaration.headers, **(headers or {})},
-            timeout=timeout,
-            retry=retry,
+            headers={**declaration.headers, **(options.get("headers") or {})},
+            timeout=options.get("timeout"),
+            retry=options.get("retry"),
         )
 
     @property

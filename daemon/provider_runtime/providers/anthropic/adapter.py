@@ -6,7 +6,7 @@ pinned to an ``anthropic-version`` (https://docs.claude.com/en/api/versioning).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Unpack
 from urllib.parse import urlencode
 
 from ...core.types import (
@@ -16,8 +16,8 @@ from ...core.types import (
     ProviderRuntimeWarning,
     SystemPlacement,
 )
-from ...transport.http import HttpResponse, HttpTransport, RetryPolicy
-from ..http import X_API_KEY, Call, HttpAdapter, ModelListing, ProviderDeclaration
+from ...transport.http import HttpResponse, HttpTransport
+from ..http import X_API_KEY, Call, EndpointOptions, HttpAdapter, ModelListing, ProviderDeclaration
 from .decode import decode_anthropic_error, decode_anthropic_models_page, decode_anthropic_response
 from .encode import DEFAULT_MAX_TOKENS, JSON_TOOL_NAME, encode_anthropic_request, uses_json_tool
 from .wire import AnthropicMessagesRequest
@@ -114,12 +114,10 @@ class AnthropicAdapter(HttpAdapter):
         *,
         provider_id: str = "anthropic",
         base_url: str = DEFAULT_BASE_URL,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = None,
         anthropic_version: str = DEFAULT_VERSION,
         default_max_tokens: int = DEFAULT_MAX_TOKENS,
         max_model_pages: int = 10,
+        **options: Unpack[EndpointOptions],
     ) -> None:
         declaration = anthropic_declaration(
             anthropic_version=anthropic_version,
@@ -131,7 +129,5 @@ class AnthropicAdapter(HttpAdapter):
             transport,
             provider_id=provider_id,
             base_url=base_url,
-            headers=headers,
-            timeout=timeout,
-            retry=retry,
+            **options,
         )

@@ -7,7 +7,7 @@ OpenAI-compatible server declared in the config: its ``quirks`` select the diale
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Unpack
 
 import msgspec
 
@@ -18,8 +18,8 @@ from ...core.types import (
     ProviderRuntimeWarning,
     SystemPlacement,
 )
-from ...transport.http import HttpResponse, HttpTransport, RetryPolicy
-from ..http import BEARER, Call, HttpAdapter, ModelListing, ProviderDeclaration
+from ...transport.http import HttpResponse, HttpTransport
+from ..http import BEARER, Call, EndpointOptions, HttpAdapter, ModelListing, ProviderDeclaration
 from .decode import decode_openai_error, decode_openai_models, decode_openai_response
 from .dialect import OpenAIDialect
 from .encode import encode_openai_request
@@ -105,11 +105,9 @@ class OpenAIAdapter(HttpAdapter):
         *,
         provider_id: str = "openai",
         base_url: str = DEFAULT_BASE_URL,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = None,
         quirks: OpenAICompatQuirks | None = None,
         store_completions: bool = False,
+        **options: Unpack[EndpointOptions],
     ) -> None:
         if quirks is None:
             self.dialect = OpenAIDialect(
@@ -122,7 +120,5 @@ class OpenAIAdapter(HttpAdapter):
             transport,
             provider_id=provider_id,
             base_url=base_url,
-            headers=headers,
-            timeout=timeout,
-            retry=retry,
+            **options,
         )

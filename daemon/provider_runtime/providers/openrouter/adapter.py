@@ -8,6 +8,7 @@ optional app attribution headers ``HTTP-Referer``/``X-Title``
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Unpack
 
 import httpx
 
@@ -18,8 +19,8 @@ from ...core.types import (
     ProviderRuntimeWarning,
     SystemPlacement,
 )
-from ...transport.http import HttpResponse, HttpTransport, RetryPolicy
-from ..http import BEARER, Call, HttpAdapter, ModelListing, ProviderDeclaration
+from ...transport.http import HttpResponse, HttpTransport
+from ..http import BEARER, Call, EndpointOptions, HttpAdapter, ModelListing, ProviderDeclaration
 from ..openai.wire import OpenAIChatRequest
 from .decode import (
     decode_openrouter_error,
@@ -97,12 +98,10 @@ class OpenRouterAdapter(HttpAdapter):
         *,
         provider_id: str = "openrouter",
         base_url: str = DEFAULT_BASE_URL,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = None,
         http_referer: str | None = None,
         app_title: str | None = None,
         max_model_pages: int = 10,
+        **options: Unpack[EndpointOptions],
     ) -> None:
         attribution = {"HTTP-Referer": http_referer, "X-Title": app_title}
         declaration = openrouter_declaration(
@@ -114,7 +113,5 @@ class OpenRouterAdapter(HttpAdapter):
             transport,
             provider_id=provider_id,
             base_url=base_url,
-            headers=headers,
-            timeout=timeout,
-            retry=retry,
+            **options,
         )
