@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 _SUBMODULES = frozenset(
     {
+        "assembly",
         "catalog",
         "config",
         "core",
