@@ -243,8 +243,9 @@ def test_vscode_readme_installs_the_vsix_that_npm_run_package_builds() -> None:
     manifest = json.loads((VSCODE / "package.json").read_text())
     assert "--out" not in manifest["scripts"]["package"]  # vsce names it name-version.vsix
     vsix = f"{manifest['name']}-{manifest['version']}.vsix"
+    for overview in (VSCODE / "README.md", CLIENTS / "README.md"):
+        assert f"code --install-extension {vsix}" in overview.read_text(), overview
     readme = (VSCODE / "README.md").read_text()
-    assert f"code --install-extension {vsix}" in readme
     for name in manifest["contributes"]["configuration"]["properties"]:
         assert f"`{name}`" in readme, f"{name} is not documented"
 
