@@ -40,7 +40,7 @@ SUITES = [
         ("nvim",),
         CLIENTS / "neovim",
         r"^(?P<passed>\d+) passed, 0 failed$",
-        19,
+        22,
     ),
     Suite(
         "neovim-current",
@@ -48,7 +48,7 @@ SUITES = [
         (str(CURRENT_NVIM),),
         CLIENTS / "neovim",
         r"^(?P<passed>\d+) passed, 0 failed$",
-        19,
+        22,
     ),
     Suite(
         "emacs",
