@@ -1,4 +1,5 @@
-"""The golden-fixture helper: UPDATE_FIXTURES=1 drafts missing expectations, never rewrites one."""
+"""The golden-fixture helper: UPDATE_FIXTURES=1 drafts missing expectations, never rewrites one;
+every expected answer is listed in tests/fixtures/REVIEW.md with the documentation behind it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixture_util import assert_matches_or_update, dump_json, load_json
+from tests.fixture_util import (
+    FIXTURES_DIR,
+    assert_matches_or_update,
+    dump_json,
+    fixture_cases,
+    load_json,
+)
 
 
 def test_update_flag_writes_a_missing_expectation(
@@ -54,3 +61,32 @@ def test_a_matching_expectation_passes_whatever_the_key_order(
     path.write_text('{"retryable": true, "kind": "server"}\n', encoding="utf-8")
 
     assert_matches_or_update(path, {"kind": "server", "retryable": True})
+
+
+def _reviewed_cases(provider_heading: str) -> set[str]:
+    """The case names in the first column of REVIEW.md's table under ``provider_heading``."""
+    text = (FIXTURES_DIR / "REVIEW.md").read_text(encoding="utf-8")
+    section = text.split(f"\n## {provider_heading}\n", 1)[1].split("\n## ", 1)[0]
+    rows = (line.split("|") for line in section.splitlines() if line.startswith("| "))
+    return {cells[1].strip() for cells in rows} - {"case"}
+
+
+@pytest.mark.parametrize(
+    ("provider", "heading"),
+    [
+        ("anthropic", "Anthropic"),
+        ("openai", "OpenAI and compatible servers"),
+        ("openrouter", "OpenRouter"),
+    ],
+)
+def test_every_expected_answer_names_the_documentation_it_was_checked_against(
+    provider: str, heading: str
+) -> None:
+    expected = {
+        case.name
+        for name in ("canonical_response.json", "expected_error.json")
+        for case in fixture_cases(provider, name)
+    }
+    reviewed = _reviewed_cases(heading)
+    assert expected - reviewed == set(), "add these cases to tests/fixtures/REVIEW.md"
+    assert reviewed - expected == set(), "REVIEW.md lists cases that hold no expected answer"
