@@ -150,7 +150,9 @@ def _write(name: str, data: dict[str, Any]) -> None:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2 or not Path(argv[1]).is_dir():
-        print("usage: trim_specs.py SOURCE_DIR  (the folder of upstream spec files)", file=sys.stderr)
+        print(
+            "usage: trim_specs.py SOURCE_DIR  (the folder of upstream spec files)", file=sys.stderr
+        )
         return 2
     source = Path(argv[1])
     TARGET.mkdir(parents=True, exist_ok=True)
