@@ -203,7 +203,7 @@ def _build_request(
 
     from .core.types import ProviderRequest
 
-    model = args.model or config.default_model or DEFAULT_MODEL
+    model = args.model if args.model is not None else config.default_model or DEFAULT_MODEL
     system = [{"role": "system", "content": args.system}] if args.system else []
     if args.prompt is not None and args.prompt != "-":
         body: dict[str, Any] = {"model": model, "messages": [*system, _user(args.prompt)]}
@@ -216,7 +216,7 @@ def _build_request(
         else:
             body = _request_object(text)
             body["messages"] = [*system, *body.get("messages", [])]
-            if args.model or "model" not in body:
+            if args.model is not None or "model" not in body:
                 body["model"] = model
     try:
         return msgspec.convert(body, ProviderRequest)
