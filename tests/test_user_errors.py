@@ -1,5 +1,6 @@
 """Errors a user can act on, met through the spawned daemon and the real CLI: each names what
-is wrong and how to fix it (malformed model ids, unknown providers in listings)."""
+is wrong and how to fix it (wrong base URLs, malformed model ids, unknown providers in listings).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pytest
 from provider_runtime.catalog import check_model_reference
 from provider_runtime.core.errors import RoutingError
 from provider_runtime.core.types import ModelCatalog, ModelInfo
+from provider_runtime.providers.errors import advise_anthropic_base_url, advise_openai_base_url
 from tests.daemon_client import isolated_env, run_params, spawn_daemon
+from tests.loopback_provider import loopback_provider, reply
 
 CLI = [sys.executable, "-m", "provider_runtime"]
 
@@ -110,3 +113,125 @@ def test_cli_models_for_an_unknown_provider_warn(tmp_path: Path) -> None:
     done = cli(tmp_path, "models", "--provider", "mistral")
     assert done.returncode == 0
     assert "[routing.unknown_provider] unknown provider `mistral`" in done.stderr
+
+
+# --------------------------------------------------------------------------- wrong addresses
+
+URL_SECRET = "qs-secret-0b7e1f"
+ANTHROPIC_KEY = "sk-ant-address-tests-0001"
+ADDRESS_CONFIG = """
+[providers.nov1]
+type = "openai_compatible"
+base_url = "{url}"
+max_retries = 0
+
+[providers.full]
+type = "openai_compatible"
+base_url = "{url}/v1/chat/completions"
+max_retries = 0
+
+[providers.secret]
+type = "openai_compatible"
+base_url = "{url}/v1?api-key={secret}"
+max_retries = 0
+
+[providers.anthropic]
+base_url = "{url}/v1"
+max_retries = 0
+"""
+# What real servers answer on a path they do not serve (Go's net/http, FastAPI, nginx).
+NOT_FOUND_TEXT = reply(404, "404 page not found\n", content_type="text/plain")
+NOT_FOUND_FASTAPI = reply(404, {"detail": "Not Found"})
+NOT_ALLOWED = reply(405, {"detail": "Method Not Allowed"})
+BAD_GATEWAY_HTML = reply(
+    502, "<html><body><h1>502 Bad Gateway</h1></body></html>", content_type="text/html"
+)
+MODEL_NOT_FOUND = reply(
+    404,
+    {
+        "error": {
+            "message": "The model `gpt-9` does not exist",
+            "type": "invalid_request_error",
+            "code": "model_not_found",
+        }
+    },
+)
+ANTHROPIC_NOT_FOUND = reply(
+    404, {"type": "error", "error": {"type": "not_found_error", "message": "Not Found"}}
+)
+
+
+async def _errors(tmp: Path, calls: list[str]) -> dict[str, dict[str, object]]:
+    script = {
+        "text404": [NOT_FOUND_TEXT],
+        "fastapi404": [NOT_FOUND_FASTAPI],
+        "fastapi405": [NOT_ALLOWED],
+        "html502": [BAD_GATEWAY_HTML],
+        "gpt-9": [MODEL_NOT_FOUND],
+        "claude-x": [ANTHROPIC_NOT_FOUND],
+    }
+    async with loopback_provider(script) as server:
+        config = ADDRESS_CONFIG.format(url=server.url, secret=URL_SECRET)
+        env = isolated_env(tmp, ANTHROPIC_API_KEY=ANTHROPIC_KEY)
+        async with spawn_daemon(tmp, config=config, env=env) as d:
+            errors = {}
+            for model in calls:
+                reply_ = await d.request("runtime/run", run_params("hi", model=model))
+                errors[model] = reply_["error"]
+            assert URL_SECRET.encode() not in d.stdout_raw
+            assert ANTHROPIC_KEY.encode() not in d.stdout_raw
+            return errors
+
+
+async def test_not_found_names_the_url_and_the_base_url_fix(tmp_path: Path) -> None:
+    errors = await _errors(
+        tmp_path,
+        ["nov1/text404", "nov1/fastapi404", "full/fastapi405", "anthropic/claude-x"],
+    )
+    text404 = str(errors["nov1/text404"]["message"])
+    assert "requested POST http://127.0.0.1:" in text404 and "/chat/completions" in text404
+    assert "`providers.nov1.base_url`" in text404 and "has no version segment" in text404
+    assert "/v1`" in text404
+    assert "has no version segment" in str(errors["nov1/fastapi404"]["message"])
+    full = str(errors["full/fastapi405"]["message"])
+    assert "HTTP 405" in full
+    assert "/v1/chat/completions/chat/completions" in full  # the URL that was requested
+    assert "ends in `/chat/completions`, which the runtime adds itself" in full
+    claude = str(errors["anthropic/claude-x"]["message"])
+    assert "/v1/v1/messages" in claude
+    assert "`providers.anthropic.base_url` ends in `/v1`" in claude
+
+
+async def test_other_error_pages_name_the_url_without_secrets(tmp_path: Path) -> None:
+    errors = await _errors(tmp_path, ["secret/html502", "secret/gpt-9", "secret/fastapi404"])
+    html = str(errors["secret/html502"]["message"])
+    assert "non-JSON error body (HTTP 502)" in html
+    assert "requested POST http://127.0.0.1:" in html and "base_url" not in html
+    model = str(errors["secret/gpt-9"]["message"])
+    assert "does not exist" in model and "requested POST" in model
+    assert "base_url" not in model  # the provider said what is missing: the model, not the path
+    assert "check `providers.secret.base_url`" in str(errors["secret/fastapi404"]["message"])
+    for error in errors.values():
+        assert URL_SECRET not in str(error) and "api-key" not in str(error)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "advice"),
+    [
+        ("http://localhost:4000", "has no version segment"),
+        ("http://localhost:4000/v1/chat/completions/", "set it to `http://localhost:4000/v1`"),
+        ("https://generativelanguage.googleapis.com/v1beta/openai", "check"),
+        ("https://user:pw@example.com/v1?key=" + URL_SECRET, "check"),
+    ],
+)
+def test_openai_base_url_advice(base_url: str, advice: str) -> None:
+    text = advise_openai_base_url("acme", base_url)
+    assert advice in text and "`providers.acme.base_url`" in text
+    assert URL_SECRET not in text and "pw@" not in text
+
+
+def test_anthropic_base_url_advice() -> None:
+    assert "set it to `https://proxy.example`" in advise_anthropic_base_url(
+        "anthropic", "https://proxy.example/v1/"
+    )
+    assert "has no `/v1`" in advise_anthropic_base_url("anthropic", "https://proxy.example")
