@@ -1,9 +1,10 @@
 """Errors a user can act on, met through the spawned daemon and the real CLI: each names what
-is wrong and how to fix it (wrong base URLs, malformed model ids, unknown providers in listings).
-"""
+is wrong and how to fix it (wrong base URLs, malformed model ids, unknown providers in listings,
+ambiguous or empty input to `run`)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -235,3 +236,97 @@ def test_anthropic_base_url_advice() -> None:
         "anthropic", "https://proxy.example/v1/"
     )
     assert "has no `/v1`" in advise_anthropic_base_url("anthropic", "https://proxy.example")
+
+
+# --------------------------------------------------------------------------- `run` input
+
+REQUEST = {"model": "echo/echo-1", "messages": [{"role": "user", "content": "from stdin"}]}
+
+
+@pytest.mark.parametrize(
+    ("stdin", "says"),
+    [
+        ('[{"role": "user", "content": "hi"}]', "the JSON on stdin is an array"),
+        ('"hello"', "the JSON on stdin is a string"),
+        ("42\n", "the JSON on stdin is a number"),
+        ("null", "the JSON on stdin is null"),
+    ],
+)
+def test_cli_refuses_json_on_stdin_that_is_not_an_object(
+    tmp_path: Path, stdin: str, says: str
+) -> None:
+    done = cli(tmp_path, "run", stdin=stdin)
+    assert done.returncode == 2, done
+    assert says in done.stderr and "give it as PROMPT" in done.stderr
+    assert done.stdout == ""  # nothing was sent: no answer
+
+
+def test_cli_still_takes_plain_text_on_stdin(tmp_path: Path) -> None:
+    done = cli(tmp_path, "run", stdin="[INST] not JSON at all\n")
+    assert done.returncode == 0, done
+    assert done.stdout == "echo: [INST] not JSON at all\n"
+
+
+@pytest.mark.parametrize("stdin", [json.dumps(REQUEST), "some text\n"])
+def test_cli_refuses_a_prompt_together_with_stdin(tmp_path: Path, stdin: str) -> None:
+    done = cli(tmp_path, "run", "the prompt", stdin=stdin)
+    assert done.returncode == 2, done
+    assert "both PROMPT and input on stdin" in done.stderr and "</dev/null" in done.stderr
+    assert done.stdout == ""
+
+
+def test_cli_prompt_with_empty_stdin_is_fine(tmp_path: Path) -> None:
+    assert cli(tmp_path, "run", "the prompt", stdin="").stdout == "echo: the prompt\n"
+    assert cli(tmp_path, "run", "the prompt").stdout == "echo: the prompt\n"  # /dev/null
+
+
+def test_cli_refuses_empty_messages_before_sending(tmp_path: Path) -> None:
+    done = cli(tmp_path, "run", "--json", stdin=json.dumps({**REQUEST, "messages": []}))
+    assert done.returncode == 2, done
+    error = json.loads(done.stdout)["error"]
+    assert error["code"] == -32602 and error["data"] == {"path": "params.messages"}
+    assert "`params.messages`" in done.stderr
+
+
+async def test_daemon_refuses_empty_messages_with_the_path(tmp_path: Path) -> None:
+    async with spawn_daemon(tmp_path) as d:
+        reply = await d.request("runtime/run", {"model": "echo/echo-1", "messages": []})
+        assert reply["error"]["code"] == -32602
+        assert reply["error"]["data"] == {"path": "params.messages"}
+        assert "length >= 1" in reply["error"]["message"]
+        assert (await d.request("runtime/run", run_params("still serving")))["result"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "kind"),
+    [
+        (["-m", "nowhere/x", "hi"], -32002, "routing"),
+        (["/error rate_limited slow down"], -32013, "rate_limited"),
+    ],
+)
+def test_cli_run_json_prints_the_error_object_on_stdout(
+    tmp_path: Path, args: list[str], code: int, kind: str
+) -> None:
+    done = cli(tmp_path, "run", "--json", *args)
+    assert done.returncode == 1
+    error = json.loads(done.stdout)["error"]  # what `| jq .error` sees
+    assert error["code"] == code and error["data"]["kind"] == kind
+    assert error["message"] in done.stderr  # the same error, also for humans
+
+
+def test_cli_run_json_usage_errors_are_json_too(tmp_path: Path) -> None:
+    done = cli(tmp_path, "run", "--json", stdin="[1]")
+    assert done.returncode == 2
+    error = json.loads(done.stdout)["error"]
+    assert error["code"] == -32602 and "an array" in error["message"]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"]])
+def test_help_lists_the_exit_statuses(tmp_path: Path, args: list[str]) -> None:
+    done = cli(tmp_path, *args)
+    assert done.returncode == 0
+    text = done.stdout
+    assert "exit status:" in text
+    for line in ("0    success", "1    the runtime or a provider failed", "2    bad arguments"):
+        assert line in text
+    assert "130" in text
