@@ -330,3 +330,34 @@ def test_help_lists_the_exit_statuses(tmp_path: Path, args: list[str]) -> None:
     for line in ("0    success", "1    the runtime or a provider failed", "2    bad arguments"):
         assert line in text
     assert "130" in text
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+def test_pricing_missing_shows_a_rule_that_silences_it(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    config.chmod(0o600)
+    done = cli(tmp_path, "run", "--json", "--config", str(config), "hi")
+    [warning] = json.loads(done.stdout)["warnings"]
+    assert warning["code"] == "pricing.missing"
+    rule = warning["message"].partition("zero-price rule silences this: ")[2].removesuffix(")")
+    assert rule  # the message carries the rule; writing it down as it says must work
+    config.write_text("[[pricing]]\n" + rule.replace(", ", "\n", 2) + "\n")
+    done = cli(tmp_path, "run", "--json", "--config", str(config), "hi")
+    response = json.loads(done.stdout)
+    assert response["warnings"] == [], response
+    assert response["cost"]["total"] == "0" and response["cost"]["source"] == "user_config"
+
+
+@pytest.mark.parametrize("args", [[], ["--json"]])
+def test_config_shows_the_insecure_permissions_warning_once(
+    tmp_path: Path, args: list[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[providers.openai]\napi_key = "sk-insecure-cli-0123456789"\n')
+    config.chmod(0o644)
+    done = cli(tmp_path, "config", "--config", str(config), *args)
+    assert done.returncode == 0
+    assert (done.stdout + done.stderr).count("insecure_permissions") == 1, done

@@ -161,11 +161,11 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(options, log_level=args.log_level)
 
 
-def _load(args: argparse.Namespace) -> RuntimeConfig:
+def _load(args: argparse.Namespace, *, show_warnings: bool = True) -> RuntimeConfig:
     from .config import load_config
 
     config = load_config(args.config)
-    for warning in config.warnings:
+    for warning in config.warnings if show_warnings else ():
         print(f"warning: [{warning.code}] {warning.message}", file=sys.stderr)
     return config
 
@@ -226,7 +226,7 @@ def _catalog(args: argparse.Namespace) -> int:
 def _config(args: argparse.Namespace) -> int:
     from .config import describe_config
 
-    described = describe_config(_load(args))
+    described = describe_config(_load(args, show_warnings=False))  # its output lists them
     if args.json:
         _print_json(described)
     else:
