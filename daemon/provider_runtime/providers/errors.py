@@ -9,7 +9,7 @@ from collections.abc import Callable
 import msgspec
 
 from ..core.errors import ErrorKind, ProviderError
-from ..redact import redact_url
+from ..transport.http import redact_url
 
 __all__ = [
     "STATUS_KINDS",
