@@ -16,6 +16,7 @@ import msgspec
 from ..core.errors import ConfigError, ErrorKind, ProviderError
 from ..core.types import ProviderResponse, ProviderRuntimeWarning, Secret
 from ..transport.http import HttpResponse, HttpTransport, RetryPolicy, redact_url
+from .errors import BaseUrlAdvice, advise_openai_base_url, locate_error
 
 __all__ = ["Endpoint", "ErrorDecoder", "with_warnings"]
 
@@ -40,6 +41,8 @@ class Endpoint:
 
     ``auth_header`` carries the credential as ``auth_prefix + key``. Configured ``headers`` go
     over the defaults but may not set the credential's header (a ConfigError at construction).
+    ``advise`` says what the provider's base URL should look like when an answer suggests a
+    wrong address (a 404 or 405).
     """
 
     transport: HttpTransport
@@ -51,6 +54,7 @@ class Endpoint:
     headers: Mapping[str, str] = field(default_factory=dict)
     timeout: float | None = None
     retry: RetryPolicy | None = None
+    advise: BaseUrlAdvice = advise_openai_base_url
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
@@ -102,7 +106,14 @@ class Endpoint:
             retryable=lambda answer: self._error(answer).retryable,
         )
         if not resp.ok:
-            raise self._error(resp)
+            raise locate_error(
+                self._error(resp),
+                method=method,
+                url=url,
+                body=resp.content,
+                base_url=self.base_url,
+                advise=self.advise,
+            )
         return resp
 
     def _error(self, resp: HttpResponse) -> ProviderError:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
 
-from ..catalog import resolve_model_provider
+from ..catalog import check_model_reference, resolve_model_provider
 from ..core.errors import ConfigError, ProviderRuntimeError, RoutingError
 from ..core.traits import ProviderAdapter, TokenProvider
 from ..core.types import (
@@ -76,6 +76,7 @@ class ProviderRegistry:
         provider is retried as a bare id (OpenRouter-style ids such as ``meta-llama/llama-3``
         contain a ``/``); a bare id resolves when exactly one registered provider has it.
         """
+        check_model_reference(model if isinstance(model, str) else _text(model), catalog, self.ids)
         ref = parse_model_ref(model)
         if ref.provider is not None:
             if ref.provider in self._adapters or ref.provider in self._factories:
@@ -126,3 +127,8 @@ async def _discover_one(
             message=f"model discovery for `{adapter.id}` failed: {exc}",
             details={"provider": adapter.id, "kind": exc.kind.value},
         )
+
+
+def _text(ref: ModelRef) -> str:
+    """A reference object as written; an empty provider shows as an empty part."""
+    return ref.id if ref.provider is None else f"{ref.provider}/{ref.id}"

@@ -157,9 +157,10 @@ class ProviderRuntime:
         """Static catalog first; with ``options.remote`` the providers' lists fill the gaps."""
         options = options or DiscoveryOptions()
         catalog = self._catalog
-        warnings: list[ProviderRuntimeWarning] = []
+        warnings = _unknown_providers(options.providers, self._registry.ids)
         if options.remote:
-            remote, warnings = await self._registry.discover_models(options, self._tokens)
+            remote, failures = await self._registry.discover_models(options, self._tokens)
+            warnings += failures
             catalog = merge_static_and_remote_catalog(self._static, remote, self._config_models)
         models = [
             m
@@ -189,3 +190,20 @@ class ProviderRuntime:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _unknown_providers(
+    wanted: Sequence[str] | None, configured: Sequence[str]
+) -> list[ProviderRuntimeWarning]:
+    """A ``routing.unknown_provider`` warning per asked-for provider id that is not configured:
+    an empty listing must not look like a provider without models."""
+    listing = ", ".join(configured) or "none"
+    return [
+        ProviderRuntimeWarning(
+            code="routing.unknown_provider",
+            message=f"unknown provider `{pid}`: nothing listed for it; configured: {listing}",
+            details={"provider": pid, "configured": list(configured)},
+        )
+        for pid in dict.fromkeys(wanted or ())
+        if pid not in configured
+    ]

@@ -19,6 +19,7 @@ from ...core.types import (
     SystemPlacement,
 )
 from ...transport.http import HttpTransport, RetryPolicy
+from ..errors import advise_anthropic_base_url
 from ..http import Endpoint, with_warnings
 from .decode import decode_anthropic_error, decode_anthropic_models_page, decode_anthropic_response
 from .encode import DEFAULT_MAX_TOKENS, JSON_TOOL_NAME, encode_anthropic_request, uses_json_tool
@@ -75,6 +76,7 @@ class AnthropicAdapter:
             headers={"anthropic-version": anthropic_version, **(headers or {})},
             timeout=timeout,
             retry=retry,
+            advise=advise_anthropic_base_url,
         )
         self._version = anthropic_version
         self._default_max_tokens = default_max_tokens
