@@ -5,6 +5,7 @@ ambiguous or empty input to `run`)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -267,12 +268,57 @@ def test_cli_still_takes_plain_text_on_stdin(tmp_path: Path) -> None:
     assert done.stdout == "echo: [INST] not JSON at all\n"
 
 
-@pytest.mark.parametrize("stdin", [json.dumps(REQUEST), "some text\n"])
-def test_cli_refuses_a_prompt_together_with_stdin(tmp_path: Path, stdin: str) -> None:
-    done = cli(tmp_path, "run", "the prompt", stdin=stdin)
+def _stdin_holding(tmp: Path, kind: str, data: str) -> int:
+    """A descriptor to pass as stdin: a pipe whose data is all written (and its end too, so
+    nothing depends on timing), or a file."""
+    if kind == "file":
+        path = tmp / "stdin.txt"
+        path.write_text(data)
+        return os.open(path, os.O_RDONLY)
+    read, write = os.pipe()
+    os.write(write, data.encode())
+    os.close(write)
+    return read
+
+
+@pytest.mark.parametrize("kind", ["pipe", "file"])
+@pytest.mark.parametrize("data", [json.dumps(REQUEST), "some text\n"])
+def test_cli_refuses_a_prompt_together_with_stdin(tmp_path: Path, kind: str, data: str) -> None:
+    fd = _stdin_holding(tmp_path, kind, data)
+    try:
+        done = subprocess.run(
+            [*CLI, "run", "the prompt"],
+            stdin=fd,
+            capture_output=True,
+            text=True,
+            env=isolated_env(tmp_path),
+            timeout=60,
+        )
+    finally:
+        os.close(fd)
     assert done.returncode == 2, done
     assert "both PROMPT and input on stdin" in done.stderr and "</dev/null" in done.stderr
     assert done.stdout == ""
+
+
+def test_cli_prompt_never_waits_on_a_stdin_pipe_left_open(tmp_path: Path) -> None:
+    """A caller that spawns the command with stdio pipes and never closes stdin (Node's
+    child_process default) gets its answer: the prompt is not held up by the empty pipe."""
+    read, write = os.pipe()
+    try:
+        done = subprocess.run(
+            [*CLI, "run", "the prompt"],
+            stdin=read,
+            capture_output=True,
+            text=True,
+            env=isolated_env(tmp_path),
+            timeout=60,  # a safety bound: the old code blocked here until the pipe closed
+        )
+    finally:
+        os.close(read)
+        os.close(write)
+    assert done.returncode == 0, done
+    assert done.stdout == "echo: the prompt\n"
 
 
 def test_cli_prompt_with_empty_stdin_is_fine(tmp_path: Path) -> None:

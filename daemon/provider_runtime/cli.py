@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import select
 import stat
 import sys
 from collections.abc import Callable, Sequence
@@ -252,7 +253,7 @@ def _build_request(
     model = args.model if args.model is not None else config.default_model or DEFAULT_MODEL
     system = [{"role": "system", "content": args.system}] if args.system else []
     if args.prompt is not None and args.prompt != "-":
-        if _piped(stdin) and stdin.read().strip():
+        if _waiting_input(stdin).strip():
             raise UsageError(
                 "both PROMPT and input on stdin: give the prompt as PROMPT with nothing on "
                 "stdin (`</dev/null`), or the request or prompt on stdin without PROMPT"
@@ -276,13 +277,25 @@ def _build_request(
         raise UsageError(exc.message, exc.as_error()) from None
 
 
-def _piped(stdin: TextIO) -> bool:
-    """Whether stdin is a pipe or a file (something to read), not a terminal or /dev/null."""
+def _waiting_input(stdin: TextIO) -> str:
+    """What already waits on stdin, read without ever blocking: a file is peeked at (not
+    consumed), a pipe or socket is read only when it has data or its end now. A terminal,
+    /dev/null, or a pipe left open with nothing in it (a caller spawning the command with
+    stdio pipes it never closes) gives "": PROMPT alone decides then, without waiting."""
     try:
-        mode = os.fstat(stdin.fileno()).st_mode
+        fd = stdin.fileno()
+        mode = os.fstat(fd).st_mode
     except (OSError, ValueError):  # a stream without a descriptor (io.StringIO, pytest's)
-        return False
-    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode)
+        return ""
+    if stat.S_ISREG(mode):
+        return os.pread(fd, _PEEK_BYTES, os.lseek(fd, 0, os.SEEK_CUR)).decode(errors="replace")
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        ready, _, _ = select.select([fd], [], [], 0)
+        return os.read(fd, _PEEK_BYTES).decode(errors="replace") if ready else ""
+    return ""
+
+
+_PEEK_BYTES = 64 * 1024
 
 
 def _user(text: str) -> dict[str, Any]:
