@@ -36,7 +36,7 @@ def write(path: Path, text: str, mode: int = 0o600) -> Path:
 def fails(text: str, tmp_path: Path, env: dict[str, str] | None = None) -> ConfigError:
     path = write(tmp_path / "bad.toml", text)
     with pytest.raises(ConfigError) as info:
-        load_config(path, env=env or {})
+        load_config(path, env=env or {}, strict=True)
     assert info.value.path == str(path)
     assert str(info.value).startswith(f"{path}")
     return info.value
@@ -165,7 +165,7 @@ def test_file_base_url_beats_the_environment(tmp_path: Path) -> None:
 
 def test_bad_base_url_from_the_environment_names_it() -> None:
     with pytest.raises(ConfigError, match=r"OPENAI_BASE_URL") as info:
-        load_config(env={"OPENAI_BASE_URL": "api.openai.com/v1"})
+        load_config(env={"OPENAI_BASE_URL": "api.openai.com/v1"}, strict=True)
     assert info.value.key == "providers.openai.base_url"
 
 
@@ -422,7 +422,7 @@ def test_describe_config_masks_and_names_sources(tmp_path: Path) -> None:
         LITERAL
         + 'headers = { "X-Proxy-Token" = "hdr-SECRET", "X-Team" = "blue" }\n'
         + '[providers.w]\ntype = "openai_compatible"\nbase_url = "http://h/v1"\n'
-        + 'api_key_command = ["pass", "show", "w"]\n'
+        + 'api_key_command = ["sh", "-c", "echo sk-HOOKSECRET"]\n'
         + '[providers.local]\ntype = "openai_compatible"\nbase_url = "http://localhost:1/v1"\n'
     )
     config = load_config(write(tmp_path / "c.toml", text), env={})
@@ -435,7 +435,10 @@ def test_describe_config_masks_and_names_sources(tmp_path: Path) -> None:
     assert providers["openai"]["headers"] == {"X-Proxy-Token": "********", "X-Team": "blue"}
     assert providers["anthropic"]["credential"] == "env ANTHROPIC_API_KEY (set)"
     assert providers["openrouter"]["credential"] == "env OPENROUTER_API_KEY (not set)"
-    assert providers["w"]["credential"] == 'command ["pass", "show", "w"]'
+    # a key command's arguments can hold the key itself: only the program and their count show
+    assert providers["w"]["credential"] == 'command "sh" + 2 arguments (not shown)'
+    assert providers["w"]["api_key_command"] == '"sh" + 2 arguments (not shown)'
+    assert "HOOKSECRET" not in repr(config.providers["w"])
     assert providers["local"]["credential"] == "none"
     assert providers["echo"]["credential"] == "none"
     assert providers["openai"]["credential_required"] is True
@@ -445,7 +448,7 @@ def test_describe_config_masks_and_names_sources(tmp_path: Path) -> None:
 
 def test_credential_source_order() -> None:
     both = ProviderConfig(type="openai", api_key="k", api_key_command=["x"], api_key_env="E")
-    assert credential_source("openai", both, {}) == 'command ["x"]'
+    assert credential_source("openai", both, {}) == 'command "x"'
     assert (
         credential_source("openai", ProviderConfig(type="openai", api_key="k"), {}) == "config file"
     )
@@ -487,6 +490,6 @@ def test_a_header_that_would_replace_the_credential_is_refused_at_load(
 ) -> None:
     path = write(tmp_path / "c.toml", f'[providers.{table}]\nheaders = {{ "{header}" = "v" }}\n')
     with pytest.raises(ConfigError) as info:
-        load_config(path, env={})
+        load_config(path, env={}, strict=True)
     assert info.value.path == str(path) and info.value.key == f"providers.{table}.headers"
     assert header in str(info.value)
