@@ -368,6 +368,41 @@ def test_bad_toml_gives_line_and_column(tmp_path: Path) -> None:
             "config",
         ),
         ('models = { provider = "openai" }\n', "models", "an array of tables"),
+        # prices are never negative (a negative price gave a negative cost)
+        (
+            '[[pricing]]\nprovider = "openai"\nmodel = "m"\npricing = { output = "-0.5" }\n',
+            "pricing[0].pricing.output",
+            ">= 0",
+        ),
+        (
+            '[[pricing]]\nprovider = "openai"\nmodel = "m"\n'
+            "pricing = { tiers = [{ above_input_tokens = 1, input = -1 }] }\n",
+            "pricing[0].pricing.tiers[0].input",
+            ">= 0",
+        ),
+        (
+            '[[models]]\nprovider = "openai"\nid = "m"\npricing = { cache_read = -2 }\n',
+            "models[0].pricing.cache_read",
+            ">= 0",
+        ),
+        # unknown keys and enum values name the fix
+        ("defualt_model = 1\n", "defualt_model", "did you mean `default_model`?"),
+        (
+            '[providers.openai]\napi_key_evn = "K"\n',
+            "providers.openai.api_key_evn",
+            "did you mean `api_key_env`? (valid keys, closest first: `api_key_env`, ",
+        ),
+        (
+            '[providers.w]\ntype = "openai_compatible"\nbase_url = "http://h/v1"\n'
+            "[providers.w.quirks]\nsuports_tools = false\n",
+            "providers.w.quirks.suports_tools",
+            "did you mean `supports_tools`?",
+        ),
+        (
+            '[providers.w]\ntype = "openai-compatible"\nbase_url = "http://h"\n',
+            "providers.w.type",
+            "did you mean `openai_compatible`?",
+        ),
     ],
 )
 def test_errors_name_file_key_and_problem(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.daemon_client import isolated_env, run_params, spawn_daemon
+from tests.loopback_provider import loopback_provider
 
 BAD_PROVIDERS = """
 [providers.openai]
@@ -181,3 +182,66 @@ def test_help_and_config_list_the_paths_searched(tmp_path: Path) -> None:
     shown = cli(tmp_path, "config").stdout
     assert "$PROVIDER_RUNTIME_CONFIG" in shown
     assert str(tmp_path / "xdg" / "provider-runtime" / "config.toml") in shown
+
+
+# --------------------------------------------------------------------------- request field hints
+
+
+async def test_an_unknown_request_field_names_the_canonical_one(tmp_path: Path) -> None:
+    async with spawn_daemon(tmp_path) as d:
+        error = (await d.request("runtime/run", run_params("hi", max_tokens=5)))["error"]
+        assert error["code"] == -32602 and "use `max_output_tokens` instead" in error["message"]
+        typo = (await d.request("runtime/run", run_params("hi", temprature=0.5)))["error"]
+        assert "did you mean `temperature`?" in typo["message"]
+
+
+# --------------------------------------------------------------------------- prices in listings
+
+
+PRICED_ECHO = """
+[[pricing]]
+provider = "echo"
+model = "echo-l*"
+pricing = { input = "0.5", output = "1.5" }
+"""
+
+
+async def test_price_rules_show_in_model_listings(tmp_path: Path) -> None:
+    async with spawn_daemon(tmp_path, config=PRICED_ECHO) as d:
+        models = (await d.request("runtime/models"))["result"]["models"]
+        by_id = {m["id"]: m for m in models if m["provider"] == "echo"}
+        assert by_id["echo-lite"]["pricing"]["input"] == "0.5"
+        assert by_id["echo-lite"]["pricing"]["output"] == "1.5"
+        assert by_id["echo-1"]["pricing"] is None  # the rule's glob does not cover it
+        run = (await d.request("runtime/run", run_params("hi", "echo/echo-lite")))["result"]
+        assert run["cost"]["source"] == "user_config"
+    path = tmp_path / "config.toml"
+    listed = json.loads(cli(tmp_path, "models", "--json", "--config", str(path)).stdout)
+    lite = next(m for m in listed["models"] if m["id"] == "echo-lite")
+    assert (lite["pricing"]["input"], lite["pricing"]["output"]) == ("0.5", "1.5")
+    table = cli(tmp_path, "models", "--config", str(path)).stdout
+    row = next(line for line in table.splitlines() if line.startswith("echo/echo-lite "))
+    assert "0.5" in row.split() and "1.5" in row.split()
+
+
+# --------------------------------------------------------------------------- supports_reasoning
+
+
+async def test_supports_reasoning_false_drops_reasoning_with_a_warning(tmp_path: Path) -> None:
+    async with loopback_provider() as server:
+        config = (
+            f'[providers.litellm]\ntype = "openai_compatible"\nbase_url = "{server.url}/v1"\n'
+            "[providers.litellm.quirks]\nsupports_reasoning = false\n"
+            f'[providers.vllm]\ntype = "openai_compatible"\nbase_url = "{server.url}/v1"\n'
+        )
+        async with spawn_daemon(tmp_path, config=config) as d:
+            init = (await d.request("initialize"))["result"]
+            assert init["warnings"] == []
+            effort = {"reasoning": {"effort": "high"}}
+            dropped = await d.request("runtime/run", run_params("hi", "litellm/m1", **effort))
+            kept = await d.request("runtime/run", run_params("hi", "vllm/m2", **effort))
+    codes = [w["code"] for w in dropped["result"]["warnings"]]
+    assert "capability.reasoning_removed" in codes
+    assert "reasoning_effort" not in server.attempts("m1")[0].json
+    assert server.attempts("m2")[0].json["reasoning_effort"] == "high"
+    assert kept["result"]["output"]["content"]

@@ -27,6 +27,7 @@ from ..core.types import (
     ModelCatalog,
     ModelInfo,
     ModelRef,
+    PricingSource,
     ProviderRequest,
     ProviderResponse,
     ProviderRuntimeWarning,
@@ -197,11 +198,18 @@ class ProviderRuntime:
             remote, warnings = await self._registry.discover_models(options, self._tokens)
             catalog = merge_static_and_remote_catalog(self._static, remote, self._config_models)
         models = [
-            m
+            self._as_priced(m)
             for m in catalog.models
             if options.providers is None or m.provider in options.providers
         ]
         return DiscoveryResult(models=models, warnings=warnings)
+
+    def _as_priced(self, model: ModelInfo) -> ModelInfo:
+        """The model with the prices its calls get: a ``[[pricing]]`` rule beats the catalog."""
+        found = self._pricing.lookup(model.provider, model.id)
+        if found is None or found.source is not PricingSource.USER_CONFIG:
+            return model
+        return msgspec.structs.replace(model, pricing=found.pricing)
 
     def export_catalog_json(self) -> bytes:
         return export_catalog_json(self._catalog)
