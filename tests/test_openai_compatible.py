@@ -215,3 +215,22 @@ async def test_servers_declared_in_the_config_need_no_code(runtime: ProviderRunt
     assert (second.provider, second.output.text) == ("local-ollama", "Hi.")
     codes = {w.code for w in second.warnings}
     assert codes & {"capability.tools_removed", "unsupported.tools"}  # reported, not dropped
+
+
+def test_a_server_without_reasoning_gets_no_reasoning_effort() -> None:
+    from provider_runtime.core.types import ReasoningConfig
+    from provider_runtime.providers.openai.dialect import OpenAIDialect
+    from provider_runtime.providers.openai.encode import encode_openai_request
+
+    request = ProviderRequest(
+        model="litellm/m",
+        messages=[Message(role=MessageRole.USER, content=[TextPart(text="hi")])],
+        reasoning=ReasoningConfig(effort="high"),
+    )
+    quirks = OpenAICompatQuirks(supports_reasoning=False)
+    dialect = OpenAIDialect.from_quirks(quirks, provider="litellm")
+    body, warnings = encode_openai_request(request, "m", dialect=dialect)
+    assert "reasoning_effort" not in body
+    assert [w.code for w in warnings] == ["unsupported.reasoning"]
+    default = OpenAIDialect.from_quirks(OpenAICompatQuirks(), provider="vllm")
+    assert encode_openai_request(request, "m", dialect=default)[0]["reasoning_effort"] == "high"

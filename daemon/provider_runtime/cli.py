@@ -87,12 +87,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="provider-runtime",
         description="One canonical request and response for every LLM provider.",
-        epilog=EXIT_STATUSES,
+        epilog=f"The config file: --config PATH, else {_SEARCHED}.\n\n{EXIT_STATUSES}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"provider-runtime {__version__}")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="config file (default: the usual search)")
+    common.add_argument("--config", metavar="PATH", help=f"config file (default: {_SEARCHED})")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     serve = sub.add_parser("serve", parents=[common], help="run the stdio JSON-RPC daemon")
@@ -139,6 +139,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 _LOG_LEVELS = ["error", "warning", "info", "debug", "trace"]
+_SEARCHED = (
+    "$PROVIDER_RUNTIME_CONFIG if set, else the first that exists of "
+    "$XDG_CONFIG_HOME/provider-runtime/config.toml and ~/.config/provider-runtime/config.toml; "
+    "none: built-in defaults"
+)
 
 
 def _positive_int(text: str) -> int:
@@ -162,10 +167,23 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(options, log_level=args.log_level)
 
 
-def _load(args: argparse.Namespace, *, show_warnings: bool = True) -> RuntimeConfig:
-    from .config import load_config
+def _load(
+    args: argparse.Namespace, *, fallback: bool = True, show_warnings: bool = True
+) -> RuntimeConfig:
+    """The config; a file that cannot be used leaves the built-in echo provider alone (its
+    other calls get the file's error), unless ``fallback`` is off: then that error is raised.
+    ``show_warnings`` prints the config's warnings on stderr (off where the output lists them).
+    """
+    from .config import fallback_config, load_config
+    from .core.errors import ConfigError
 
-    config = load_config(args.config)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        if not fallback:
+            raise
+        print(f"warning: {exc}; only the built-in echo provider is available", file=sys.stderr)
+        return fallback_config(exc)
     for warning in config.warnings if show_warnings else ():
         print(f"warning: [{warning.code}] {warning.message}", file=sys.stderr)
     return config
@@ -225,9 +243,12 @@ def _catalog(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace) -> int:
-    from .config import describe_config
+    from .config import describe_config, search_paths
 
-    described = describe_config(_load(args, show_warnings=False))  # its output lists them
+    described = {  # its output lists the warnings: not printed on stderr too
+        **describe_config(_load(args, fallback=False, show_warnings=False)),
+        "searched": search_paths(),
+    }
     if args.json:
         _print_json(described)
     else:
@@ -399,6 +420,7 @@ def _flag(value: bool | None) -> str:
 def _config_lines(described: dict[str, Any]) -> list[str]:
     lines = [
         f"config file:   {described.get('path') or 'none (built-in defaults)'}",
+        f"searched:      {', '.join(described.get('searched', []))}",
         f"default model: {described.get('default_model') or f'{DEFAULT_MODEL} (built-in)'}",
         "providers:",
     ]

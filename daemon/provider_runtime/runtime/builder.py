@@ -11,13 +11,13 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import load_static_catalog, merge_static_and_remote_catalog
-from ..core.errors import ConfigError
+from ..core.errors import ConfigError, ProviderRuntimeError
 from ..core.traits import ProviderAdapter, TokenProvider
 from ..core.types import ModelCatalog, ModelInfo
 from ..pricing import PricingTable
 from ..registry import ProviderRegistry
 from ..transport.http import HttpTransport, new_client
-from .runtime import ProviderRuntime
+from .runtime import EntryFault, ProviderRuntime
 
 if TYPE_CHECKING:
     from ..config import ProviderConfig, RuntimeConfig
@@ -86,12 +86,19 @@ class ProviderRuntimeBuilder:
 
             tokens = ConfigTokenProvider(config)
         describe = None
+        unavailable: dict[str, ProviderRuntimeError] = {}
+        fallback: ProviderRuntimeError | None = None
+        faults: list[EntryFault] = []
         if config is not None:
             from ..config import describe_providers
 
             describe = functools.partial(describe_providers, config)
+            unavailable, fallback, faults = _config_faults(config)
         return ProviderRuntime(
-            registry=ProviderRegistry(adapters, factories),
+            registry=ProviderRegistry(
+                adapters, factories, unavailable=unavailable, fallback=fallback
+            ),
+            faults=faults,
             static_catalog=static,
             catalog=runtime_catalog,
             config_models=config_models,
@@ -100,6 +107,24 @@ class ProviderRuntimeBuilder:
             closers=closers,
             describe=describe,
         )
+
+
+def _config_faults(
+    config: RuntimeConfig,
+) -> tuple[dict[str, ProviderRuntimeError], ProviderRuntimeError | None, list[EntryFault]]:
+    """What the config's problems put out of service: providers, everything (the file), or
+    the calls a bad ``[[pricing]]`` / ``[[models]]`` entry covers."""
+    unavailable: dict[str, ProviderRuntimeError] = {}
+    fallback: ProviderRuntimeError | None = None
+    faults: list[EntryFault] = []
+    for problem in config.problems:
+        if problem.scope == "provider" and problem.provider is not None:
+            unavailable.setdefault(problem.provider, problem.error())
+        elif problem.scope == "file" and fallback is None:
+            fallback = problem.error()
+        elif problem.scope in ("pricing", "models"):
+            faults.append(EntryFault(problem.provider, problem.model, problem.error()))
+    return unavailable, fallback, faults
 
 
 def _static_models(adapter: ProviderAdapter) -> list[ModelInfo]:

@@ -7,7 +7,8 @@ the pricing table, the credential source and the transports, all read-only while
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import msgspec
 
@@ -17,7 +18,7 @@ from ..catalog import (
     find_model,
     merge_static_and_remote_catalog,
 )
-from ..core.errors import ErrorKind, ProviderError
+from ..core.errors import ErrorKind, ProviderError, ProviderRuntimeError, RoutingError
 from ..core.traits import ProviderAdapter, TokenProvider
 from ..core.types import (
     AdapterContext,
@@ -26,9 +27,11 @@ from ..core.types import (
     ModelCatalog,
     ModelInfo,
     ModelRef,
+    PricingSource,
     ProviderRequest,
     ProviderResponse,
     ProviderRuntimeWarning,
+    parse_model_ref,
 )
 from ..handoff import HandoffTarget, normalize_handoff_messages
 from ..pricing import PricingTable, estimate_cost
@@ -39,7 +42,22 @@ if TYPE_CHECKING:
     from ..config import RuntimeConfig
     from .builder import ProviderRuntimeBuilder
 
-__all__ = ["DiscoveryResult", "ProviderRuntime"]
+__all__ = ["DiscoveryResult", "EntryFault", "ProviderRuntime"]
+
+
+class EntryFault(NamedTuple):
+    """A config entry that could not be used (a price rule, a model): calls it covers fail
+    with ``error`` before anything is sent. None covers any provider or model; ``model`` may
+    be an ``fnmatch`` glob, as in price rules."""
+
+    provider: str | None
+    model: str | None
+    error: ProviderRuntimeError
+
+    def covers(self, provider: str | None, model: str) -> bool:
+        return (self.provider is None or provider is None or self.provider == provider) and (
+            self.model is None or fnmatchcase(model, self.model)
+        )
 
 
 class DiscoveryResult(CanonicalStruct, frozen=True):
@@ -63,7 +81,9 @@ class ProviderRuntime:
         tokens: TokenProvider,
         closers: Sequence[Callable[[], Awaitable[None]]] = (),
         describe: Callable[[], list[dict[str, Any]]] | None = None,
+        faults: Sequence[EntryFault] = (),
     ) -> None:
+        self._faults = tuple(faults)
         self._registry = registry
         self._static = static_catalog  # bundled + adapter-declared models, before config's
         self._config_models = tuple(config_models)
@@ -93,7 +113,7 @@ class ProviderRuntime:
 
     async def run(self, request: ProviderRequest) -> ProviderResponse:
         """One non-streaming call. Raises ``ProviderRuntimeError`` subclasses on failure."""
-        ref = self._registry.resolve_provider(request.model, self._catalog)
+        ref = self._route(request.model)
         assert ref.provider is not None
         adapter = self._registry.resolve_adapter(ref.provider)
         info = find_model(self._catalog, ref.provider, ref.id)
@@ -117,6 +137,22 @@ class ProviderRuntime:
             cost=cost,
             warnings=[*warnings, *response.warnings, *pricing_warnings],
         )
+
+    def _route(self, model: str | ModelRef) -> ModelRef:
+        """The model with its provider; a bad config entry covering it fails the call first."""
+        try:
+            ref = self._registry.resolve_provider(model, self._catalog)
+        except RoutingError:
+            wanted = parse_model_ref(model)  # a model only a bad [[models]] entry declared
+            self._check_faults(wanted.provider, wanted.id)
+            raise
+        self._check_faults(ref.provider, ref.id)
+        return ref
+
+    def _check_faults(self, provider: str | None, model: str) -> None:
+        for fault in self._faults:
+            if fault.covers(provider, model):
+                raise fault.error
 
     async def _call(
         self, adapter: ProviderAdapter, request: ProviderRequest, context: AdapterContext
@@ -163,11 +199,18 @@ class ProviderRuntime:
             warnings += failures
             catalog = merge_static_and_remote_catalog(self._static, remote, self._config_models)
         models = [
-            m
+            self._as_priced(m)
             for m in catalog.models
             if options.providers is None or m.provider in options.providers
         ]
         return DiscoveryResult(models=models, warnings=warnings)
+
+    def _as_priced(self, model: ModelInfo) -> ModelInfo:
+        """The model with the prices its calls get: a ``[[pricing]]`` rule beats the catalog."""
+        found = self._pricing.lookup(model.provider, model.id)
+        if found is None or found.source is not PricingSource.USER_CONFIG:
+            return model
+        return msgspec.structs.replace(model, pricing=found.pricing)
 
     def export_catalog_json(self) -> bytes:
         return export_catalog_json(self._catalog)

@@ -143,7 +143,7 @@ test('runtime/models lists the echo models', function()
   end
   eq(ids, { 'echo/echo-1', 'echo/echo-lite' }, 'models')
   eq(result.models[1].capabilities.tools, true, 'echo-1 tools')
-  eq(format.model(result.models[1]), 'echo/echo-1  32768 ctx  price unknown  Echo 1 (offline)', 'model line')
+  eq(format.model(result.models[1]), 'echo/echo-1  32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)', 'model line')
 end)
 
 test('runtime/run answers text, priced by the config rule', function()
@@ -324,7 +324,7 @@ end)
 test(':ProviderRuntimeModels and :ProviderRuntimeCatalog fill the answer buffer', function()
   vim.cmd('ProviderRuntimeModels echo')
   ok(vim.wait(CALL_TIMEOUT_MS, function()
-    return answer_lines()[1] == 'echo/echo-1  32768 ctx  price unknown  Echo 1 (offline)'
+    return answer_lines()[1] == 'echo/echo-1  32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)'
   end, 10), 'models not shown: ' .. vim.inspect(answer_lines()))
   eq(#answer_lines(), 2, 'two echo models')
   vim.cmd('ProviderRuntimeCatalog')

@@ -132,6 +132,15 @@ def _stop(
 def _reasoning_effort(
     reasoning: ReasoningConfig, dialect: OpenAIDialect, warnings: Warnings
 ) -> dict[str, Any]:
+    if not dialect.supports_reasoning:
+        warnings.append(
+            warning(
+                "unsupported.reasoning",
+                f"{dialect.provider} takes no reasoning settings (supports_reasoning = false); "
+                "`reasoning` not sent",
+            )
+        )
+        return {}
     if reasoning.budget_tokens is not None:
         sent = "effort only" if reasoning.effort is not None else "no reasoning setting"
         warnings.append(
