@@ -12,6 +12,7 @@ import os
 import select
 import stat
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -87,7 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="provider-runtime",
         description="One canonical request and response for every LLM provider.",
-        epilog=f"The config file: --config PATH, else {_SEARCHED}.\n\n{EXIT_STATUSES}",
+        epilog=textwrap.fill(f"The config file: --config PATH, else {_SEARCHED}.", 79)
+        + f"\n\n{EXIT_STATUSES}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"provider-runtime {__version__}")
