@@ -4,7 +4,13 @@ A case is a directory ``tests/fixtures/<provider>/<case>/`` holding any of:
 ``canonical_request.json`` + ``native_request.json`` (+ ``context.json``,
 ``expected_warnings.json``), ``native_response.json`` + ``canonical_response.json``,
 ``error.json`` + ``expected_error.json``. Expected files are written by hand from the providers'
-documentation; ``UPDATE_FIXTURES=1`` rewrites them from the code's output, for review in a diff.
+documentation, and each case's source is listed in ``tests/fixtures/REVIEW.md``.
+
+``UPDATE_FIXTURES=1`` only *creates* an expected file that is missing, from the code's output, as a
+first draft for a new case; it never rewrites an existing one, so a mismatch always fails. Whoever
+adds or changes an expected file reviews every changed line against the provider's documentation
+(protocol.md §1 for the canonical meanings, §6 for the mapping) before committing it, and adds the
+case to REVIEW.md with the page or spec schema it was checked against.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 
 
 def updating() -> bool:
-    """True when the run should rewrite expectations (``UPDATE_FIXTURES=1``)."""
+    """True when the run should write missing expectations (``UPDATE_FIXTURES=1``)."""
     return os.environ.get("UPDATE_FIXTURES", "") not in ("", "0")
 
 
@@ -67,18 +73,21 @@ def dump_json(value: Any) -> str:
 
 
 def assert_matches_or_update(path: Path, actual: Any) -> None:
-    """Assert ``actual`` equals the file's JSON, or rewrite the file when updating.
+    """Assert ``actual`` equals the file's JSON; when updating, write the file if it is missing.
 
     Comparison is of parsed JSON (key order is irrelevant); on mismatch the failure shows a
-    unified diff of the two documents.
+    unified diff of the two documents. An existing expectation is never overwritten: a reviewed
+    file changes only by hand, against the provider's documentation.
     """
     actual = json.loads(msgspec.json.encode(actual))  # Structs, Decimals, tuples -> plain JSON
-    if updating():
-        if not path.exists() or load_json(path) != actual:
-            path.write_text(dump_json(actual), encoding="utf-8")
-        return
     if not path.exists():
-        pytest.fail(f"{path} is missing; write it (or run with UPDATE_FIXTURES=1 and review)")
+        if updating():
+            path.write_text(dump_json(actual), encoding="utf-8")
+            return
+        pytest.fail(
+            f"{path} is missing; write it from the provider's documentation (or run with "
+            "UPDATE_FIXTURES=1 for a first draft, review every line and add it to REVIEW.md)"
+        )
     expected = load_json(path)
     if expected != actual:
         diff = difflib.unified_diff(
@@ -88,7 +97,8 @@ def assert_matches_or_update(path: Path, actual: Any) -> None:
             tofile="actual",
             lineterm="",
         )
-        pytest.fail("golden fixture mismatch:\n" + "\n".join(diff), pytrace=False)
+        hint = "\n(expectations are edited by hand against the provider's docs, never regenerated)"
+        pytest.fail("golden fixture mismatch:\n" + "\n".join(diff) + hint, pytrace=False)
 
 
 def assert_error_case(

@@ -2,7 +2,9 @@
 
 At each step the body the mock receives must validate against that provider's official schema,
 the handoff warnings must describe every change, and the last answer must be priced from the
-right source. The native bodies below follow the providers' API references.
+right source. The native bodies below follow the providers' API references. Each step is a
+fixture built on the one before, and each property a test of its own, so one failure does not
+hide the others.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -197,100 +201,189 @@ def codes(response: ProviderResponse) -> list[str]:
     return [w.code for w in response.warnings]
 
 
-@respx.mock
-async def test_one_conversation_across_four_providers(runtime: ProviderRuntime) -> None:
-    anthropic = respx.post("https://api.anthropic.com/v1/messages")
-    openai = respx.post("https://api.openai.com/v1/chat/completions")
-    openrouter = respx.post("https://openrouter.ai/api/v1/chat/completions")
-    for body, schema in ((ANTHROPIC_STEP_1, "Message"), (ANTHROPIC_STEP_4, "Message")):
-        validate("anthropic", schema, body)
-    validate("openai", "CreateChatCompletionResponse", OPENAI_STEP_2)
+@dataclass(frozen=True)
+class Routes:
+    anthropic: respx.Route
+    openai: respx.Route
+    openrouter: respx.Route
 
-    # 1. Anthropic, with thinking and a tool call.
-    anthropic.mock(return_value=httpx.Response(200, json=ANTHROPIC_STEP_1))
+
+@dataclass(frozen=True)
+class Step:
+    """One call of the conversation: the history it was sent, its answer, the native body."""
+
+    history: list[Message]
+    response: ProviderResponse
+    sent: dict[str, object]
+
+
+@pytest.fixture
+def routes() -> Iterator[Routes]:
+    with respx.mock(assert_all_called=False) as mock:
+        yield Routes(
+            anthropic=mock.post("https://api.anthropic.com/v1/messages"),
+            openai=mock.post("https://api.openai.com/v1/chat/completions"),
+            openrouter=mock.post("https://openrouter.ai/api/v1/chat/completions"),
+        )
+
+
+async def _call(
+    runtime: ProviderRuntime, route: respx.Route, answer: dict[str, object], **request: object
+) -> Step:
+    route.mock(return_value=httpx.Response(200, json=answer))
+    response = await runtime.run(ProviderRequest(**request))
+    history = request["messages"]
+    assert isinstance(history, list)
+    return Step(history, response, json.loads(route.calls.last.request.content))
+
+
+@pytest.fixture
+async def step1(runtime: ProviderRuntime, routes: Routes) -> Step:
+    """Anthropic, with thinking and a tool call."""
     history = [
         Message(role=MessageRole.SYSTEM, content="You are a weather assistant."),
         Message(role=MessageRole.USER, content="Weather in Paris?"),
     ]
-    step1 = await runtime.run(
-        ProviderRequest(
-            model="anthropic/claude-sonnet-4-5",
-            messages=history,
-            tools=[WEATHER],
-            reasoning=ReasoningConfig(budget_tokens=2048),
-            max_output_tokens=8192,
-        )
+    return await _call(
+        runtime,
+        routes.anthropic,
+        ANTHROPIC_STEP_1,
+        model="anthropic/claude-sonnet-4-5",
+        messages=history,
+        tools=[WEATHER],
+        reasoning=ReasoningConfig(budget_tokens=2048),
+        max_output_tokens=8192,
     )
-    sent1 = json.loads(anthropic.calls.last.request.content)
-    validate_request("anthropic", "/v1/messages", sent1)
-    assert sent1["thinking"] == {"type": "enabled", "budget_tokens": 2048}
-    assert step1.finish_reason == FinishReason.TOOL_CALLS
-    thinking = step1.output.content[0]
+
+
+@pytest.fixture
+async def step2(runtime: ProviderRuntime, routes: Routes, step1: Step) -> Step:
+    """OpenAI, after Anthropic's thinking and tool call."""
+    history = turn(step1.history, step1.response, WEATHER_BY_CITY, "And London?")
+    return await _call(
+        runtime,
+        routes.openai,
+        OPENAI_STEP_2,
+        model="openai/gpt-4o",
+        messages=history,
+        tools=[WEATHER],
+    )
+
+
+@pytest.fixture
+async def step3(runtime: ProviderRuntime, routes: Routes, step2: Step) -> Step:
+    """OpenRouter (Kimi), whose tool-call ids have their own style."""
+    history = turn(step2.history, step2.response, WEATHER_BY_CITY, "And Berlin?")
+    return await _call(
+        runtime,
+        routes.openrouter,
+        OPENROUTER_STEP_3,
+        model="openrouter/moonshotai/kimi-k2-thinking",
+        messages=history,
+        tools=[WEATHER],
+    )
+
+
+@pytest.fixture
+async def step4(runtime: ProviderRuntime, routes: Routes, step3: Step) -> Step:
+    """Back to Anthropic."""
+    history = turn(step3.history, step3.response, WEATHER_BY_CITY, "Summarize all three.")
+    return await _call(
+        runtime,
+        routes.anthropic,
+        ANTHROPIC_STEP_4,
+        model="anthropic/claude-sonnet-4-5",
+        messages=history,
+        tools=[WEATHER],
+    )
+
+
+def _blocks(sent: dict[str, object]) -> list[dict[str, object]]:
+    messages = sent["messages"]
+    assert isinstance(messages, list)
+    return [b for m in messages for b in m["content"] if isinstance(b, dict)]
+
+
+def test_the_recorded_answers_follow_the_official_schemas() -> None:
+    for body in (ANTHROPIC_STEP_1, ANTHROPIC_STEP_4):
+        validate("anthropic", "Message", body)
+    validate("openai", "CreateChatCompletionResponse", OPENAI_STEP_2)
+
+
+def test_each_body_sent_is_valid_for_its_provider(
+    step1: Step, step2: Step, step3: Step, step4: Step
+) -> None:
+    validate_request("anthropic", "/v1/messages", step1.sent)
+    validate_request("openai", "/chat/completions", step2.sent)
+    validate_request("openrouter", "/chat/completions", step3.sent)
+    validate_request("anthropic", "/v1/messages", step4.sent)
+
+
+def test_step1_anthropic_thinks_and_returns_its_signed_reasoning(step1: Step) -> None:
+    assert step1.sent["thinking"] == {"type": "enabled", "budget_tokens": 2048}
+    assert step1.response.finish_reason == FinishReason.TOOL_CALLS
+    thinking = step1.response.output.content[0]
     assert isinstance(thinking, ReasoningPart) and thinking.signature == SIGNATURE
     assert (thinking.provider, thinking.model) == ("anthropic", "claude-sonnet-4-5")
 
-    # 2. OpenAI: the foreign thinking block cannot be replayed and is dropped, with a warning.
-    openai.mock(return_value=httpx.Response(200, json=OPENAI_STEP_2))
-    history = turn(history, step1, WEATHER_BY_CITY, "And London?")
-    step2 = await runtime.run(
-        ProviderRequest(model="openai/gpt-4o", messages=history, tools=[WEATHER])
-    )
-    sent2 = json.loads(openai.calls.last.request.content)
-    validate_request("openai", "/chat/completions", sent2)
-    assert "handoff.reasoning_dropped" in codes(step2)
-    assert SIGNATURE not in json.dumps(sent2)
-    assistant = next(m for m in sent2["messages"] if m["role"] == "assistant")
-    assert assistant["tool_calls"][0]["id"] == "toolu_01A09q90qw90lq917835lq9"  # fits: kept
-    tool_msg = next(m for m in sent2["messages"] if m["role"] == "tool")
+
+def test_step2_openai_gets_no_foreign_thinking_and_is_told_so(step2: Step) -> None:
+    assert "handoff.reasoning_dropped" in codes(step2.response)
+    assert SIGNATURE not in json.dumps(step2.sent)
+
+
+def test_step2_openai_keeps_tool_call_ids_that_fit(step2: Step) -> None:
+    messages = step2.sent["messages"]
+    assert isinstance(messages, list)
+    assistant = next(m for m in messages if m["role"] == "assistant")
+    assert assistant["tool_calls"][0]["id"] == "toolu_01A09q90qw90lq917835lq9"
+    tool_msg = next(m for m in messages if m["role"] == "tool")
     assert tool_msg["tool_call_id"] == "toolu_01A09q90qw90lq917835lq9"
 
-    # 3. OpenRouter (Kimi): tool-call ids in its style come back; cost is reported by OpenRouter.
-    openrouter.mock(return_value=httpx.Response(200, json=OPENROUTER_STEP_3))
-    history = turn(history, step2, WEATHER_BY_CITY, "And Berlin?")
-    step3 = await runtime.run(
-        ProviderRequest(
-            model="openrouter/moonshotai/kimi-k2-thinking", messages=history, tools=[WEATHER]
-        )
-    )
-    sent3 = json.loads(openrouter.calls.last.request.content)
-    validate_request("openrouter", "/chat/completions", sent3)
-    assert sent3["model"] == "moonshotai/kimi-k2-thinking"
-    assert step3.output.tool_calls[0].id == KIMI_CALL_ID
-    assert step3.cost is not None and step3.cost.source == PricingSource.PROVIDER_REPORTED
 
-    # 4. Back to Anthropic: its own thinking block is replayed with its signature; Kimi's id
-    # does not fit Anthropic's pattern and is rewritten, its result following the new id.
-    anthropic.mock(return_value=httpx.Response(200, json=ANTHROPIC_STEP_4))
-    history = turn(history, step3, WEATHER_BY_CITY, "Summarize all three.")
-    step4 = await runtime.run(
-        ProviderRequest(model="anthropic/claude-sonnet-4-5", messages=history, tools=[WEATHER])
-    )
-    sent4 = json.loads(anthropic.calls.last.request.content)
-    validate_request("anthropic", "/v1/messages", sent4)
-    assert sent4["system"] in (
+def test_step3_openrouter_returns_kimi_ids_and_its_own_cost(step3: Step) -> None:
+    assert step3.sent["model"] == "moonshotai/kimi-k2-thinking"
+    assert step3.response.output.tool_calls[0].id == KIMI_CALL_ID
+    cost = step3.response.cost
+    assert cost is not None and cost.source == PricingSource.PROVIDER_REPORTED
+
+
+def test_step4_anthropic_replays_its_own_signed_thinking(step4: Step) -> None:
+    assert step4.sent["system"] in (
         "You are a weather assistant.",
         [{"type": "text", "text": "You are a weather assistant."}],
     )
-    blocks = [b for m in sent4["messages"] for b in m["content"] if isinstance(b, dict)]
-    replayed = [b for b in blocks if b["type"] == "thinking"]
+    replayed = [b for b in _blocks(step4.sent) if b["type"] == "thinking"]
     assert replayed == [
         {"type": "thinking", "thinking": "The user wants Paris weather.", "signature": SIGNATURE}
     ]
+    assert "handoff.reasoning_dropped" in codes(step4.response)  # Kimi's is not Anthropic's
+
+
+def test_step4_rewrites_the_kimi_id_and_its_result_follows(step4: Step) -> None:
+    blocks = _blocks(step4.sent)
     uses = [b["id"] for b in blocks if b["type"] == "tool_use"]
     results = [b["tool_use_id"] for b in blocks if b["type"] == "tool_result"]
-    assert all(re.fullmatch(r"[a-zA-Z0-9_-]+", i) for i in uses)
+    assert all(re.fullmatch(r"[a-zA-Z0-9_-]+", str(i)) for i in uses)
     assert KIMI_CALL_ID not in uses and results == uses
-    rewritten = [w for w in step4.warnings if w.code == "handoff.tool_call_id_rewritten"]
+    rewritten = [w for w in step4.response.warnings if w.code == "handoff.tool_call_id_rewritten"]
     assert len(rewritten) == 1 and KIMI_CALL_ID in json.dumps(rewritten[0].details)
-    assert "handoff.reasoning_dropped" in codes(step4)  # Kimi's reasoning is not Anthropic's
-    roles = [m["role"] for m in sent4["messages"]]
+
+
+def test_step4_roles_alternate_as_anthropic_requires(step4: Step) -> None:
+    messages = step4.sent["messages"]
+    assert isinstance(messages, list)
+    roles = [m["role"] for m in messages]
+    assert roles[0] == "user"
     assert all(a != b for a, b in itertools.pairwise(roles))
 
-    # The final answer is priced from the bundled catalog (claude-sonnet-4-5:
-    # $3/M input, $3.75/M cache write, $0.30/M cache read, $15/M output).
-    assert step4.output.text.startswith("Paris 18°C")
-    assert step4.usage.input_tokens == 800
-    assert step4.cost is not None and step4.cost.source == PricingSource.CATALOG
-    assert step4.cost.snapshot and "genai-prices" in step4.cost.snapshot
+
+def test_step4_the_final_answer_is_priced_from_the_bundled_catalog(step4: Step) -> None:
+    # claude-sonnet-4-5: $3/M input, $3.75/M cache write, $0.30/M cache read, $15/M output.
+    response = step4.response
+    assert response.output.text.startswith("Paris 18°C")
+    assert response.usage.input_tokens == 800
+    assert response.cost is not None and response.cost.source == PricingSource.CATALOG
+    assert response.cost.snapshot and "genai-prices" in response.cost.snapshot
     expected = (100 * 3 + 200 * Decimal("3.75") + 500 * Decimal("0.3") + 30 * 15) / Decimal(10**6)
-    assert step4.cost.total == expected
+    assert response.cost.total == expected

@@ -99,8 +99,12 @@ def test_run_without_prompt_on_a_terminal_is_a_usage_error(
     ("stdin", "message"),
     [
         ("{not json", "not valid JSON"),
-        ('{"messages": [{"role": "robot", "content": "x"}]}', "$.messages[0].role"),
+        # the daemon's -32602 wording: the request object is what `params` would be
+        ('{"messages": [{"role": "robot", "content": "x"}]}', "`params.messages[0].role`"),
         ('{"messages": 5}', "`messages` must be an array"),
+        ('{"messages": []}', "`params.messages`: Expected `array` of length >= 1"),
+        ('[{"role": "user", "content": "hi"}]', "the JSON on stdin is an array, not a request"),
+        ('"hello"', "the JSON on stdin is a string, not a request"),
     ],
 )
 def test_bad_request_on_stdin_is_one_line_and_status_2(

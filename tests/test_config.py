@@ -37,7 +37,7 @@ def write(path: Path, text: str, mode: int = 0o600) -> Path:
 def fails(text: str, tmp_path: Path, env: dict[str, str] | None = None) -> ConfigError:
     path = write(tmp_path / "bad.toml", text)
     with pytest.raises(ConfigError) as info:
-        load_config(path, env=env or {})
+        load_config(path, env=env or {}, strict=True)
     assert info.value.path == str(path)
     assert str(info.value).startswith(f"{path}")
     return info.value
@@ -166,7 +166,7 @@ def test_file_base_url_beats_the_environment(tmp_path: Path) -> None:
 
 def test_bad_base_url_from_the_environment_names_it() -> None:
     with pytest.raises(ConfigError, match=r"OPENAI_BASE_URL") as info:
-        load_config(env={"OPENAI_BASE_URL": "api.openai.com/v1"})
+        load_config(env={"OPENAI_BASE_URL": "api.openai.com/v1"}, strict=True)
     assert info.value.key == "providers.openai.base_url"
 
 
@@ -369,6 +369,41 @@ def test_bad_toml_gives_line_and_column(tmp_path: Path) -> None:
             "config",
         ),
         ('models = { provider = "openai" }\n', "models", "an array of tables"),
+        # prices are never negative (a negative price gave a negative cost)
+        (
+            '[[pricing]]\nprovider = "openai"\nmodel = "m"\npricing = { output = "-0.5" }\n',
+            "pricing[0].pricing.output",
+            ">= 0",
+        ),
+        (
+            '[[pricing]]\nprovider = "openai"\nmodel = "m"\n'
+            "pricing = { tiers = [{ above_input_tokens = 1, input = -1 }] }\n",
+            "pricing[0].pricing.tiers[0].input",
+            ">= 0",
+        ),
+        (
+            '[[models]]\nprovider = "openai"\nid = "m"\npricing = { cache_read = -2 }\n',
+            "models[0].pricing.cache_read",
+            ">= 0",
+        ),
+        # unknown keys and enum values name the fix
+        ("defualt_model = 1\n", "defualt_model", "did you mean `default_model`?"),
+        (
+            '[providers.openai]\napi_key_evn = "K"\n',
+            "providers.openai.api_key_evn",
+            "did you mean `api_key_env`? (valid keys, closest first: `api_key_env`, ",
+        ),
+        (
+            '[providers.w]\ntype = "openai_compatible"\nbase_url = "http://h/v1"\n'
+            "[providers.w.quirks]\nsuports_tools = false\n",
+            "providers.w.quirks.suports_tools",
+            "did you mean `supports_tools`?",
+        ),
+        (
+            '[providers.w]\ntype = "openai-compatible"\nbase_url = "http://h"\n',
+            "providers.w.type",
+            "did you mean `openai_compatible`?",
+        ),
     ],
 )
 def test_errors_name_file_key_and_problem(
@@ -423,7 +458,7 @@ def test_describe_config_masks_and_names_sources(tmp_path: Path) -> None:
         LITERAL
         + 'headers = { "X-Proxy-Token" = "hdr-SECRET", "X-Team" = "blue" }\n'
         + '[providers.w]\ntype = "openai_compatible"\nbase_url = "http://h/v1"\n'
-        + 'api_key_command = ["pass", "show", "w"]\n'
+        + 'api_key_command = ["sh", "-c", "echo sk-HOOKSECRET"]\n'
         + '[providers.local]\ntype = "openai_compatible"\nbase_url = "http://localhost:1/v1"\n'
     )
     config = load_config(write(tmp_path / "c.toml", text), env={})
@@ -436,7 +471,10 @@ def test_describe_config_masks_and_names_sources(tmp_path: Path) -> None:
     assert providers["openai"]["headers"] == {"X-Proxy-Token": "********", "X-Team": "blue"}
     assert providers["anthropic"]["credential"] == "env ANTHROPIC_API_KEY (set)"
     assert providers["openrouter"]["credential"] == "env OPENROUTER_API_KEY (not set)"
-    assert providers["w"]["credential"] == 'command ["pass", "show", "w"]'
+    # a key command's arguments can hold the key itself: only the program and their count show
+    assert providers["w"]["credential"] == 'command "sh" + 2 arguments (not shown)'
+    assert providers["w"]["api_key_command"] == '"sh" + 2 arguments (not shown)'
+    assert "HOOKSECRET" not in repr(config.providers["w"])
     assert providers["local"]["credential"] == "none"
     assert providers["echo"]["credential"] == "none"
     assert providers["openai"]["credential_required"] is True
@@ -446,7 +484,7 @@ def test_describe_config_masks_and_names_sources(tmp_path: Path) -> None:
 
 def test_credential_source_order() -> None:
     both = ProviderConfig(type="openai", api_key="k", api_key_command=["x"], api_key_env="E")
-    assert credential_source("openai", both, {}) == 'command ["x"]'
+    assert credential_source("openai", both, {}) == 'command "x"'
     assert (
         credential_source("openai", ProviderConfig(type="openai", api_key="k"), {}) == "config file"
     )
@@ -488,6 +526,6 @@ def test_a_header_that_would_replace_the_credential_is_refused_at_load(
 ) -> None:
     path = write(tmp_path / "c.toml", f'[providers.{table}]\nheaders = {{ "{header}" = "v" }}\n')
     with pytest.raises(ConfigError) as info:
-        load_config(path, env={})
+        load_config(path, env={}, strict=True)
     assert info.value.path == str(path) and info.value.key == f"providers.{table}.headers"
     assert header in str(info.value)

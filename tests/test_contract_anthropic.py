@@ -3,7 +3,8 @@
 Each directory under tests/fixtures/anthropic/ is one case (see tests/fixture_util.py). Every
 native request is validated against the official `/v1/messages` request schema, every native
 response against the spec's `Message` schema (or the one named in native_response_schema.txt),
-and every JSON error body against `ErrorResponse`. UPDATE_FIXTURES=1 rewrites expectations.
+and every JSON error body against `ErrorResponse`. UPDATE_FIXTURES=1 drafts missing expectations
+only.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ the official `/chat/completions` request schema; official responses against
 `CreateChatCompletionResponse`, error bodies against `ErrorResponse`, model lists against
 `ListModelsResponse`. Compatible servers' answers are their own dialect (vLLM omits `refusal`,
 FastAPI errors use `detail`), so only their requests are held to OpenAI's spec.
-UPDATE_FIXTURES=1 rewrites the expectations for review.
+UPDATE_FIXTURES=1 drafts missing expectations only.
 """
 
 from __future__ import annotations

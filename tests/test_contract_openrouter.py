@@ -4,7 +4,7 @@ Each directory under tests/fixtures/openrouter/ is one case (see tests/fixture_u
 native request is validated against the official `/chat/completions` request schema
 (`ChatRequest`), every response against `ChatResult`, every JSON error body against the schema
 the spec gives for its status (`BadRequestResponse`, `PaymentRequiredResponse`, ...), and model
-lists against `ModelsListResponse`. UPDATE_FIXTURES=1 rewrites the expectations for review.
+lists against `ModelsListResponse`. UPDATE_FIXTURES=1 drafts missing expectations only.
 """
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ async def test_literal_beats_env_and_command_beats_literal(tmp_path: Path) -> No
     )
     tp = ConfigTokenProvider(both, env=env)
     assert await token(tp, "openai") == "key-1"
-    assert tp.credential_source("openai").startswith('command ["')
+    assert tp.credential_source("openai").startswith('command "')
 
 
 async def test_providers_without_a_key() -> None:

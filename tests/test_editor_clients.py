@@ -4,10 +4,14 @@ real daemon with a time bound. A missing editor skips locally and fails under ``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +44,7 @@ SUITES = [
         ("nvim",),
         CLIENTS / "neovim",
         r"^(?P<passed>\d+) passed, 0 failed$",
-        19,
+        22,
     ),
     Suite(
         "neovim-current",
@@ -48,7 +52,7 @@ SUITES = [
         (str(CURRENT_NVIM),),
         CLIENTS / "neovim",
         r"^(?P<passed>\d+) passed, 0 failed$",
-        19,
+        22,
     ),
     Suite(
         "emacs",
@@ -72,7 +76,7 @@ SUITES = [
         ("bash", "jq", "flock"),
         CLIENTS / "shell",
         r"^(?P<passed>\d+) passed, 0 failed$",
-        24,
+        26,
     ),
 ]
 
@@ -102,6 +106,66 @@ def _environment(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+class SuiteTimeout(Exception):
+    """A suite ran out of time; everything it started has been killed. Holds its output."""
+
+
+def run_suite(
+    command: list[str], cwd: Path, env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """Run a suite in a session of its own; if it runs out of time, kill every process in that
+    session (its daemons and subshells too, whatever process groups they made) and raise."""
+    proc = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_session(proc.pid)
+        try:
+            out, _ = proc.communicate(timeout=5)  # every writer of the pipe is gone now...
+        except subprocess.TimeoutExpired as still:  # ...unless one left the session (setsid)
+            assert proc.stdout is not None
+            proc.stdout.close()
+            proc.wait()
+            out = (still.output or b"").decode(errors="replace")
+        raise SuiteTimeout(out) from None
+    return subprocess.CompletedProcess(command, proc.returncode, out, "")
+
+
+def kill_session(sid: int) -> None:
+    """SIGKILL every process whose session is ``sid`` (Linux /proc), until none is left."""
+    for _ in range(50):
+        members = [pid for pid in _pids() if _session_of(pid) == sid]
+        if not members:
+            return
+        for pid in members:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.02)
+
+
+def _pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def _session_of(pid: int) -> int | None:
+    """The session id of a live process; None once it has exited (a zombie has)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    state, _ppid, _pgrp, session = stat.rsplit(")", 1)[1].split()[:4]
+    return None if state in ("Z", "X") else int(session)
+
+
 def _tail(text: str, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
@@ -116,21 +180,10 @@ def _daemon_exists() -> None:
 def test_client_suite(suite: Suite, tmp_path: Path) -> None:
     _require(*suite.needs)
     try:
-        done = subprocess.run(
-            suite.command,
-            cwd=suite.cwd,
-            env=_environment(tmp_path),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=SUITE_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired as exc:
-        output = (
-            (exc.stdout or b"").decode(errors="replace") if isinstance(exc.stdout, bytes) else ""
-        )
-        pytest.fail(f"{suite.name} suite did not finish in {SUITE_TIMEOUT}s\n{_tail(output)}")
-    output = done.stdout + "\n" + done.stderr
+        done = run_suite(suite.command, suite.cwd, _environment(tmp_path), SUITE_TIMEOUT)
+    except SuiteTimeout as exc:
+        pytest.fail(f"{suite.name} suite did not finish in {SUITE_TIMEOUT}s\n{_tail(str(exc))}")
+    output = done.stdout
     assert done.returncode == 0, f"{suite.name} suite failed ({done.returncode}):\n{_tail(output)}"
     found = re.search(suite.summary, output, re.MULTILINE)
     assert found, f"{suite.name}: no passing summary in its output:\n{_tail(output)}"
@@ -176,3 +229,22 @@ def test_vscode_extension_packages_offline_into_a_loadable_vsix(tmp_path: Path) 
         ["node", "-e", load, str(main)], capture_output=True, text=True, timeout=60
     )
     assert loaded.returncode == 0, loaded.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_suite_that_times_out_leaves_no_process_behind(tmp_path: Path) -> None:
+    """Jobs in process groups of their own (`set -m`) and orphaned subshells are all killed."""
+    pids = tmp_path / "pids"
+    script = (
+        f"set -m; sleep 300 & echo $! >>{pids}; (sleep 300 & echo $! >>{pids}) & "
+        f"(setsid sleep 300 & echo $! >>{pids.with_suffix('.own')}); "
+        "echo started; sleep 300"
+    )
+    try:
+        with pytest.raises(SuiteTimeout, match="started"):
+            run_suite(["bash", "-c", script], tmp_path, dict(os.environ), timeout=2)
+        started = [int(p) for p in pids.read_text().split()]
+        assert len(started) == 2 and all(_session_of(p) is None for p in started)
+    finally:  # the one that left the session is not the suite's to kill: the test's own
+        with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
+            os.kill(int(pids.with_suffix(".own").read_text()), signal.SIGKILL)

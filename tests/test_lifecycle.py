@@ -226,13 +226,18 @@ async def test_exit_without_shutdown_cancels_work_and_is_status_1(tmp_path: Path
     assert await all_gone(pids)
 
 
-async def test_shutdown_then_exit_with_work_in_flight_is_status_0(tmp_path: Path) -> None:
+async def test_shutdown_then_exit_with_work_in_flight_answers_it_and_is_status_0(
+    tmp_path: Path,
+) -> None:
     async with spawn_daemon(tmp_path) as d:
-        await d.send(run("sleep", "/sleep 30 x"))
+        await d.send(run("sleep", "/sleep 0.5 x"))
         assert (await d.request("shutdown"))["result"] is None
         await d.notify("exit")
         reply = await d.reply()
-        assert (reply["id"], reply["error"]["code"]) == ("sleep", -32800)
+        assert (reply["id"], reply["result"]["output"]["content"][0]["text"]) == (
+            "sleep",
+            "echo: x",
+        )
         assert await d.wait() == 0
 
 

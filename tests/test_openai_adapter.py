@@ -227,7 +227,9 @@ async def test_http_status_maps_to_error_kind(
     assert error.provider == "openai"
     assert error.request_id == "req_err"
     assert error.provider_code == code
-    assert error.message == body["error"]["message"]
+    # A 404 also names the URL requested (protocol.md §8.9); other statuses quote the provider.
+    located = "; requested POST https://api.openai.com/v1/chat/completions" if status == 404 else ""
+    assert error.message == body["error"]["message"] + located
     assert KEY not in str(error) and KEY not in repr(error)
 
 
@@ -281,7 +283,9 @@ async def test_html_error_page_is_a_clear_error_not_a_crash(adapter: OpenAIAdapt
             await adapter.run(request(), context())
     assert info.value.kind is ErrorKind.SERVER
     assert info.value.message.startswith("non-JSON error body (HTTP 502): 502 Bad Gateway")
-    assert len(info.value.message) < 260
+    quoted, _, requested = info.value.message.partition("; requested ")
+    assert len(quoted) < 260  # the page is quoted briefly, then the URL it came from is named
+    assert requested == "POST https://api.openai.com/v1/chat/completions"
 
 
 @pytest.mark.parametrize(

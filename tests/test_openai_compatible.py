@@ -220,3 +220,27 @@ async def test_servers_declared_in_the_config_need_no_code(runtime: ProviderRunt
     codes = [w.code for w in second.warnings]
     assert codes.count("capability.tools_removed") == 1  # reported once, not dropped
     assert "unsupported.tools" not in codes
+
+
+def test_a_server_without_reasoning_gets_no_reasoning_effort() -> None:
+    from provider_runtime.core.types import ReasoningConfig
+    from provider_runtime.providers.openai import capabilities_for
+    from provider_runtime.providers.openai.dialect import OpenAIDialect
+    from provider_runtime.providers.openai.encode import encode_openai_request
+    from provider_runtime.runtime.capabilities import prepare_request
+
+    request = ProviderRequest(
+        model="litellm/m",
+        messages=[Message(role=MessageRole.USER, content=[TextPart(text="hi")])],
+        reasoning=ReasoningConfig(effort="high"),
+    )
+    quirks = OpenAICompatQuirks(supports_reasoning=False)
+    dialect = OpenAIDialect.from_quirks(quirks, provider="litellm")
+    # The quirk makes the capability; the runtime's one pass removes `reasoning` and says so.
+    ref = ModelRef(provider="litellm", id="m")
+    fitted, warnings = prepare_request(request, ref, None, capabilities_for(dialect))
+    body, encoded = encode_openai_request(fitted, "m", dialect=dialect)
+    assert "reasoning_effort" not in body
+    assert [w.code for w in [*warnings, *encoded]] == ["capability.reasoning_removed"]
+    default = OpenAIDialect.from_quirks(OpenAICompatQuirks(), provider="vllm")
+    assert encode_openai_request(request, "m", dialect=default)[0]["reasoning_effort"] == "high"

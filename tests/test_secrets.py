@@ -236,7 +236,7 @@ def check_outcomes(out: dict[str, dict[str, Any]]) -> None:
     assert warnings == ["config.insecure_permissions"]
     assert out["reload"]["result"]["warnings"][0]["code"] == "config.insecure_permissions"
     providers = {p["id"]: p["credential"] for p in out["initialize"]["result"]["providers"]}
-    assert providers["literal"] == "config file" and providers["hooked"].startswith("command [")
+    assert providers["literal"] == "config file" and providers["hooked"].startswith("command ")
 
 
 def check_server_saw_the_keys(exchanges: list[Exchange]) -> None:

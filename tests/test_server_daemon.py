@@ -199,7 +199,7 @@ async def test_reload_config_swaps_the_runtime_and_keeps_it_on_errors(tmp_path: 
         reloaded = (await d.request("runtime/reloadConfig"))["result"]
         assert reloaded["configPath"].endswith("config.toml")
         assert (await d.request("runtime/run", run_params("a")))["result"]["cost"] is not None
-        (tmp_path / "config.toml").write_text("providers = 3\n")
+        (tmp_path / "config.toml").write_text("providers = [\n")
         err = (await d.request("runtime/reloadConfig"))["error"]
         assert err["code"] == -32001 and err["data"]["kind"] == "config"
         assert (await d.request("runtime/run", run_params("a")))["result"]["cost"] is not None
@@ -208,8 +208,10 @@ async def test_reload_config_swaps_the_runtime_and_keeps_it_on_errors(tmp_path: 
 async def test_broken_config_at_start_is_reported_and_fixable(tmp_path: Path) -> None:
     async with spawn_daemon(tmp_path, config="default_model = [\n") as d:
         init = (await d.request("initialize"))["result"]
-        assert init["configError"]["code"] == -32001 and init["providers"] == []
-        assert (await d.request("runtime/run", run_params("a")))["error"]["code"] == -32001
+        assert init["configError"]["code"] == -32001
+        assert [p["id"] for p in init["providers"]] == ["echo"]  # echo alone still serves
+        openai = run_params("a", "openai/gpt-4o")
+        assert (await d.request("runtime/run", openai))["error"]["code"] == -32001
         (tmp_path / "config.toml").write_text("")
         assert (await d.request("runtime/reloadConfig"))["result"]["providers"]
         assert (await d.request("runtime/run", run_params("a")))["result"]

@@ -127,6 +127,28 @@ async def test_oversized_body_is_discarded_without_buffering_it() -> None:
     assert peak < 4 * 1024 * 1024  # the 48 MiB body went by in chunks, never held whole
 
 
+@pytest.mark.parametrize(
+    "sent",
+    [b"", b'{"jsonrpc": "2.0", "id": 1, "meth', b'{\n  "a": 1,\n'],
+    ids=["nothing", "part of a line", "part of some lines"],
+)
+async def test_a_body_that_never_comes_costs_only_its_message(sent: bytes) -> None:
+    """1 GiB declared, then the next message instead: reading resumes at its header."""
+    data = b"Content-Length: %d\r\n\r\n" % (1 << 30) + sent + cl(b'{"next":1}') + cl(b"{}")
+    chunks = [data[i : i + 7] for i in range(0, len(data), 7)]  # headers cut anywhere
+    items = await read_all(reader_over(chunks, max_message_bytes=1000))
+    assert isinstance(items[0], FrameError) and items[0].too_large
+    assert items[1:] == [b'{"next":1}', b"{}"]
+
+
+async def test_a_sent_body_mentioning_content_length_is_skipped_whole() -> None:
+    """JSON cannot hold a raw header line, so nothing in a real body ends the skip early."""
+    line = b'  "Content-Length: 12\\r\\n\\r\\n{}": "Content-Length: 5",\n'
+    body = b"{\n" + line * 2000 + b'  "end": true\n}'
+    items = await read_all(reader_over([cl(body) + cl(b"{}")], max_message_bytes=1000))
+    assert isinstance(items[0], FrameError) and items[0].too_large and items[1:] == [b"{}"]
+
+
 async def test_line_over_the_limit_is_skipped() -> None:
     data = b'{"a":"' + b"z" * 3000 + b'"}\n{"ok":1}\n'
     chunks = [data[i : i + 500] for i in range(0, len(data), 500)]

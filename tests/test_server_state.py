@@ -118,16 +118,25 @@ async def test_a_runtime_that_cannot_be_built_keeps_the_old_one_on_reload() -> N
     assert holder.describe()["defaultModel"] == "old/model" and not f.builds[0].closed
 
 
-async def test_no_config_at_start_means_every_use_raises_its_error() -> None:
+async def test_an_unusable_file_at_start_leaves_the_echo_provider_alone() -> None:
     f = Fixture()
-    f.configs = [ConfigError("broken file")]
+    f.configs = [ConfigError("broken file", path="cfg.toml"), ConfigError("still broken")]
     holder = f.holder()
     with pytest.raises(ConfigError):
         holder.load()
-    with pytest.raises(ConfigError, match="broken file"):
-        async with holder.use():
-            pass
-    assert holder.describe() == {"configPath": "cfg.toml", "providers": [], "defaultModel": None}
+    assert holder.error is not None and "broken file" in str(holder.error)
+    fallback = holder.current
+    assert fallback is not None and list(fallback.config.providers) == ["echo"]
+    [problem] = fallback.config.problems
+    assert (problem.scope, problem.problem) == ("file", "broken file")
+    async with holder.use() as runtime:
+        assert runtime is f.builds[0]
+    # a reload that fails again replaces the fallback: calls get the newer error
+    with pytest.raises(ConfigError):
+        await holder.reload()
+    assert holder.current is not fallback and f.builds[0].closed
+    assert holder.current is not None
+    assert holder.current.config.problems[0].problem == "still broken"
 
 
 async def test_aclose_closes_the_built_runtime() -> None:

@@ -330,7 +330,7 @@ def test_model_string_and_object_forms() -> None:
 
 
 def test_tool_choice_and_response_format_forms() -> None:
-    base = {"model": "m", "messages": []}
+    base = {"model": "m", "messages": [{"role": "user", "content": "x"}]}
     for mode in ("auto", "none", "required"):
         assert decode({**base, "tool_choice": mode}, ProviderRequest).tool_choice == ToolChoiceMode(
             mode
@@ -361,6 +361,8 @@ def test_tool_definition_defaults_to_an_empty_object_schema() -> None:
 
 # --------------------------------------------------------------------------- strictness
 
+ONE = [{"role": "user", "content": "x"}]  # a request needs at least one message
+
 
 @pytest.mark.parametrize(
     ("body", "where", "problem"),
@@ -370,7 +372,7 @@ def test_tool_definition_defaults_to_an_empty_object_schema() -> None:
             "$.messages[0]",
             "unknown field `name`",
         ),
-        ({"model": "m", "messages": [], "temprature": 1}, None, "unknown field `temprature`"),
+        ({"model": "m", "messages": ONE, "temprature": 1}, None, "unknown field `temprature`"),
         (
             {"model": "m", "messages": [{"role": "bot", "content": "x"}]},
             "$.messages[0].role",
@@ -396,17 +398,18 @@ def test_tool_definition_defaults_to_an_empty_object_schema() -> None:
             "$.messages[0].content[0].arguments",
             "Expected `object`, got `str`",
         ),
-        ({"model": "m", "messages": [], "temperature": "hot"}, "$.temperature", "got `str`"),
-        ({"model": "m", "messages": [], "top_p": 1.5}, "$.top_p", "<= 1"),
-        ({"model": "m", "messages": [], "max_output_tokens": 0}, "$.max_output_tokens", ">= 1"),
+        ({"model": "m", "messages": ONE, "temperature": "hot"}, "$.temperature", "got `str`"),
+        ({"model": "m", "messages": ONE, "top_p": 1.5}, "$.top_p", "<= 1"),
+        ({"model": "m", "messages": ONE, "max_output_tokens": 0}, "$.max_output_tokens", ">= 1"),
         (
-            {"model": "m", "messages": [], "tool_choice": "sometimes"},
+            {"model": "m", "messages": ONE, "tool_choice": "sometimes"},
             "$.tool_choice",
             "'sometimes'",
         ),
-        ({"model": {"id": ""}, "messages": []}, "$.model.id", "length >= 1"),
+        ({"model": {"id": ""}, "messages": ONE}, "$.model.id", "length >= 1"),
+        ({"model": "m", "messages": []}, "$.messages", "length >= 1"),
         ({"model": "m", "messages": {}}, "$.messages", "Expected `array`"),
-        ({"messages": []}, None, "missing required field `model`"),
+        ({"messages": ONE}, None, "missing required field `model`"),
     ],
 )
 def test_decoding_rejects_bad_input_naming_the_path(

@@ -19,7 +19,7 @@ from .core.types import ModelCatalog
 from .credentials import ConfigTokenProvider
 
 if TYPE_CHECKING:
-    from .runtime import ProviderRuntime
+    from .runtime import ProviderRuntime, ProviderRuntimeBuilder
     from .transport.http import HttpTransport, RetryPolicy
 
 __all__ = ["ADAPTERS", "build_runtime", "retry_policy"]
@@ -51,6 +51,7 @@ def build_runtime(
     )
     if catalog is not None:
         builder.catalog(catalog)
+    _config_faults(config, builder)
     transport_for = _transports(transport, closers)
     for pid, pc in sorted(config.providers.items()):
         make = functools.partial(_adapter, pid, pc, transport_for)
@@ -59,6 +60,22 @@ def build_runtime(
         else:
             builder.adapter_factory(pid, make)
     return builder.build()
+
+
+def _config_faults(config: RuntimeConfig, builder: ProviderRuntimeBuilder[ProviderRuntime]) -> None:
+    """What the config's problems put out of service: providers, everything (the file), or
+    the calls a bad ``[[pricing]]`` / ``[[models]]`` entry covers."""
+    from .runtime.faults import EntryFault  # deferred with the runtime
+
+    fallback_set = False
+    for problem in config.problems:
+        if problem.scope == "provider" and problem.provider is not None:
+            builder.unavailable(problem.provider, problem.error())
+        elif problem.scope == "file" and not fallback_set:
+            builder.fallback(problem.error())
+            fallback_set = True
+        elif problem.scope in ("pricing", "models"):
+            builder.entry_fault(EntryFault(problem.provider, problem.model, problem.error()))
 
 
 def _transports(shared: HttpTransport | None, closers: Closers) -> TransportFor:

@@ -1,13 +1,18 @@
 """The ``provider-runtime`` command: ``serve`` (the daemon) and one-shot ``run``, ``models``,
 ``catalog`` and ``config`` on the same runtime. Human-readable output by default, ``--json`` for
-scripts; on error a non-zero status and one line on stderr.
+scripts; on error a non-zero status and one line on stderr (and, with ``run --json``, the
+JSON-RPC error object on stdout).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import select
+import stat
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -25,8 +30,22 @@ EXIT_USAGE = 2  # bad arguments or a malformed request (argparse uses 2 as well)
 DEFAULT_MODEL = "echo/echo-1"
 
 
+EXIT_INTERRUPTED = 130
+EXIT_STATUSES = f"""exit status:
+  0    success
+  {EXIT_ERROR}    the runtime or a provider failed (the error's kind is shown in brackets)
+  {EXIT_USAGE}    bad arguments, or a malformed request or prompt
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+On failure one line goes to stderr; `run --json` also prints {{"error": {{code, message,
+data}}}} on stdout, the error object the daemon would answer (protocol.md §2, §8.6)."""
+
+
 class UsageError(Exception):
-    """Bad input from the command line or stdin."""
+    """Bad input from the command line or stdin; ``error`` is its JSON-RPC error object."""
+
+    def __init__(self, message: str, error: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.error = error or {"code": -32602, "message": message}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,21 +53,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Callable[[argparse.Namespace], int] = args.command
     from .core.errors import ProviderRuntimeError
 
+    as_json = bool(getattr(args, "json", False)) and command is _run
     try:
         return command(args)
     except UsageError as exc:
-        return _fail(str(exc), EXIT_USAGE)
+        return _fail(str(exc), EXIT_USAGE, exc.error if as_json else None)
     except ProviderRuntimeError as exc:
-        return _fail(f"{exc} [{exc.kind.value}]", EXIT_ERROR)
+        error = _error_object(exc) if as_json else None
+        return _fail(f"{exc} [{exc.kind.value}]", EXIT_ERROR, error)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # `provider-runtime models | head`
         return 0
 
 
-def _fail(message: str, status: int) -> int:
+def _fail(message: str, status: int, error: dict[str, Any] | None = None) -> int:
+    """One line on stderr; with ``error``, also ``{"error": ...}`` on stdout for scripts."""
+    if error is not None:
+        _print_json({"error": error})
     print(f"provider-runtime: error: {' '.join(message.split())}", file=sys.stderr)
     return status
+
+
+def _error_object(exc: Exception) -> dict[str, Any]:
+    from .server.errors import RpcError
+
+    return RpcError.from_exception(exc, "runtime/run").as_error()
 
 
 # --------------------------------------------------------------------------- arguments
@@ -58,10 +88,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="provider-runtime",
         description="One canonical request and response for every LLM provider.",
+        epilog=textwrap.fill(f"The config file: --config PATH, else {_SEARCHED}.", 79)
+        + f"\n\n{EXIT_STATUSES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"provider-runtime {__version__}")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="config file (default: the usual search)")
+    common.add_argument("--config", metavar="PATH", help=f"config file (default: {_SEARCHED})")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     serve = sub.add_parser("serve", parents=[common], help="run the stdio JSON-RPC daemon")
@@ -70,13 +103,26 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-message-bytes", type=_positive_int, default=64 * 1024 * 1024)
     serve.set_defaults(command=_serve)
 
-    run = sub.add_parser("run", parents=[common], help="one call: PROMPT, or request JSON on stdin")
+    run = sub.add_parser(
+        "run",
+        parents=[common],
+        help="one call: PROMPT, or request JSON on stdin",
+        description="One call. The request is PROMPT, or stdin: a JSON object is a request "
+        "(ProviderRequest), other JSON is refused, anything else is the prompt text. PROMPT "
+        "and input on stdin together are refused.",
+        epilog=EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument("prompt", nargs="?", metavar="PROMPT", help='text, or "-" to read stdin')
     run.add_argument(
         "--model", "-m", help=f"provider/model (default: config, else {DEFAULT_MODEL})"
     )
     run.add_argument("--system", "-s", help="a system prompt to put first")
-    run.add_argument("--json", action="store_true", help="print the ProviderResponse as JSON")
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help='print the ProviderResponse as JSON (on failure: {"error": ...} on stdout)',
+    )
     run.set_defaults(command=_run)
 
     models = sub.add_parser("models", parents=[common], help="list the catalog's models")
@@ -95,6 +141,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 _LOG_LEVELS = ["error", "warning", "info", "debug", "trace"]
+_SEARCHED = (
+    "$PROVIDER_RUNTIME_CONFIG if set, else the first that exists of "
+    "$XDG_CONFIG_HOME/provider-runtime/config.toml and ~/.config/provider-runtime/config.toml; "
+    "none: built-in defaults"
+)
 
 
 def _positive_int(text: str) -> int:
@@ -118,11 +169,24 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(options, log_level=args.log_level)
 
 
-def _load(args: argparse.Namespace) -> RuntimeConfig:
-    from .config import load_config
+def _load(
+    args: argparse.Namespace, *, fallback: bool = True, show_warnings: bool = True
+) -> RuntimeConfig:
+    """The config; a file that cannot be used leaves the built-in echo provider alone (its
+    other calls get the file's error), unless ``fallback`` is off: then that error is raised.
+    ``show_warnings`` prints the config's warnings on stderr (off where the output lists them).
+    """
+    from .config import fallback_config, load_config
+    from .core.errors import ConfigError
 
-    config = load_config(args.config)
-    for warning in config.warnings:
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        if not fallback:
+            raise
+        print(f"warning: {exc}; only the built-in echo provider is available", file=sys.stderr)
+        return fallback_config(exc)
+    for warning in config.warnings if show_warnings else ():
         print(f"warning: [{warning.code}] {warning.message}", file=sys.stderr)
     return config
 
@@ -181,9 +245,12 @@ def _catalog(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace) -> int:
-    from .config import describe_config
+    from .config import describe_config, search_paths
 
-    described = describe_config(_load(args))
+    described = {  # its output lists the warnings: not printed on stderr too
+        **describe_config(_load(args, fallback=False, show_warnings=False)),
+        "searched": search_paths(),
+    }
     if args.json:
         _print_json(described)
     else:
@@ -198,30 +265,60 @@ def _config(args: argparse.Namespace) -> int:
 def _build_request(
     args: argparse.Namespace, config: RuntimeConfig, stdin: TextIO
 ) -> ProviderRequest:
-    """From PROMPT, or from stdin: a request object if it starts with ``{``, else prompt text."""
+    """From PROMPT, or from stdin: a JSON object is a request, other JSON is refused, and any
+    other text is the prompt. PROMPT with input on stdin is refused: one of them would be lost.
+    """
     import msgspec
 
     from .core.types import ProviderRequest
+    from .server.errors import RpcError, decode_params
 
-    model = args.model or config.default_model or DEFAULT_MODEL
+    model = args.model if args.model is not None else config.default_model or DEFAULT_MODEL
     system = [{"role": "system", "content": args.system}] if args.system else []
     if args.prompt is not None and args.prompt != "-":
+        if _waiting_input(stdin).strip():
+            raise UsageError(
+                "both PROMPT and input on stdin: give the prompt as PROMPT with nothing on "
+                "stdin (`</dev/null`), or the request or prompt on stdin without PROMPT"
+            )
         body: dict[str, Any] = {"model": model, "messages": [*system, _user(args.prompt)]}
     elif args.prompt is None and stdin.isatty():
         raise UsageError("give a PROMPT, or pipe a prompt or a request (JSON) into stdin")
     else:
         text = stdin.read()
-        if not text.lstrip().startswith("{"):
+        parsed = _json_value(text)
+        if parsed is _NOT_JSON:
             body = {"model": model, "messages": [*system, _user(text.rstrip("\n"))]}
         else:
-            body = _request_object(text)
+            body = _request_object(parsed)
             body["messages"] = [*system, *body.get("messages", [])]
-            if args.model or "model" not in body:
+            if args.model is not None or "model" not in body:
                 body["model"] = model
     try:
-        return msgspec.convert(body, ProviderRequest)
-    except msgspec.ValidationError as exc:
-        raise UsageError(f"invalid request: {exc}") from None
+        return decode_params(msgspec.Raw(msgspec.json.encode(body)), ProviderRequest)
+    except RpcError as exc:
+        raise UsageError(exc.message, exc.as_error()) from None
+
+
+def _waiting_input(stdin: TextIO) -> str:
+    """What already waits on stdin, read without ever blocking: a file is peeked at (not
+    consumed), a pipe or socket is read only when it has data or its end now. A terminal,
+    /dev/null, or a pipe left open with nothing in it (a caller spawning the command with
+    stdio pipes it never closes) gives "": PROMPT alone decides then, without waiting."""
+    try:
+        fd = stdin.fileno()
+        mode = os.fstat(fd).st_mode
+    except (OSError, ValueError):  # a stream without a descriptor (io.StringIO, pytest's)
+        return ""
+    if stat.S_ISREG(mode):
+        return os.pread(fd, _PEEK_BYTES, os.lseek(fd, 0, os.SEEK_CUR)).decode(errors="replace")
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        ready, _, _ = select.select([fd], [], [], 0)
+        return os.read(fd, _PEEK_BYTES).decode(errors="replace") if ready else ""
+    return ""
+
+
+_PEEK_BYTES = 64 * 1024
 
 
 def _user(text: str) -> dict[str, Any]:
@@ -230,15 +327,30 @@ def _user(text: str) -> dict[str, Any]:
     return {"role": "user", "content": text}
 
 
-def _request_object(text: str) -> dict[str, Any]:
+_NOT_JSON = object()
+
+
+def _json_value(text: str) -> Any:
+    """The JSON value ``text`` holds, or ``_NOT_JSON`` for prompt text. Text starting with
+    ``{`` is meant as a request, so invalid JSON there is an error, not a prompt."""
     import msgspec
 
     try:
-        body = msgspec.json.decode(text.encode())
+        return msgspec.json.decode(text.encode())
     except msgspec.DecodeError as exc:
-        raise UsageError(f"the request on stdin is not valid JSON: {exc}") from None
+        if text.lstrip().startswith("{"):
+            raise UsageError(f"the request on stdin is not valid JSON: {exc}") from None
+        return _NOT_JSON
+
+
+def _request_object(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise UsageError("the request on stdin must be a JSON object")
+        kind = {list: "an array", str: "a string", bool: "a boolean"}.get(type(body), "a number")
+        kind = "null" if body is None else kind
+        raise UsageError(
+            f"the JSON on stdin is {kind}, not a request object "
+            '({"model": ..., "messages": [...]}); to send text as the prompt, give it as PROMPT'
+        )
     if not isinstance(body.get("messages", []), list):
         raise UsageError("invalid request: `messages` must be an array")
     return body
@@ -310,6 +422,7 @@ def _flag(value: bool | None) -> str:
 def _config_lines(described: dict[str, Any]) -> list[str]:
     lines = [
         f"config file:   {described.get('path') or 'none (built-in defaults)'}",
+        f"searched:      {', '.join(described.get('searched', []))}",
         f"default model: {described.get('default_model') or f'{DEFAULT_MODEL} (built-in)'}",
         "providers:",
     ]

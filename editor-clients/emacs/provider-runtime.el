@@ -1,9 +1,14 @@
 ;;; provider-runtime.el --- LLM prompts through the provider-runtime daemon  -*- lexical-binding: t; -*-
 
+;; Author: provider-runtime contributors
+;; Maintainer: provider-runtime contributors
 ;; Version: 0.1.0
 ;; Package-Requires: ((emacs "27.1") (jsonrpc "1.0.9"))
 ;; Keywords: tools, convenience
+;; URL: https://github.com/provider-runtime/provider-runtime
 ;; SPDX-License-Identifier: MIT
+
+;; This file is not part of GNU Emacs.
 
 ;;; Commentary:
 
@@ -234,6 +239,7 @@ Its error handler then gets a `cancelled' error."
     (provider-runtime--send-cancel id)
     t))
 
+;;;###autoload
 (defun provider-runtime-stop ()
   "Send shutdown then exit, wait for the daemon to end, and clean up.
 Returns its exit status."
@@ -355,6 +361,7 @@ Money stays the daemon's decimal string."
     (provider-runtime--show (concat text "\n"))
     (message "%s" text)))
 
+;;;###autoload
 (defun provider-runtime-run (instruction &optional start end)
   "Send the region (or the whole buffer) to the model, after INSTRUCTION.
 START and END delimit the text; an empty INSTRUCTION sends the text alone.
@@ -393,6 +400,7 @@ Returns the request id; `provider-runtime-cancel' cancels the run."
             id)
         (provider-runtime-error (provider-runtime--report (cadr err)) nil)))))
 
+;;;###autoload
 (defun provider-runtime-cancel ()
   "Cancel the runs in flight.  Returns how many were cancelled."
   (interactive)
@@ -412,6 +420,7 @@ Returns the request id; `provider-runtime-cancel' cancels the run."
       (message "provider-runtime: %s" line))
     (append (plist-get result :models) nil)))
 
+;;;###autoload
 (defun provider-runtime-models (&optional providers)
   "Show the models of PROVIDERS (ids separated by spaces; empty: all) with prices."
   (interactive (list (split-string (read-string "Providers (empty: all): "))))
@@ -421,6 +430,7 @@ Returns the request id; `provider-runtime-cancel' cancels the run."
                   (provider-runtime-list-models providers) ""))
     (provider-runtime-error (provider-runtime--report (cadr err)))))
 
+;;;###autoload
 (defun provider-runtime-select-model (model)
   "Set `provider-runtime-model' to MODEL, chosen from the catalog."
   (interactive
@@ -432,6 +442,7 @@ Returns the request id; `provider-runtime-cancel' cancels the run."
   (message "provider-runtime model: %s" model)
   model)
 
+;;;###autoload
 (defun provider-runtime-catalog ()
   "Show the catalog: its snapshot, then one model per line as JSON."
   (interactive)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from .index import CatalogIndex, catalog_index, find_model, undated_model_id
 from .merge import merge_static_and_remote_catalog
-from .resolve import resolve_model_provider
+from .resolve import check_model_reference, resolve_model_provider
 from .static import catalog_to_builtins, export_catalog_json, load_static_catalog
 
 __all__ = [
     "CatalogIndex",
     "catalog_index",
     "catalog_to_builtins",
+    "check_model_reference",
     "export_catalog_json",
     "find_model",
     "load_static_catalog",

@@ -8,11 +8,56 @@ from ..core.errors import RoutingError
 from ..core.types import ModelCatalog, ModelRef
 from .index import catalog_index
 
-__all__ = ["resolve_model_provider"]
+__all__ = ["check_model_reference", "resolve_model_provider"]
 
 
 def _listing(names: Collection[str]) -> str:
     return ", ".join(sorted(names)) or "none"
+
+
+def check_model_reference(
+    text: str, catalog: ModelCatalog, providers: Collection[str] | None = None
+) -> None:
+    """Refuse a reference with an empty part (``""``, ``echo/``, ``/echo-1``, ``a//b``).
+
+    The empty part is the error, so the message names it and suggests a whole reference
+    built from what was given, never one that keeps the empty part.
+    """
+    if not text.strip():
+        raise RoutingError(
+            f"the model is empty; name one as provider/model, e.g. `echo/echo-1` ({_LISTS_MODELS})"
+        )
+    head, sep, tail = text.partition("/")
+    if not sep or all(text.split("/")):
+        return
+    if not head:
+        raise RoutingError(_empty_provider_message(text, tail, catalog, providers))
+    if not tail:
+        raise RoutingError(
+            f"model `{text}` names provider `{head}` but no model after the `/`; "
+            f"name one as `{head}/MODEL` (`provider-runtime models --provider {head}` or "
+            f"`runtime/models` lists them)"
+        )
+    raise RoutingError(
+        f"model `{text}` has an empty part between two `/`; write provider/model, "
+        f"e.g. `{head}/{tail.strip('/')}`"
+    )
+
+
+_LISTS_MODELS = "`provider-runtime models` or `runtime/models` lists the models"
+
+
+def _empty_provider_message(
+    text: str, model_id: str, catalog: ModelCatalog, providers: Collection[str] | None
+) -> str:
+    listed = catalog_index(catalog).providers_for(model_id)
+    offering = [p for p in listed if providers is None or p in providers]
+    if offering:
+        examples = " or ".join(f"`{p}/{model_id}`" for p in offering)
+    else:
+        examples = f"`{min(providers)}/{model_id}`" if providers else f"`PROVIDER/{model_id}`"
+    configured = f"; configured: {_listing(providers)}" if providers is not None else ""
+    return f"model `{text}` has no provider before the `/`; name one, e.g. {examples}{configured}"
 
 
 def resolve_model_provider(

@@ -4,15 +4,17 @@
 validates the file.
 """
 
-from .load import config_path, load_config
+from .load import config_path, fallback_config, load_config, search_paths
 from .model import (
     BUILTIN_PROVIDERS,
     CONFIG_ENV_VAR,
     BuiltinProvider,
+    ConfigProblem,
     OpenAICompatQuirks,
     ProviderConfig,
     RuntimeConfig,
     credential_source,
+    describe_command,
     describe_config,
     describe_providers,
     key_env_var,
@@ -23,14 +25,18 @@ __all__ = [
     "BUILTIN_PROVIDERS",
     "CONFIG_ENV_VAR",
     "BuiltinProvider",
+    "ConfigProblem",
     "OpenAICompatQuirks",
     "ProviderConfig",
     "RuntimeConfig",
     "config_path",
     "credential_source",
+    "describe_command",
     "describe_config",
     "describe_providers",
+    "fallback_config",
     "key_env_var",
     "load_config",
     "needs_credential",
+    "search_paths",
 ]

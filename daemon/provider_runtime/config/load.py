@@ -1,6 +1,8 @@
-"""Finding, reading and validating the config file: errors name the file, the key, the problem.
+"""Finding, reading and validating the config file: errors name the file, the key and the fix.
 
-One file serves every tool that spawns the daemon; ``protocol.md`` §7 documents its format.
+A problem inside one provider's table, one ``[[pricing]]`` or ``[[models]]`` entry puts only
+that entry out of service (``RuntimeConfig.problems``); a file that cannot be read as TOML
+leaves only the built-in ``echo`` provider (``fallback_config``). ``protocol.md`` §7.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,20 +20,37 @@ import msgspec
 from ..core.errors import ConfigError
 from ..core.types import ModelInfo, ProviderRuntimeWarning, parse_model_ref
 from ..pricing.rules import PriceRule
+from .explain import check_prices, convert, expect, unknown_key
 from .model import (
     BUILTIN_PROVIDERS,
     CONFIG_ENV_VAR,
+    ConfigProblem,
     ProviderConfig,
     RuntimeConfig,
+    Scope,
 )
 
-__all__ = ["config_path", "load_config"]
+__all__ = ["config_path", "fallback_config", "load_config", "search_paths"]
 
 _PROVIDER_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
-_TOP_LEVEL_KEYS = frozenset({"default_model", "providers", "pricing", "models"})
+_TOP_LEVEL_KEYS = ("default_model", "providers", "pricing", "models")
+_T = TypeVar("_T")
 
 
 # --------------------------------------------------------------------------- locating the file
+
+
+def search_paths(env: Mapping[str, str] | None = None) -> list[str]:
+    """Where a config is looked for, in order, as the user would write them (for help texts)."""
+    env = os.environ if env is None else env
+    paths = ["--config PATH", f"${CONFIG_ENV_VAR}"]
+    xdg = env.get("XDG_CONFIG_HOME")
+    if xdg and os.path.isabs(xdg):
+        paths.append(str(Path(xdg) / "provider-runtime" / "config.toml"))
+    else:
+        paths.append("$XDG_CONFIG_HOME/provider-runtime/config.toml")
+    paths.append("~/.config/provider-runtime/config.toml")
+    return paths
 
 
 def config_path(explicit: str | None = None, env: Mapping[str, str] | None = None) -> Path | None:
@@ -59,134 +78,255 @@ def config_path(explicit: str | None = None, env: Mapping[str, str] | None = Non
 
 
 def load_config(
-    path: str | os.PathLike[str] | None = None, *, env: Mapping[str, str] | None = None
+    path: str | os.PathLike[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    strict: bool = False,
 ) -> RuntimeConfig:
-    """Find, read and validate the config; raise ``ConfigError`` naming file, key and problem."""
+    """Find, read and validate the config.
+
+    A file that cannot be read or is not TOML raises ``ConfigError``. Problems inside it are
+    listed in ``problems`` and ``warnings`` and put only their entry out of service, unless
+    ``strict``: then the first one is raised.
+    """
     env = os.environ if env is None else env
-    found = config_path(os.fspath(path) if path is not None else None, env)
+    explicit = os.fspath(path) if path is not None else None
+    found = config_path(explicit, env)
     if found is None:
-        return _build({}, None, env)
+        config = _build({}, None, env)
+    else:
+        doc = _read(found, from_env=not explicit)
+        config = _build(doc, str(found), env)
+        extra = _permission_warnings(found, doc)
+        if extra:
+            config = msgspec.structs.replace(config, warnings=[*config.warnings, *extra])
+    if strict and config.problems:
+        raise config.problems[0].error()
+    return config
+
+
+def fallback_config(error: ConfigError) -> RuntimeConfig:
+    """What serves when the file is unusable: the built-in echo provider alone; every other
+    provider gets ``error``."""
+    problem = ConfigProblem(scope="file", problem=error.problem, path=error.path, key=error.key)
+    return RuntimeConfig(
+        providers={"echo": ProviderConfig(type="echo")}, path=error.path, problems=[problem]
+    )
+
+
+def _read(found: Path, *, from_env: bool) -> dict[str, Any]:
     file = str(found)
     try:
         text = found.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise ConfigError("the config file does not exist", path=file) from None
+        origin = f" (the path came from ${CONFIG_ENV_VAR})" if from_env else ""
+        raise ConfigError(f"the config file does not exist{origin}", path=file) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the config file: {exc}", path=file) from None
     try:
-        doc = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML: {exc}", path=file) from None
-    config = _build(doc, file, env)
-    warnings = _permission_warnings(found, doc)
-    return msgspec.structs.replace(config, warnings=warnings) if warnings else config
 
 
 # --------------------------------------------------------------------------- validation
 
 
+class _Problems:
+    """The problems found so far; each keeps the entry it puts out of service."""
+
+    def __init__(self, file: str | None) -> None:
+        self.file = file
+        self.items: list[ConfigProblem] = []
+
+    def add(
+        self, exc: ConfigError, scope: Scope, provider: str | None = None, model: str | None = None
+    ) -> None:
+        self.items.append(
+            ConfigProblem(
+                scope=scope,
+                problem=exc.problem,
+                path=self.file,
+                key=exc.key,
+                provider=provider,
+                model=model,
+            )
+        )
+
+
 def _build(doc: dict[str, Any], file: str | None, env: Mapping[str, str]) -> RuntimeConfig:
-    unknown = sorted(set(doc) - _TOP_LEVEL_KEYS)
-    if unknown:
-        allowed = ", ".join(sorted(_TOP_LEVEL_KEYS))
-        raise ConfigError(f"unknown key (expected one of {allowed})", path=file, key=unknown[0])
-    tables = _expect(doc.get("providers", {}), dict, "a table", file, "providers")
-    for pid in tables:
-        if not _PROVIDER_ID.fullmatch(pid):
-            raise ConfigError(
-                "a provider id is lowercase letters, digits, `_` and `-`, starting with a "
-                "letter or digit (so never a `/`)",
-                path=file,
-                key=f"providers.{pid}",
-            )
-    providers = {
-        pid: _provider(pid, tables.get(pid), file, env)
-        for pid in sorted({*BUILTIN_PROVIDERS, *tables})
-    }
-    rules = _list_of(doc, "pricing", PriceRule, file)
-    for i, rule in enumerate(rules):
-        _known_provider(rule.provider, providers, file, f"pricing[{i}].provider")
-    models = _list_of(doc, "models", ModelInfo, file, defaults={"source": "config"})
-    for i, model in enumerate(models):
-        _known_provider(model.provider, providers, file, f"models[{i}].provider")
-        if model.source != "config":
-            raise ConfigError(
-                "must be `config` (or left out)", path=file, key=f"models[{i}].source"
-            )
-    default_model = doc.get("default_model")
-    if default_model is not None:
-        _expect(default_model, str, "a string", file, "default_model")
-        ref = parse_model_ref(default_model)
-        if not ref.id:
-            raise ConfigError("must not be empty", path=file, key="default_model")
-        if ref.provider is not None:
-            _known_provider(ref.provider, providers, file, "default_model")
+    found = _Problems(file)
+    for name in sorted(set(doc) - set(_TOP_LEVEL_KEYS)):
+        found.add(unknown_key(name, list(_TOP_LEVEL_KEYS), file, name), "setting")
+    providers, known = _providers(doc.get("providers", {}), file, env, found)
+    rules = _entries(doc, "pricing", PriceRule, known, found)
+    models = _entries(doc, "models", ModelInfo, known, found)
+    default_model = _default_model(doc.get("default_model"), known, found)
     return RuntimeConfig(
-        providers=providers, pricing=rules, models=models, default_model=default_model, path=file
+        providers=providers,
+        pricing=rules,
+        models=models,
+        default_model=default_model,
+        path=file,
+        warnings=[p.warning() for p in found.items],
+        problems=found.items,
     )
+
+
+def _providers(
+    value: Any, file: str | None, env: Mapping[str, str], found: _Problems
+) -> tuple[dict[str, ProviderConfig], set[str]]:
+    """The usable providers, and every id the file names (usable or not)."""
+    try:
+        tables = expect(value, dict, "a table", file, "providers")
+    except ConfigError as exc:
+        found.add(exc, "file")
+        return {"echo": ProviderConfig(type="echo")}, set(BUILTIN_PROVIDERS)
+    providers: dict[str, ProviderConfig] = {}
+    for pid in sorted({*BUILTIN_PROVIDERS, *tables}):
+        try:
+            providers[pid] = _provider(pid, tables.get(pid), file, env)
+        except ConfigError as exc:
+            found.add(exc, "provider", provider=pid)
+    return providers, {*BUILTIN_PROVIDERS, *tables}
+
+
+def _entries(
+    doc: dict[str, Any], name: str, kind: type[_T], known: Collection[str], found: _Problems
+) -> list[_T]:
+    """The valid entries of ``[[pricing]]`` or ``[[models]]``; each bad one is a problem."""
+    scope: Scope = "pricing" if name == "pricing" else "models"
+    value = doc.get(name, [])
+    try:
+        items = expect(value, list, "an array of tables", found.file, name)
+    except ConfigError as exc:
+        found.add(exc, scope, *_target(value, name))
+        return []
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(_entry(item, kind, known, found.file, f"{name}[{i}]"))
+        except ConfigError as exc:
+            found.add(exc, scope, *_target(item, name))
+    return out
+
+
+def _entry(item: Any, kind: type[_T], known: Collection[str], file: str | None, key: str) -> _T:
+    table = expect(item, dict, "a table", file, key)
+    if kind is ModelInfo:
+        table = {"source": "config", **table}
+    entry = convert(table, kind, file, key)
+    provider = getattr(entry, "provider", "")
+    _known_provider(provider, known, file, f"{key}.provider")
+    if isinstance(entry, ModelInfo) and entry.source != "config":
+        raise ConfigError("must be `config` (or left out)", path=file, key=f"{key}.source")
+    pricing = getattr(entry, "pricing", None)
+    if pricing is not None:
+        check_prices(pricing, file, f"{key}.pricing")
+    return entry
+
+
+def _target(item: Any, name: str) -> tuple[str | None, str | None]:
+    """The provider and model (or glob) a bad entry was meant for, where they can be read."""
+    if not isinstance(item, dict):
+        return None, None
+    provider = item.get("provider")
+    model = item.get("model" if name == "pricing" else "id")
+    return (
+        provider if isinstance(provider, str) else None,
+        model if isinstance(model, str) else None,
+    )
+
+
+def _default_model(value: Any, known: Collection[str], found: _Problems) -> str | None:
+    if value is None:
+        return None
+    try:
+        text = expect(value, str, "a string", found.file, "default_model")
+        ref = parse_model_ref(text)
+        if not ref.id:
+            raise ConfigError("must not be empty", path=found.file, key="default_model")
+    except ConfigError as exc:
+        found.add(exc, "setting")
+        return None
+    try:
+        if ref.provider is not None:
+            _known_provider(ref.provider, known, found.file, "default_model")
+    except ConfigError as exc:  # kept: a call to it gets this error rather than echo's answer
+        found.add(exc, "models", ref.provider, ref.id)
+    return text
 
 
 def _provider(pid: str, table: Any, file: str | None, env: Mapping[str, str]) -> ProviderConfig:
     key = f"providers.{pid}"
+    if not _PROVIDER_ID.fullmatch(pid):
+        raise ConfigError(
+            "a provider id is lowercase letters, digits, `_` and `-`, starting with a "
+            "letter or digit (so never a `/`)",
+            path=file,
+            key=key,
+        )
     raw: dict[str, Any] = dict(
-        _expect(table if table is not None else {}, dict, "a table", file, key)
+        expect(table if table is not None else {}, dict, "a table", file, key)
     )
-    builtin = BUILTIN_PROVIDERS.get(pid)
-    base_url_from = "the config file"
-    if builtin is not None:
-        kind = builtin.type or pid
-        if raw.get("type", kind) != kind:
-            raise ConfigError(
-                f"the built-in provider `{pid}` has type `{kind}`", path=file, key=f"{key}.type"
-            )
-        raw["type"] = kind
-        if builtin.quirks is not None:  # a preset: the user's quirks go over its own
-            given = raw.get("quirks", {})
-            preset = msgspec.to_builtins(builtin.quirks)
-            raw["quirks"] = {**preset, **given} if isinstance(given, dict) else given
-        raw.setdefault("api_key_env", builtin.key_env)
-        if "base_url" not in raw and builtin.base_url is not None:
-            from_env = env.get(builtin.base_url_env or "")
-            raw["base_url"] = from_env or builtin.base_url
-            base_url_from = f"${builtin.base_url_env}" if from_env else "the default"
-    elif "type" not in raw:
+    base_url_from = _builtin_defaults(pid, raw, file, env)
+    for name, value in expect(
+        raw.get("headers", {}), dict, "a table", file, f"{key}.headers"
+    ).items():
+        expect(value, str, "a string", file, f"{key}.headers.{name}")
+    config = convert(raw, ProviderConfig, file, key)
+    _check_headers(config, file, key)
+    if config.type == "echo":
+        return config
+    if not config.base_url:
         raise ConfigError(
             "a provider that is not built in needs `type` and `base_url`",
             path=file,
-            key=f"{key}.type",
+            key=f"{key}.base_url",
         )
-    for name, value in _expect(
-        raw.get("headers", {}), dict, "a table", file, f"{key}.headers"
-    ).items():
-        _expect(value, str, "a string", file, f"{key}.headers.{name}")
-    config = _convert(raw, ProviderConfig, file, key)
-    auth = _AUTH_HEADERS.get(config.type)
-    for name in config.headers:
-        if name.lower() == auth:
-            raise ConfigError(
-                f"may not set `{name}`: that header carries the credential; "
-                "configure the key with api_key_env, api_key_command or api_key instead",
-                path=file,
-                key=f"{key}.headers",
-            )
-    if config.type != "echo":
-        if not config.base_url:
+    if not config.base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            "must start with http:// or https:// (e.g. `http://localhost:4000/v1`); "
+            f"the value came from {base_url_from}",
+            path=file,
+            key=f"{key}.base_url",
+        )
+    return msgspec.structs.replace(config, base_url=config.base_url.rstrip("/"))
+
+
+def _builtin_defaults(
+    pid: str, raw: dict[str, Any], file: str | None, env: Mapping[str, str]
+) -> str:
+    """Fill a built-in provider's defaults into ``raw``; says where the base URL came from."""
+    builtin = BUILTIN_PROVIDERS.get(pid)
+    if builtin is None:
+        if "type" not in raw:
             raise ConfigError(
                 "a provider that is not built in needs `type` and `base_url`",
                 path=file,
-                key=f"{key}.base_url",
+                key=f"providers.{pid}.type",
             )
-        if not config.base_url.startswith(("http://", "https://")):
-            raise ConfigError(
-                f"must be an http:// or https:// URL (from {base_url_from})",
-                path=file,
-                key=f"{key}.base_url",
-            )
-        config = msgspec.structs.replace(config, base_url=config.base_url.rstrip("/"))
-    return config
+        return "the config file"
+    kind = builtin.type or pid
+    if raw.get("type", kind) != kind:
+        raise ConfigError(
+            f"the built-in provider `{pid}` has type `{kind}`; to reach another kind of server "
+            f"declare a provider under another id",
+            path=file,
+            key=f"providers.{pid}.type",
+        )
+    raw["type"] = kind
+    if builtin.quirks is not None:  # a preset: the user's quirks go over its own
+        given = raw.get("quirks", {})
+        preset = msgspec.to_builtins(builtin.quirks)
+        raw["quirks"] = {**preset, **given} if isinstance(given, dict) else given
+    raw.setdefault("api_key_env", builtin.key_env)
+    if "base_url" in raw or builtin.base_url is None:
+        return "the config file"
+    from_env = env.get(builtin.base_url_env or "")
+    raw["base_url"] = from_env or builtin.base_url
+    return f"${builtin.base_url_env}" if from_env else "the default"
 
-
-_T = TypeVar("_T")
 
 # The header each provider type carries its credential in (providers/http.py Endpoint).
 _AUTH_HEADERS = {
@@ -197,62 +337,22 @@ _AUTH_HEADERS = {
 }
 
 
-def _list_of(
-    doc: dict[str, Any],
-    name: str,
-    item_type: type[_T],
-    file: str | None,
-    defaults: dict[str, Any] | None = None,
-) -> list[_T]:
-    items = _expect(doc.get(name, []), list, "an array of tables", file, name)
-    out = []
-    for i, item in enumerate(items):
-        table = _expect(item, dict, "a table", file, f"{name}[{i}]")
-        out.append(_convert({**(defaults or {}), **table}, item_type, file, f"{name}[{i}]"))
-    return out
+def _check_headers(config: ProviderConfig, file: str | None, key: str) -> None:
+    auth = _AUTH_HEADERS.get(config.type)
+    for name in config.headers:
+        if name.lower() == auth:
+            raise ConfigError(
+                f"may not set `{name}`: that header carries the credential; "
+                "configure the key with api_key_env, api_key_command or api_key instead",
+                path=file,
+                key=f"{key}.headers",
+            )
 
 
-def _expect(value: Any, kind: type[_T], what: str, file: str | None, key: str) -> _T:
-    if not isinstance(value, kind):
-        raise ConfigError(f"expected {what}, got {_toml_type(value)}", path=file, key=key)
-    return value
-
-
-def _toml_type(value: Any) -> str:
-    names = {dict: "a table", list: "an array", str: "a string", bool: "a boolean"}
-    return names.get(type(value), f"a {type(value).__name__}")
-
-
-_AT = re.compile(r"^(?P<problem>.*?)(?: - at `\$(?P<where>[^`]*)`)?$", re.DOTALL)
-_FIELD = re.compile(r"Object (?:contains unknown|missing required) field `(?P<field>[^`]*)`")
-
-
-def _convert(raw: Any, kind: type[_T], file: str | None, prefix: str) -> _T:
-    """``msgspec.convert`` with its ``$.a.b`` error paths turned into dotted config keys."""
-    try:
-        return msgspec.convert(raw, kind)
-    except msgspec.ValidationError as exc:
-        problem, key = _explain(str(exc), prefix)
-        raise ConfigError(problem, path=file, key=key) from None
-
-
-def _explain(message: str, prefix: str) -> tuple[str, str]:
-    match = _AT.match(message)
-    problem = match["problem"] if match else message
-    key = prefix + ((match["where"] or "") if match else "")
-    field = _FIELD.match(problem)
-    if field:
-        key = f"{key}.{field['field']}"
-        problem = "unknown key" if "unknown" in problem else "missing required key"
-    return problem.replace("`object`", "`table`"), key
-
-
-def _known_provider(
-    pid: str, providers: Mapping[str, ProviderConfig], file: str | None, key: str
-) -> None:
-    if pid not in providers:
+def _known_provider(pid: str, known: Collection[str], file: str | None, key: str) -> None:
+    if pid not in known:
         raise ConfigError(
-            f"unknown provider `{pid}` (configured: {', '.join(sorted(providers))})",
+            f"unknown provider `{pid}` (configured: {', '.join(sorted(known))})",
             path=file,
             key=key,
         )
@@ -260,6 +360,8 @@ def _known_provider(
 
 def _permission_warnings(path: Path, doc: dict[str, Any]) -> list[ProviderRuntimeWarning]:
     tables = doc.get("providers", {})
+    if not isinstance(tables, dict):
+        return []
     literal = sorted(pid for pid, t in tables.items() if isinstance(t, dict) and "api_key" in t)
     if not literal:
         return []

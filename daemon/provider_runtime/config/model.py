@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 import msgspec
 
+from ..core.errors import ConfigError
 from ..core.types import ModelInfo, ProviderRuntimeWarning
 from ..pricing.rules import PriceRule
 from ..providers.openai.quirks import OpenAICompatQuirks
@@ -18,10 +19,12 @@ __all__ = [
     "BUILTIN_PROVIDERS",
     "CONFIG_ENV_VAR",
     "BuiltinProvider",
+    "ConfigProblem",
     "OpenAICompatQuirks",
     "ProviderConfig",
     "RuntimeConfig",
     "credential_source",
+    "describe_command",
     "describe_config",
     "describe_providers",
     "key_env_var",
@@ -92,6 +95,8 @@ class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
             value = getattr(self, name)
             if name == "api_key" and value is not None:
                 value = MASK
+            elif name == "api_key_command" and value is not None:
+                value = describe_command(value)
             elif name == "base_url" and value is not None:
                 value = redact_url(value)
             elif name == "headers":
@@ -99,8 +104,55 @@ class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
             yield name, value
 
 
+Scope = Literal["file", "provider", "pricing", "models", "setting"]
+
+
+class ConfigProblem(msgspec.Struct, frozen=True, kw_only=True):
+    """One part of the config that could not be used, and what it puts out of service.
+
+    ``scope``: ``file`` (unreadable or not TOML: every provider but the built-in echo),
+    ``provider`` (that provider), ``pricing`` / ``models`` (calls to ``provider``/``model``,
+    None matching any; ``model`` may be a glob), ``setting`` (nothing: the setting is ignored).
+    """
+
+    scope: Scope
+    problem: str  # what is wrong and how to fix it, without the file and key
+    path: str | None = None
+    key: str | None = None
+    provider: str | None = None
+    model: str | None = None
+
+    def error(self) -> ConfigError:
+        """The error a call that needs this part gets."""
+        return ConfigError(f"{self.problem} ({self.disabled()})", path=self.path, key=self.key)
+
+    def disabled(self) -> str:
+        what = {
+            "file": "every provider but the built-in `echo` is out of service",
+            "provider": f"provider `{self.provider}` is out of service",
+            "pricing": "calls this price rule covers are refused",
+            "models": "calls to this model are refused",
+            "setting": "the setting is ignored",
+        }[self.scope]
+        return f"{what} until this is fixed"
+
+    def warning(self) -> ProviderRuntimeWarning:
+        return ProviderRuntimeWarning(
+            code="config.invalid",
+            message=str(self.error()),
+            details={
+                "path": self.path,
+                "key": self.key,
+                "scope": self.scope,
+                "provider": self.provider,
+                "model": self.model,
+            },
+        )
+
+
 class RuntimeConfig(msgspec.Struct, frozen=True, kw_only=True):
-    """The whole configuration; ``providers`` always holds the built-in providers."""
+    """The whole configuration; ``providers`` holds the built-in providers unless a problem
+    put one out of service (``problems`` says which and why; ``warnings`` repeats them)."""
 
     providers: dict[str, ProviderConfig]
     pricing: list[PriceRule] = []
@@ -108,6 +160,7 @@ class RuntimeConfig(msgspec.Struct, frozen=True, kw_only=True):
     default_model: str | None = None
     path: str | None = None  # the file read; None when only defaults apply
     warnings: list[ProviderRuntimeWarning] = []
+    problems: list[ConfigProblem] = []
 
 
 # --------------------------------------------------------------------------- credentials, described
@@ -136,13 +189,20 @@ def credential_source(
     """Where the key comes from, in the order it is looked for; never the value itself."""
     env = os.environ if env is None else env
     if config.api_key_command:
-        return f"command {json.dumps(config.api_key_command)}"
+        return f"command {describe_command(config.api_key_command)}"
     if config.api_key:
         return "config file"
     name = key_env_var(provider, config)
     if name:
         return f"env {name} ({'set' if env.get(name) else 'not set'})"
     return "none"
+
+
+def describe_command(argv: list[str]) -> str:
+    """The program and how many arguments it gets: arguments may hold secrets (``sh -c ...``)."""
+    count = len(argv) - 1
+    hidden = f" + {count} argument{'s' if count != 1 else ''} (not shown)" if count else ""
+    return f"{json.dumps(argv[0])}{hidden}"
 
 
 def describe_config(config: RuntimeConfig, env: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -152,6 +212,8 @@ def describe_config(config: RuntimeConfig, env: Mapping[str, str] | None = None)
         pc = config.providers[pid]
         entry = msgspec.to_builtins(pc)
         entry["api_key"] = MASK if pc.api_key else None
+        if pc.api_key_command:
+            entry["api_key_command"] = describe_command(pc.api_key_command)
         entry["base_url"] = redact_url(pc.base_url) if pc.base_url else None
         entry["headers"] = _mask_headers(pc.headers)
         entry["credential"] = credential_source(pid, pc, env)

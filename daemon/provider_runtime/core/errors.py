@@ -61,6 +61,7 @@ class ConfigError(ProviderRuntimeError):
     def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
         where = ", ".join(x for x in (path, f"key `{key}`" if key else None) if x)
         super().__init__(f"{where}: {message}" if where else message)
+        self.problem = message  # without the file and key
         self.path = path
         self.key = key
 

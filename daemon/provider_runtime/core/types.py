@@ -220,7 +220,7 @@ class ReasoningConfig(CanonicalStruct, frozen=True):
 
 class ProviderRequest(CanonicalStruct, frozen=True):
     model: str | ModelRef
-    messages: list[Message]
+    messages: Annotated[list[Message], msgspec.Meta(min_length=1)]  # nothing to answer: -32602
     tools: list[ToolDefinition] = []
     tool_choice: ToolChoice | None = None
     response_format: ResponseFormat | None = None

@@ -99,7 +99,9 @@ def _missing_warning(model: ModelRef) -> ProviderRuntimeWarning:
         code="pricing.missing",
         message=(
             f"no price known for provider `{provider}` model `{model.id}`: cost is null; "
-            "add a [[pricing]] rule to the config to price it"
+            "add a [[pricing]] rule to the config to price it (for a local or free server, a "
+            f'zero-price rule silences this: provider = "{provider}", model = "*", '
+            'pricing = { input = "0", output = "0" })'
         ),
         details={"provider": model.provider, "model": model.id},
     )

@@ -9,6 +9,7 @@ builds and raises that same error, so an error body is decoded once per answer.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypedDict, Unpack
@@ -27,6 +28,7 @@ from ..core.types import (
     Secret,
 )
 from ..transport.http import HttpResponse, HttpTransport, RetryPolicy, redact_url
+from .errors import BaseUrlAdvice, advise_openai_base_url, locate_error
 from .warnings import with_warnings
 
 __all__ = [
@@ -113,6 +115,7 @@ class ProviderDeclaration:
     classify_error: ErrorDecoder
     models: ModelListing | None = None
     headers: Mapping[str, str] = field(default_factory=dict)  # sent with every request
+    advise: BaseUrlAdvice = advise_openai_base_url  # what its base URL looks like (404/405)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,7 +123,8 @@ class Endpoint:
     """One provider's base URL, fixed headers and credential header, over the shared transport.
 
     Configured ``headers`` go over the defaults but may not set the credential's header (a
-    ConfigError at construction).
+    ConfigError at construction). ``advise`` says what the provider's base URL should look like
+    when an answer suggests a wrong address (a 404 or 405).
     """
 
     transport: HttpTransport
@@ -131,6 +135,7 @@ class Endpoint:
     headers: Mapping[str, str] = field(default_factory=dict)
     timeout: float | None = None
     retry: RetryPolicy | None = None
+    advise: BaseUrlAdvice = advise_openai_base_url
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
@@ -179,16 +184,26 @@ class Endpoint:
             content=None if body is None else _encoder.encode(body),
             timeout=timeout if timeout is not None else self.timeout,
             retry=self.retry,
-            classify=self.classify,
+            classify=functools.partial(self.classify, method),
         )
 
-    def classify(self, resp: HttpResponse) -> ProviderError:
-        return self.decode_error(
+    def classify(self, method: str, resp: HttpResponse) -> ProviderError:
+        """The provider's error for a non-2xx answer; where the request went, too, when the
+        answer suggests a wrong address."""
+        error = self.decode_error(
             resp.status,
             resp.content,
             provider=self.provider,
             request_id=resp.request_id,
             retry_after=resp.retry_after,
+        )
+        return locate_error(
+            error,
+            method=method,
+            url=resp.url,
+            body=resp.content,
+            base_url=self.base_url,
+            advise=self.advise,
         )
 
 
@@ -227,6 +242,7 @@ class HttpAdapter:
             headers={**declaration.headers, **(options.get("headers") or {})},
             timeout=options.get("timeout"),
             retry=options.get("retry"),
+            advise=declaration.advise,
         )
 
     @property

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
 
-from ..catalog import resolve_model_provider
+from ..catalog import check_model_reference, resolve_model_provider
 from ..core.errors import ConfigError, ProviderRuntimeError, RoutingError
 from ..core.traits import ProviderAdapter, TokenProvider
 from ..core.types import (
@@ -25,15 +25,25 @@ __all__ = ["ProviderRegistry"]
 
 class ProviderRegistry:
     """Adapters by provider id, filled once at start. An adapter given as a factory is built
-    the first time it is needed, so a call imports only the provider modules it uses."""
+    the first time it is needed, so a call imports only the provider modules it uses.
+
+    ``unavailable``: providers the config names but could not set up, with the error a call to
+    one gets (it still routes, so the call learns why). ``fallback``: the error for any
+    provider not registered, when the config file itself was unusable.
+    """
 
     def __init__(
         self,
         adapters: Iterable[ProviderAdapter] = (),
         factories: Mapping[str, Callable[[], ProviderAdapter]] | None = None,
+        *,
+        unavailable: Mapping[str, ProviderRuntimeError] | None = None,
+        fallback: ProviderRuntimeError | None = None,
     ) -> None:
         self._adapters: dict[str, ProviderAdapter] = {}
         self._factories: dict[str, Callable[[], ProviderAdapter]] = {}
+        self._unavailable = dict(unavailable or {})
+        self._fallback = fallback
         for adapter in adapters:
             self.register(adapter)
         for provider_id, make in (factories or {}).items():
@@ -52,12 +62,18 @@ class ProviderRegistry:
     def ids(self) -> list[str]:
         return sorted(self._adapters.keys() | self._factories.keys())
 
+    def _routable(self) -> list[str]:
+        return sorted({*self.ids, *self._unavailable})
+
     def resolve_adapter(self, provider: str) -> ProviderAdapter:
         adapter = self._adapters.get(provider)
         if adapter is not None:
             return adapter
         make = self._factories.get(provider)
         if make is None:
+            error = self._unavailable.get(provider, self._fallback)
+            if error is not None:
+                raise error
             known = ", ".join(self.ids) or "none"
             raise RoutingError(f"unknown provider `{provider}`; configured providers: {known}")
         adapter = self._adapters[provider] = make()
@@ -76,18 +92,25 @@ class ProviderRegistry:
         provider is retried as a bare id (OpenRouter-style ids such as ``meta-llama/llama-3``
         contain a ``/``); a bare id resolves when exactly one registered provider has it.
         """
+        check_model_reference(model if isinstance(model, str) else _text(model), catalog, self.ids)
         ref = parse_model_ref(model)
-        if ref.provider is not None:
-            if ref.provider in self._adapters or ref.provider in self._factories:
-                return ref
-            whole = ModelRef(id=f"{ref.provider}/{ref.id}")
-            try:
-                provider = resolve_model_provider(whole, catalog, self.ids)
-            except RoutingError:
-                self.resolve_adapter(ref.provider)  # raises the clearer "unknown provider" error
-                raise
-            return ModelRef(provider=provider, id=whole.id)
-        return ModelRef(provider=resolve_model_provider(ref, catalog, self.ids), id=ref.id)
+        routable = self._routable()
+        try:
+            if ref.provider is not None:
+                if ref.provider in routable:
+                    return ref
+                whole = ModelRef(id=f"{ref.provider}/{ref.id}")
+                try:
+                    provider = resolve_model_provider(whole, catalog, routable)
+                except RoutingError:
+                    self.resolve_adapter(ref.provider)  # raises the clearer "unknown provider"
+                    raise
+                return ModelRef(provider=provider, id=whole.id)
+            return ModelRef(provider=resolve_model_provider(ref, catalog, routable), id=ref.id)
+        except RoutingError:
+            if self._fallback is not None:  # the config that might have named it is unusable
+                raise self._fallback from None
+            raise
 
     async def discover_models(
         self, options: DiscoveryOptions, tokens: TokenProvider
@@ -106,7 +129,11 @@ class ProviderRegistry:
         ]
         results = await asyncio.gather(*(_discover_one(a, tokens) for a in wanted))
         models: list[ModelInfo] = []
-        warnings: list[ProviderRuntimeWarning] = []
+        warnings = [
+            _failed(pid, error)
+            for pid, error in sorted(self._unavailable.items())
+            if options.providers is None or pid in options.providers
+        ]
         for found, warning in results:
             models.extend(found)
             if warning is not None:
@@ -121,8 +148,17 @@ async def _discover_one(
         credential = await tokens.get_token(adapter.id)
         return await adapter.discover_models(credential), None
     except ProviderRuntimeError as exc:
-        return [], ProviderRuntimeWarning(
-            code="discovery.failed",
-            message=f"model discovery for `{adapter.id}` failed: {exc}",
-            details={"provider": adapter.id, "kind": exc.kind.value},
-        )
+        return [], _failed(adapter.id, exc)
+
+
+def _failed(provider: str, exc: ProviderRuntimeError) -> ProviderRuntimeWarning:
+    return ProviderRuntimeWarning(
+        code="discovery.failed",
+        message=f"model discovery for `{provider}` failed: {exc}",
+        details={"provider": provider, "kind": exc.kind.value},
+    )
+
+
+def _text(ref: ModelRef) -> str:
+    """A reference object as written; an empty provider shows as an empty part."""
+    return ref.id if ref.provider is None else f"{ref.provider}/{ref.id}"

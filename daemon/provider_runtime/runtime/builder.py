@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from ..catalog import CatalogIndex, load_static_catalog, merge_static_and_remote_catalog
-from ..core.errors import ConfigError
+from ..core.errors import ConfigError, ProviderRuntimeError
 from ..core.traits import ProviderAdapter, TokenProvider
 from ..core.types import ModelCatalog, ModelInfo
 from ..pricing import PriceRule, PricingTable
 from ..registry import ProviderRegistry
+from .faults import EntryFault
 
 __all__ = ["ProviderRuntimeBuilder", "RuntimeParts"]
 
@@ -37,6 +38,7 @@ class RuntimeParts:
     tokens: TokenProvider
     closers: Sequence[Closer] = ()  # not copied: adapters built later add their transports
     describe: Callable[[], list[dict[str, Any]]] | None = None
+    faults: Sequence[EntryFault] = ()
 
 
 @dataclass(slots=True)
@@ -50,6 +52,9 @@ class _Given:
     tokens: TokenProvider | None = None
     closers: list[Closer] = field(default_factory=list)
     describe: Callable[[], list[dict[str, Any]]] | None = None
+    unavailable: dict[str, ProviderRuntimeError] = field(default_factory=dict)
+    fallback: ProviderRuntimeError | None = None
+    faults: list[EntryFault] = field(default_factory=list)
 
 
 class ProviderRuntimeBuilder(Generic[R]):
@@ -103,6 +108,23 @@ class ProviderRuntimeBuilder(Generic[R]):
         self._given.describe = describe
         return self
 
+    def unavailable(
+        self, provider_id: str, error: ProviderRuntimeError
+    ) -> ProviderRuntimeBuilder[R]:
+        """A provider named but not usable: a call to it routes, then gets ``error``."""
+        self._given.unavailable.setdefault(provider_id, error)
+        return self
+
+    def fallback(self, error: ProviderRuntimeError) -> ProviderRuntimeBuilder[R]:
+        """The error for any provider not registered (the configuration file was unusable)."""
+        self._given.fallback = error
+        return self
+
+    def entry_fault(self, fault: EntryFault) -> ProviderRuntimeBuilder[R]:
+        """Calls the fault covers fail with its error before anything is sent."""
+        self._given.faults.append(fault)
+        return self
+
     def build(self) -> R:
         given = self._given
         if given.tokens is None:
@@ -118,7 +140,12 @@ class ProviderRuntimeBuilder(Generic[R]):
         pricing = given.pricing or PricingTable(given.rules, CatalogIndex(catalog))
         return self._make(
             RuntimeParts(
-                registry=ProviderRegistry(given.adapters, given.factories),
+                registry=ProviderRegistry(
+                    given.adapters,
+                    given.factories,
+                    unavailable=given.unavailable,
+                    fallback=given.fallback,
+                ),
                 static_catalog=static,
                 catalog=catalog,
                 config_models=given.config_models,
@@ -126,6 +153,7 @@ class ProviderRuntimeBuilder(Generic[R]):
                 tokens=given.tokens,
                 closers=given.closers,
                 describe=given.describe,
+                faults=given.faults,
             )
         )
 

@@ -6,6 +6,7 @@ the pricing table, the credential source and the transports, all read-only while
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -16,7 +17,7 @@ from ..catalog import (
     find_model,
     merge_static_and_remote_catalog,
 )
-from ..core.errors import ErrorKind, ProviderError
+from ..core.errors import ErrorKind, ProviderError, RoutingError
 from ..core.traits import ProviderAdapter
 from ..core.types import (
     AdapterContext,
@@ -25,16 +26,19 @@ from ..core.types import (
     ModelCatalog,
     ModelInfo,
     ModelRef,
+    PricingSource,
     ProviderRequest,
     ProviderResponse,
     ProviderRuntimeWarning,
+    parse_model_ref,
 )
 from ..pricing import estimate_cost
 from ..registry import ProviderRegistry
 from .builder import ProviderRuntimeBuilder, RuntimeParts
 from .capabilities import prepare_request
+from .faults import EntryFault
 
-__all__ = ["DiscoveryResult", "ProviderRuntime"]
+__all__ = ["DiscoveryResult", "EntryFault", "ProviderRuntime"]
 
 
 class DiscoveryResult(CanonicalStruct, frozen=True):
@@ -57,6 +61,7 @@ class ProviderRuntime:
         self._tokens = parts.tokens
         self._closers = parts.closers
         self._describe = parts.describe
+        self._faults = tuple(parts.faults)
 
     @classmethod
     def builder(cls) -> ProviderRuntimeBuilder[ProviderRuntime]:
@@ -72,7 +77,7 @@ class ProviderRuntime:
 
     async def run(self, request: ProviderRequest) -> ProviderResponse:
         """One non-streaming call. Raises ``ProviderRuntimeError`` subclasses on failure."""
-        ref = self._registry.resolve_provider(request.model, self._catalog)
+        ref = self._route(request.model)
         assert ref.provider is not None
         adapter = self._registry.resolve_adapter(ref.provider)
         info = find_model(self._catalog, ref.provider, ref.id)
@@ -87,6 +92,22 @@ class ProviderRuntime:
             cost=cost,
             warnings=[*warnings, *response.warnings, *pricing_warnings],
         )
+
+    def _route(self, model: str | ModelRef) -> ModelRef:
+        """The model with its provider; a bad config entry covering it fails the call first."""
+        try:
+            ref = self._registry.resolve_provider(model, self._catalog)
+        except RoutingError:
+            wanted = parse_model_ref(model)  # a model only a bad [[models]] entry declared
+            self._check_faults(wanted.provider, wanted.id)
+            raise
+        self._check_faults(ref.provider, ref.id)
+        return ref
+
+    def _check_faults(self, provider: str | None, model: str) -> None:
+        for fault in self._faults:
+            if fault.covers(provider, model):
+                raise fault.error
 
     async def _call(
         self, adapter: ProviderAdapter, request: ProviderRequest, context: AdapterContext
@@ -127,16 +148,24 @@ class ProviderRuntime:
         """Static catalog first; with ``options.remote`` the providers' lists fill the gaps."""
         options = options or DiscoveryOptions()
         catalog = self._catalog
-        warnings: list[ProviderRuntimeWarning] = []
+        warnings = _unknown_providers(options.providers, self._registry.ids)
         if options.remote:
-            remote, warnings = await self._registry.discover_models(options, self._tokens)
+            remote, failures = await self._registry.discover_models(options, self._tokens)
+            warnings += failures
             catalog = merge_static_and_remote_catalog(self._static, remote, self._config_models)
         models = [
-            m
+            self._as_priced(m)
             for m in catalog.models
             if options.providers is None or m.provider in options.providers
         ]
         return DiscoveryResult(models=models, warnings=warnings)
+
+    def _as_priced(self, model: ModelInfo) -> ModelInfo:
+        """The model with the prices its calls get: a ``[[pricing]]`` rule beats the catalog."""
+        found = self._pricing.lookup(model.provider, model.id)
+        if found is None or found.source is not PricingSource.USER_CONFIG:
+            return model
+        return msgspec.structs.replace(model, pricing=found.pricing)
 
     def export_catalog_json(self) -> bytes:
         return export_catalog_json(self._catalog)
@@ -159,3 +188,20 @@ class ProviderRuntime:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _unknown_providers(
+    wanted: Sequence[str] | None, configured: Sequence[str]
+) -> list[ProviderRuntimeWarning]:
+    """A ``routing.unknown_provider`` warning per asked-for provider id that is not configured:
+    an empty listing must not look like a provider without models."""
+    listing = ", ".join(configured) or "none"
+    return [
+        ProviderRuntimeWarning(
+            code="routing.unknown_provider",
+            message=f"unknown provider `{pid}`: nothing listed for it; configured: {listing}",
+            details={"provider": pid, "configured": list(configured)},
+        )
+        for pid in dict.fromkeys(wanted or ())
+        if pid not in configured
+    ]

@@ -135,12 +135,13 @@ async def _serve_until_done(
     waiters = {reading, stopped, exited, lost}
     try:
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-        if reading.done() and not (stop.is_set() or dispatcher.exited.is_set()):
-            # End of input: answer what was asked (a shell pipe closes stdin right after its
-            # request), unless a signal, `exit` or a closed stdout says to stop first.
+        if _answers_owed(dispatcher, stop, output):
+            # Answer what was asked, each call within its own limits, unless a signal or a
+            # closed stdout says to stop first. Input is still read after `exit`, so
+            # `$/cancelRequest` still works (new requests are refused: shutdown was asked).
             draining = asyncio.ensure_future(dispatcher.drain())
             waiters.add(draining)
-            await asyncio.wait(waiters - {reading}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({draining, stopped, lost}, return_when=asyncio.FIRST_COMPLETED)
         for waiter in waiters:
             waiter.cancel()
         dispatcher.cancel_all()
@@ -153,8 +154,20 @@ async def _serve_until_done(
     return dispatcher.exit_code if dispatcher.exit_code is not None else 0
 
 
+def _answers_owed(dispatcher: Dispatcher, stop: asyncio.Event, output: _Output) -> bool:
+    """Whether the daemon ends by answering what is in flight rather than cancelling it.
+
+    It does at end of input (a shell pipe closes stdin right after its request) and at `exit`
+    after `shutdown` (LSP: requests received before `shutdown` are answered); not at `exit`
+    without `shutdown` (an abnormal end), a signal, or a closed stdout (no one to answer).
+    """
+    if stop.is_set() or output.lost.is_set():
+        return False
+    return dispatcher.shutdown_requested or not dispatcher.exited.is_set()
+
+
 async def _read_loop(frames: FrameReader, dispatcher: Dispatcher) -> None:
-    while not dispatcher.exited.is_set():
+    while True:  # after `exit` too, for `$/cancelRequest`, until the last answer or EOF
         item = await frames.next()  # suspends only when no whole message is buffered
         if item is None:
             return

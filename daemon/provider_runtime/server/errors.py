@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from ..config.hints import did_you_mean, fields_at
 from ..core.errors import (
     ConfigError,
     ErrorKind,
@@ -73,6 +74,17 @@ _DATA_DEFAULTS: dict[str, Any] = {
 }
 
 _AT_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_UNKNOWN_FIELD = re.compile(r"^Object contains unknown field `(?P<field>[^`]*)`")
+
+# Fields other APIs spell differently, and the canonical name to use instead.
+_ALIASES = {
+    "max_tokens": "max_output_tokens",
+    "max_completion_tokens": "max_output_tokens",
+    "maxTokens": "max_output_tokens",
+    "stop_sequences": "stop",
+    "reasoning_effort": "reasoning",
+    "system": "messages",
+}
 
 T = TypeVar("T")
 
@@ -144,6 +156,20 @@ class RpcError(Exception):
         )
 
 
+def _field_hint(message: str, kind: Any, where: str) -> str:
+    """For an unknown field: the canonical name to use, else the closest valid field."""
+    unknown = _UNKNOWN_FIELD.match(message)
+    if unknown is None:
+        return ""
+    field = unknown["field"]
+    valid = fields_at(kind, where) or []
+    alias = _ALIASES.get(field)
+    if alias is not None and alias in valid:
+        return f"; use `{alias}` instead"
+    guess = did_you_mean(field, valid)
+    return f"; did you mean `{guess}`?" if guess else ""
+
+
 def decode_params(raw: msgspec.Raw | None, kind: type[T], *, required: bool = False) -> T:
     """Decode a request's raw ``params`` into ``kind``; errors name the JSON path (-32602).
 
@@ -160,8 +186,9 @@ def decode_params(raw: msgspec.Raw | None, kind: type[T], *, required: bool = Fa
     except msgspec.ValidationError as exc:
         text = str(exc)
         match = _AT_PATH.search(text)
-        path = "params" + (match.group("path") if match else "")
-        reason = text[: match.start()] if match else text
+        where = match.group("path") if match else ""
+        path = "params" + where
+        reason = (text[: match.start()] if match else text) + _field_hint(text, kind, where)
         raise RpcError(
             INVALID_PARAMS, f"invalid params at `{path}`: {reason}", {"path": path}
         ) from None

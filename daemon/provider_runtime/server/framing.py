@@ -1,8 +1,9 @@
 """Message framing on a byte stream: LSP ``Content-Length`` headers or one JSON message per line.
 
 The framing is detected from the first non-whitespace byte (``{`` or ``[`` means lines) unless
-forced. Limits are enforced while reading: an oversized message is skipped, never buffered whole.
-After a bad header block, reading resumes at the next ``Content-Length`` header in the input.
+forced. Limits are enforced while reading: an oversized message is skipped, never buffered whole,
+and a ``Content-Length`` header line met while skipping it resumes reading there (the body
+never came). After a bad header block, reading resumes at the next ``Content-Length`` header too.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ MAX_HEADER_BYTES = 8192
 _CHUNK = 64 * 1024
 _WHITESPACE = b" \t\r\n"
 _LENGTH_HEADER = re.compile(rb"content-length[ \t]*:", re.IGNORECASE)
+_NEXT_HEADER = re.compile(rb"content-length[ \t]*:[ \t]*[0-9]+[ \t]*\r?\n", re.IGNORECASE)
+_HEADER_TAIL = 64  # bytes kept back while skipping: they may begin a header still arriving
 
 
 class Framing(StrEnum):
@@ -191,13 +194,26 @@ class FrameReader:
         return error
 
     async def _discard(self, length: int) -> None:
-        """Skip ``length`` body bytes without holding more than one chunk of them."""
+        """Skip a refused body of ``length`` bytes, holding at most a chunk of it at a time.
+
+        A whole ``Content-Length: N`` header line met inside it ends the skip: the declared
+        body never came (or stopped short) and the next message did. JSON cannot hold that
+        line, not even in a string (its line end would be a raw control character), so a sent
+        body is never cut; a lying header costs its own message, not the rest of the session.
+        """
         while length > 0:
-            if not self._buf and not await self._fill(min(length, _CHUNK)):
+            found = _NEXT_HEADER.search(self._buf)
+            if found is not None and found.start() < length:
+                del self._buf[: found.start()]
                 return
-            step = min(length, len(self._buf))
-            del self._buf[:step]
-            length -= step
+            # all of the body that is here, less a tail that may be a header's first bytes
+            step = length if len(self._buf) >= length else len(self._buf) - _HEADER_TAIL
+            if step > 0:
+                del self._buf[:step]
+                length -= step
+            elif not await self._fill():
+                del self._buf[:length]  # input ended inside the body
+                return
 
     def _too_large(self, size: int) -> FrameError:
         return FrameError(

@@ -2,8 +2,9 @@
 
 The config is read at start; the runtime (transports, TLS, adapters, catalog) is built after the
 first answer or on first use, so ``initialize`` answers fast. Calls in flight keep the runtime
-they started on; a replaced one is closed when its last call ends. A config that fails to load
-leaves the previous runtime serving (or none at start).
+they started on; a replaced one is closed when its last call ends. A config file that cannot be
+used leaves the previous runtime serving; at start, the built-in echo provider alone serves and
+every other call gets the file's error.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..assembly import build_runtime
-from ..config import RuntimeConfig, describe_providers, load_config
+from ..config import RuntimeConfig, describe_providers, fallback_config, load_config
 from ..core.errors import ConfigError, ProviderRuntimeError
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class Loaded:
     built: ProviderRuntime | None = None
     users: int = 0
     retired: bool = False
+    fallback: bool = False  # the file was unusable: only the built-in echo provider serves
 
     def runtime(self) -> ProviderRuntime:
         if self.built is None:
@@ -88,8 +90,20 @@ class RuntimeHolder:
         return self._error
 
     def load(self) -> Loaded:
-        """Read the config and make it current; on failure keep what was there and raise."""
-        return self._swap(self._read())
+        """Read the config and make it current; on failure keep what was there and raise.
+
+        With nothing there yet (at start), an unusable file leaves a runtime with the built-in
+        echo provider alone, whose other calls get the file's error.
+        """
+        try:
+            return self._swap(self._read())
+        except ConfigError as exc:
+            if self._current is None or self._current.fallback:
+                self._current = self._fallback(exc)
+            raise
+
+    def _fallback(self, error: ConfigError) -> Loaded:
+        return Loaded(config=fallback_config(error), build=self._build, fallback=True)
 
     def _read(self) -> Loaded:
         try:
@@ -128,7 +142,14 @@ class RuntimeHolder:
     async def reload(self) -> Loaded:
         """Re-read the config and build its runtime; the old one closes when it is idle."""
         previous = self._current
-        loaded = self._read()
+        try:
+            loaded = self._read()
+        except ConfigError as exc:
+            if previous is not None and previous.fallback:  # the error it answers is the new one
+                self._current, previous.retired = self._fallback(exc), True
+                if previous.users == 0:
+                    await previous.aclose()
+            raise
         loaded.runtime()  # built before the swap: if it fails, the old runtime stays in service
         self._swap(loaded)
         if previous is not None and previous.users == 0:

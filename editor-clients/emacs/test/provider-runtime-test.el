@@ -109,7 +109,7 @@ EXTRA as in `provider-runtime-test--run'."
     (should (eq (plist-get (plist-get (car models) :capabilities) :tools) t))
     (should (eq (plist-get (plist-get (cadr models) :capabilities) :tools) :json-false))
     (should (equal (provider-runtime-format-model (car models))
-                   "echo/echo-1  32768 ctx  price unknown  Echo 1 (offline)"))))
+                   "echo/echo-1  32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)"))))
 
 (ert-deftest provider-runtime-test-run-text-priced ()
   "runtime/run answers text (bytes counted right for non-ASCII), priced by the config rule."
@@ -288,7 +288,7 @@ EXTRA as in `provider-runtime-test--run'."
   "provider-runtime-models and provider-runtime-catalog fill the buffer."
   (provider-runtime-models '("echo"))
   (should (equal (provider-runtime-test--buffer-text)
-                 (concat "echo/echo-1  32768 ctx  price unknown  Echo 1 (offline)\n"
+                 (concat "echo/echo-1  32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)\n"
                          "echo/echo-lite  8192 ctx  price unknown  Echo Lite (offline, text only)\n")))
   (provider-runtime-catalog)
   (let ((lines (split-string (provider-runtime-test--buffer-text) "\n" t)))

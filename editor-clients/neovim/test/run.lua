@@ -143,7 +143,7 @@ test('runtime/models lists the echo models', function()
   end
   eq(ids, { 'echo/echo-1', 'echo/echo-lite' }, 'models')
   eq(result.models[1].capabilities.tools, true, 'echo-1 tools')
-  eq(format.model(result.models[1]), 'echo/echo-1  32768 ctx  price unknown  Echo 1 (offline)', 'model line')
+  eq(format.model(result.models[1]), 'echo/echo-1  32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)', 'model line')
 end)
 
 test('runtime/run answers text, priced by the config rule', function()
@@ -324,7 +324,7 @@ end)
 test(':ProviderRuntimeModels and :ProviderRuntimeCatalog fill the answer buffer', function()
   vim.cmd('ProviderRuntimeModels echo')
   ok(vim.wait(CALL_TIMEOUT_MS, function()
-    return answer_lines()[1] == 'echo/echo-1  32768 ctx  price unknown  Echo 1 (offline)'
+    return answer_lines()[1] == 'echo/echo-1  32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)'
   end, 10), 'models not shown: ' .. vim.inspect(answer_lines()))
   eq(#answer_lines(), 2, 'two echo models')
   vim.cmd('ProviderRuntimeCatalog')
@@ -353,6 +353,118 @@ test('stop sends shutdown and exit: status 0; the next call starts a new daemon'
   eq(err, nil, 'error')
   eq(r.output.content[1].text, 'echo: again', 'answer from the new daemon')
   ok(pr.client() ~= first, 'a new client')
+end)
+
+--- :checkhealth provider_runtime's report, as lines; its tab is closed again.
+local function checkhealth()
+  vim.cmd('silent checkhealth provider_runtime')
+  local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  vim.cmd('bwipeout!')
+  return lines
+end
+
+--- The report line of this level (OK, WARNING, ERROR) holding text (plain), or an error.
+local function health_line(lines, level, text)
+  for _, line in ipairs(lines) do
+    if line:find(level, 1, true) and line:find(text, 1, true) then
+      return line
+    end
+  end
+  error(('no %s line with %q in:\n%s'):format(level, text, table.concat(lines, '\n')), 2)
+end
+
+local function count_lines(lines, text)
+  local n = 0
+  for _, line in ipairs(lines) do
+    if line:find(text, 1, true) then
+      n = n + 1
+    end
+  end
+  return n
+end
+
+--- Run fn with these environment variables set (nil: unset), restoring them after.
+local function with_env(vars, fn)
+  local saved = {}
+  for name, value in pairs(vars) do
+    saved[name] = vim.env[name] or false
+    vim.env[name] = value or nil
+  end
+  local done, err = pcall(fn)
+  for name, value in pairs(saved) do
+    vim.env[name] = value or nil
+  end
+  if not done then
+    error(err, 0)
+  end
+end
+
+test('checkhealth: the daemon found, its version, the config path, credential sources, no key', function()
+  local health_config = vim.fn.tempname() .. '-health.toml'
+  vim.fn.writefile({
+    'default_model = "echo/echo-1"',
+    '[providers.openai]',
+    'type = "openai"',
+    'api_key = "sk-health-literal-secret"',
+    '[providers.local]',
+    'type = "openai_compatible"',
+    'base_url = "http://127.0.0.1:9/v1"',
+    'api_key_env = "PR_HEALTH_TEST_KEY"',
+  }, health_config)
+  vim.fn.setfperm(health_config, 'rw-r--r--') -- a literal key readable by others: a warning
+  local version_cmd = vim.list_slice(cmd, 1, #cmd - 1)
+  table.insert(version_cmd, '--version')
+  local version = vim.trim(vim.fn.system(version_cmd))
+  matches(version, '^provider%-runtime %d+%.%d+', '--version')
+  local lines
+  with_env({
+    PROVIDER_RUNTIME_CONFIG = health_config,
+    PR_HEALTH_TEST_KEY = 'sk-health-env-secret',
+    ANTHROPIC_API_KEY = false,
+  }, function()
+    lines = checkhealth()
+  end)
+  health_line(lines, 'OK', ('daemon found: `%s`'):format(table.concat(cmd, ' ')))
+  health_line(lines, 'OK', 'version: ' .. version .. ' (protocol 1)')
+  health_line(lines, 'OK', 'config file: ' .. health_config)
+  health_line(lines, 'WARNING', '[config.insecure_permissions]')
+  health_line(lines, 'OK', 'openai (openai, https://api.openai.com/v1): config file')
+  health_line(lines, 'OK', 'local (openai_compatible, http://127.0.0.1:9/v1): env PR_HEALTH_TEST_KEY (set)')
+  health_line(lines, 'OK', 'echo (echo): none')
+  health_line(lines, 'WARNING', 'anthropic (anthropic, https://api.anthropic.com): env ANTHROPIC_API_KEY (not set)')
+  eq(count_lines(lines, 'ERROR'), 0, 'errors in the report')
+  eq(count_lines(lines, 'sk-health'), 0, 'a key in the report')
+end)
+
+test('checkhealth: a daemon not found is one error that names the `cmd` option', function()
+  local saved = pr.config.cmd
+  pr.setup({ cmd = { 'provider-runtime-not-installed', 'serve' } })
+  local done, lines = pcall(checkhealth)
+  pr.setup({ cmd = saved })
+  ok(done, tostring(lines))
+  local line = health_line(lines, 'ERROR', 'cannot start `provider-runtime-not-installed serve`')
+  matches(line, '`provider%-runtime%-not%-installed` is not on PATH', 'the error')
+  matches(line, "set the `cmd` option: require%('provider_runtime'%)%.setup%(", 'the option to set')
+  eq(count_lines(lines, 'ERROR'), 1, 'error lines')
+  eq(count_lines(lines, 'version:'), 0, 'version lines')
+end)
+
+test(':ProviderRuntimeRun with no daemon says so and names `cmd`, not the model', function()
+  pr.stop()
+  local saved = pr.config.cmd
+  pr.setup({ cmd = { '/nonexistent/provider-runtime', 'serve' } })
+  vim.cmd('enew')
+  vim.api.nvim_buf_set_lines(0, 0, -1, false, { 'hello' })
+  notified = {}
+  local done, err = pcall(vim.cmd, 'ProviderRuntimeRun')
+  pr.setup({ cmd = saved })
+  ok(done, tostring(err))
+  eq(#notified, 1, 'one message: ' .. vim.inspect(notified))
+  eq(notified[1].level, vim.log.levels.ERROR, 'level')
+  local msg = notified[1].msg
+  matches(msg, '^provider%-runtime daemon error: cannot start `/nonexistent/provider%-runtime serve`: `/nonexistent/provider%-runtime` is not an executable file', 'message')
+  matches(msg, 'set the `cmd` option', 'the option to set')
+  ok(not msg:find('model'), 'blames the model: ' .. msg)
 end)
 
 test('a daemon that cannot start is a readable error', function()

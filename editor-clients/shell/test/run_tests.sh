@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The shell client against the real daemon (offline echo provider), in both framings.
-# Usage: editor-clients/shell/test/run_tests.sh ; exits non-zero when a test fails.
+# Usage: editor-clients/shell/test/run_tests.sh [TEST_NAME...] ; exits non-zero when a test fails.
 # PROVIDER_RUNTIME_CMD defaults to the repo's .venv/bin/provider-runtime; a private config
 # prices echo-1 at $1 per input token and $2 per output token and leaves echo-lite unpriced.
+# Each test runs as its own job (process group, `set -m`) bounded by PR_TEST_TIMEOUT seconds;
+# when that runs out, or the suite itself is stopped, the whole group is killed: nothing the
+# test started (subshells, daemons) outlives it.
 
 # The client is sourced from a computed path; backticks in expected messages are literal.
 # shellcheck disable=SC1090,SC1091,SC2016
@@ -13,8 +16,15 @@ CLIENT=$HERE/../provider-runtime-rpc
 REPO=$(cd "$HERE/../../.." && pwd)
 export PROVIDER_RUNTIME_CMD=${PROVIDER_RUNTIME_CMD:-$REPO/.venv/bin/provider-runtime}
 
+TEST_TIMEOUT=${PR_TEST_TIMEOUT:-60}
+export PR_TIMEOUT=${PR_TIMEOUT:-30} # a lost reply fails its test rather than waiting 600 s
+
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/provider-runtime-shell-test.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+running='' # the process group of the test under way
+kill_group() { [[ -z $1 ]] || kill -KILL -- "-$1" 2>/dev/null || true; }
+trap 'kill_group "$running"; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM HUP
+set -m
 cat >"$WORK/config.toml" <<'EOF'
 default_model = "echo/echo-1"
 
@@ -38,11 +48,27 @@ eq() { # actual expected what
   [[ $1 == "$2" ]] || fail "$3: expected [$2], got [$1]"
 }
 
-# Run one test function in a subshell (so a failure or a stray `exit` stays contained).
+# Run one test function in its own process group (so a failure or a stray `exit` stays
+# contained, and a hung test can be killed whole), with a watchdog for TEST_TIMEOUT.
 run_test() {
-  local _t0=$EPOCHREALTIME
+  local _t0=$EPOCHREALTIME status watchdog
   current=$1
-  if (set -e; "$1"); then
+  rm -f "$WORK/timed-out"
+  (set -e; "$1") &
+  running=$!
+  (sleep "$TEST_TIMEOUT" && : >"$WORK/timed-out" && kill -KILL -- "-$running") 2>/dev/null &
+  watchdog=$!
+  wait "$running"
+  status=$?
+  kill_group "$watchdog"
+  kill_group "$running" # whatever the test left running (a daemon it did not stop)
+  wait "$watchdog" 2>/dev/null
+  running=''
+  if [[ -e $WORK/timed-out ]]; then
+    printf '#   %s: no end after %ss: its process group was killed\n' "$1" "$TEST_TIMEOUT"
+    status=1
+  fi
+  if [[ $status -eq 0 ]]; then
     passed=$((passed + 1))
     printf 'ok - %s (%d ms)\n' "$1" "$(( (${EPOCHREALTIME/./} - ${_t0/./}) / 1000 ))"
   else
@@ -190,6 +216,25 @@ t_session_concurrent_waiters() {
   pr_stop || fail "stop status $?"
 }
 
+t_session_concurrent_writers() {
+  # Twelve calls sent at the same moment from subshells, each over 8 KiB: printf writes such a
+  # message in pieces, so without the client's write lock the pieces interleave on the pipe,
+  # the daemon reads garbage, and calls are never answered.
+  . "$CLIENT"
+  pr_start "$FRAMING"
+  local i pad
+  pad=$(printf '%*s' 12000 '' | tr ' ' 'x')
+  for i in $(seq 1 12); do
+    PR_TIMEOUT=15 pr_call runtime/run "{\"model\": \"echo/echo-1\", \"messages\": [{\"role\": \"user\", \"content\": \"w$i $pad\"}]}" \
+      >"$WORK/writer.$i" 2>"$WORK/writer.$i.err" &
+  done
+  wait
+  for i in $(seq 1 12); do
+    eq "$(jq -r '.output.content[0].text' "$WORK/writer.$i")" "echo: w$i $pad" "answer $i $(head -c 300 "$WORK/writer.$i.err")"
+  done
+  pr_stop || fail "stop status $?"
+}
+
 t_session_stop_status() {
   . "$CLIENT"
   pr_start "$FRAMING"
@@ -220,12 +265,15 @@ t_usage_errors() {
   eq "$status" 2 'bad params'
 }
 
+ONLY=" $* " # test names given as arguments: run only those
+chosen() { [[ $ONLY == "  " || $ONLY == *" $1 "* ]]; }
+
 # Every one-shot command in the default framing (content-length); the lines framing runs the
 # one-shot paths that differ in what they read; the sessions run in both.
 ONE_SHOT=(t_run_json_priced t_run_text_usage_on_stderr t_run_warned_usage t_run_prompt_from_stdin
   t_call_tool_call t_models t_catalog t_routing_error t_provider_error t_invalid_params)
 SESSION=(t_session_ids_never_repeat t_session_out_of_order_and_cancel t_session_concurrent_waiters
-  t_session_stop_status)
+  t_session_concurrent_writers t_session_stop_status)
 for FRAMING in content-length lines; do
   export FRAMING
   printf '# framing: %s\n' "$FRAMING"
@@ -235,11 +283,11 @@ for FRAMING in content-length lines; do
     tests=("${ONE_SHOT[@]}" "${SESSION[@]}")
   fi
   for t in "${tests[@]}"; do
-    run_test "$t"
+    chosen "$t" && run_test "$t"
   done
 done
-run_test t_missing_daemon
-run_test t_usage_errors
+! chosen t_missing_daemon || run_test t_missing_daemon
+! chosen t_usage_errors || run_test t_usage_errors
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [[ $failed -eq 0 ]]

@@ -110,7 +110,7 @@ describe('the VS Code extension (fake vscode, real daemon)', () => {
     assert.ok(labels.includes('echo/echo-1'));
     assert.ok(labels.length > 100, 'the whole catalog is offered');
     const echo = fake.state.quickPickItems.find((item) => item.label === 'echo/echo-1');
-    assert.equal(echo?.description, '32768 ctx  price unknown  Echo 1 (offline)');
+    assert.equal(echo?.description, '32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)');
   });
 
   it('catalog opens the exported catalog as JSON', async () => {

@@ -17,6 +17,7 @@ from ...core.types import (
     SystemPlacement,
 )
 from ...transport.http import HttpResponse, HttpTransport
+from ..errors import advise_anthropic_base_url
 from ..http import X_API_KEY, Call, EndpointOptions, HttpAdapter, ModelListing, ProviderDeclaration
 from .decode import decode_anthropic_error, decode_anthropic_models_page, decode_anthropic_response
 from .encode import DEFAULT_MAX_TOKENS, JSON_TOOL_NAME, encode_anthropic_request, uses_json_tool
@@ -97,6 +98,7 @@ def anthropic_declaration(
             path=_models_path(), decode_page=_models_page, max_pages=max_model_pages
         ),
         headers={"anthropic-version": anthropic_version},
+        advise=advise_anthropic_base_url,
     )
 
 

@@ -60,6 +60,7 @@ def capabilities_for(dialect: OpenAIDialect) -> ProviderCapabilities:
         vision=dialect.supports_vision,
         json_mode=dialect.supports_json_mode,
         json_schema=dialect.supports_json_schema,
+        reasoning=dialect.supports_reasoning,
     )
 
 

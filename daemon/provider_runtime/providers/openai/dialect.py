@@ -49,6 +49,7 @@ class OpenAIDialect:
     supports_json_schema: bool = True
     supports_json_mode: bool = True
     supports_stop: bool = True
+    supports_reasoning: bool = True
     metadata: Literal["drop", "send", "store"] = "drop"
     max_stop_sequences: int | None = 4
 
@@ -65,6 +66,7 @@ class OpenAIDialect:
             supports_json_schema=quirks.supports_json_schema,
             supports_json_mode=quirks.supports_json_mode,
             supports_stop=quirks.supports_stop,
+            supports_reasoning=quirks.supports_reasoning,
             metadata="drop",
             max_stop_sequences=None,
         )

@@ -61,6 +61,9 @@ def refine_kind(kind: ErrorKind, status: int, code: str | None, message: str) ->
         return _CODE_KINDS[code]
     if status in (400, 413, 422) and _CONTEXT_MESSAGE.search(message):
         return ErrorKind.CONTEXT_LENGTH_EXCEEDED
+    if status == 503 and "overloaded" in message.lower():
+        # error-codes guide: "503 - The engine is currently overloaded" (high traffic, retry)
+        return ErrorKind.OVERLOADED
     return kind
 
 

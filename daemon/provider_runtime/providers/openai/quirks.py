@@ -25,4 +25,5 @@ class OpenAICompatQuirks(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     supports_json_schema: bool = True
     supports_json_mode: bool = True
     supports_stop: bool = True
+    supports_reasoning: bool = True  # false: `reasoning` is not sent (LiteLLM answers 400)
     requires_api_key: bool = False

@@ -29,10 +29,28 @@ local function notify(text, level)
   vim.notify(text, level or vim.log.levels.INFO, { title = 'provider-runtime' })
 end
 
+local CMD_HINT = "set the `cmd` option: require('provider_runtime').setup({ cmd = { '/path/to/provider-runtime', 'serve' } })"
+
+--- nil when the daemon command's program exists, else the error saying so and naming the option.
+function M.daemon_missing(cmd)
+  local program = type(cmd) == 'table' and cmd[1] or nil
+  if type(program) == 'string' and program ~= '' and vim.fn.executable(program) == 1 then
+    return nil
+  end
+  local where = tostring(program):find('/', 1, true) and 'is not an executable file' or 'is not on PATH'
+  local command = type(cmd) == 'table' and table.concat(cmd, ' ') or tostring(cmd)
+  return rpc.local_error('daemon', ('cannot start `%s`: `%s` %s: put provider-runtime on PATH or %s'):format(
+    command, tostring(program), where, CMD_HINT))
+end
+
 --- The running daemon, started (and initialized) on first use. Returns client or nil, err.
 function M.client()
   if client ~= nil and not client.exited then
     return client
+  end
+  local missing = M.daemon_missing(M.config.cmd)
+  if missing ~= nil then
+    return nil, missing
   end
   local started, err = rpc.start({
     cmd = M.config.cmd,
@@ -58,13 +76,18 @@ function M.client()
   return client
 end
 
---- The model a run uses: setup's, else the config's default_model.
+--- The model a run uses: setup's, else the config's default_model. Returns model, or nil and
+--- the error that stopped the daemon from answering (nil when it answered with no model).
 function M.model()
   if M.config.model then
     return M.config.model
   end
-  local c = M.client()
-  return c and c.info and c.info.defaultModel or nil
+  local c, err = M.client()
+  if c == nil then
+    return nil, err
+  end
+  local model = c.info and c.info.defaultModel
+  return model ~= vim.NIL and model or nil -- null when the config failed to load
 end
 
 local function call(method, params, callback)
@@ -163,9 +186,11 @@ function M.run_command(opts)
     notify('provider-runtime: nothing to send (the lines are empty)', vim.log.levels.ERROR)
     return nil
   end
-  local model = M.model()
+  local model, err = M.model()
   if model == nil then
-    notify('provider-runtime: no model: call setup({ model = ... }) or set default_model', vim.log.levels.ERROR)
+    -- A daemon that cannot start is the one thing to report: the model is not at fault.
+    local message = err and format.error(err) or 'provider-runtime: no model: call setup({ model = ... }) or set default_model'
+    notify(message, vim.log.levels.ERROR)
     return nil
   end
   local messages = {}

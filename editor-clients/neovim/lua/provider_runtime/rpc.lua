@@ -40,9 +40,12 @@ function M.normalize_error(err)
   }
 end
 
-local function local_error(kind, message, retryable)
+--- An error raised on this side of the pipe, shaped like a normalized daemon error.
+function M.local_error(kind, message, retryable)
   return { code = -32603, message = message, kind = kind, retryable = retryable or false, data = {} }
 end
+
+local local_error = M.local_error
 
 local function start_rpc(cmd, dispatchers, spawn_params)
   if vim.fn.has('nvim-0.10') == 1 then
