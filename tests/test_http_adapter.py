@@ -1,0 +1,168 @@
+"""The generic HTTP adapter: a provider is a declaration; errors are classified once."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from provider_runtime.core.errors import ErrorKind, ProviderError
+from provider_runtime.core.types import (
+    AdapterContext,
+    AssistantOutput,
+    FinishReason,
+    Message,
+    MessageRole,
+    ModelInfo,
+    ModelRef,
+    ProviderCapabilities,
+    ProviderRequest,
+    ProviderResponse,
+    ProviderRuntimeWarning,
+    Secret,
+    TextPart,
+)
+from provider_runtime.providers.http import (
+    X_GOOG_API_KEY,
+    Call,
+    HttpAdapter,
+    ModelListing,
+    ProviderDeclaration,
+)
+from provider_runtime.transport.http import HttpResponse, HttpTransport, RetryPolicy
+
+BASE = "https://toy.test/api"
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+def _transport(handler: httpx.MockTransport) -> HttpTransport:
+    return HttpTransport(client=httpx.AsyncClient(transport=handler), sleep=_no_sleep)
+
+
+class Counting:
+    """An error classifier that counts its calls and remembers what it made."""
+
+    def __init__(self, kind: ErrorKind, retryable: bool | None = None) -> None:
+        self.kind, self.retryable = kind, retryable
+        self.made: list[ProviderError] = []
+
+    def __call__(self, resp: HttpResponse) -> ProviderError:
+        error = ProviderError(
+            self.kind, f"HTTP {resp.status}", status=resp.status, retryable=self.retryable
+        )
+        self.made.append(error)
+        return error
+
+
+async def test_the_transport_raises_the_classifiers_error_and_classifies_each_answer_once() -> None:
+    answers = iter([503, 503, 503])
+    transport = _transport(httpx.MockTransport(lambda r: httpx.Response(next(answers))))
+    classify = Counting(ErrorKind.SERVER)
+    with pytest.raises(ProviderError) as raised:
+        await transport.request(
+            "GET", BASE, provider="toy", retry=RetryPolicy(max_retries=2), classify=classify
+        )
+    assert len(classify.made) == 3  # one per answer, never twice for the same body
+    assert raised.value is classify.made[-1]
+
+
+async def test_a_classifier_saying_not_retryable_stops_the_retries() -> None:
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(429, json={"error": "quota exhausted"})
+
+    classify = Counting(ErrorKind.PAYMENT_REQUIRED, retryable=False)
+    with pytest.raises(ProviderError) as raised:
+        await _transport(httpx.MockTransport(handler)).request(
+            "GET", BASE, provider="toy", retry=RetryPolicy(max_retries=3), classify=classify
+        )
+    assert len(calls) == 1 and len(classify.made) == 1
+    assert raised.value is classify.made[0]
+
+
+def _toy_error(
+    status: int,
+    body: bytes,
+    *,
+    provider: str,
+    request_id: str | None,
+    retry_after: float | None,
+) -> ProviderError:
+    return ProviderError(ErrorKind.INVALID_REQUEST, body.decode(), provider=provider, status=status)
+
+
+def _toy_encode(call: Call) -> tuple[dict[str, object], list[ProviderRuntimeWarning]]:
+    content = call.request.messages[-1].content
+    return {"model": call.model, "prompt": content}, []
+
+
+def _toy_decode(body: bytes, call: Call, request_id: str | None) -> ProviderResponse:
+    answer = json.loads(body)["answer"]
+    return ProviderResponse(
+        provider=call.provider,
+        model=call.model,
+        output=AssistantOutput(content=[TextPart(text=answer)]),
+        finish_reason=FinishReason.STOP,
+        request_id=request_id,
+    )
+
+
+def _toy_page(resp: HttpResponse, provider: str) -> tuple[list[ModelInfo], str | None]:
+    page = json.loads(resp.content)
+    models = [ModelInfo(provider=provider, id=m, source="remote") for m in page["models"]]
+    return models, page.get("next")
+
+
+TOY = ProviderDeclaration(
+    chat_path="/generate",
+    auth=X_GOOG_API_KEY,
+    capabilities=ProviderCapabilities(tools=False),
+    encode=_toy_encode,
+    decode=_toy_decode,
+    classify_error=_toy_error,
+    models=ModelListing(path="/models", decode_page=_toy_page, sort=True),
+)
+
+
+async def test_a_provider_declared_as_data_runs_and_lists_models() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith("/generate"):
+            return httpx.Response(200, json={"answer": "hi back"}, headers={"x-request-id": "r1"})
+        if "page=2" in str(request.url):
+            return httpx.Response(200, json={"models": ["a-1"]})
+        return httpx.Response(200, json={"models": ["z-9"], "next": f"{BASE}/models?page=2"})
+
+    adapter = HttpAdapter(
+        TOY, _transport(httpx.MockTransport(handler)), provider_id="toy", base_url=BASE
+    )
+    request = ProviderRequest(
+        model="toy/m", messages=[Message(role=MessageRole.USER, content="hi")]
+    )
+    context = AdapterContext(model=ModelRef(provider="toy", id="m"), credential=Secret("k-1"))
+    response = await adapter.run(request, context)
+    assert (response.output.text, response.request_id) == ("hi back", "r1")
+    assert seen[0].headers["x-goog-api-key"] == "k-1"
+    assert json.loads(seen[0].content) == {"model": "m", "prompt": "hi"}
+    models = await adapter.discover_models(Secret("k-1"))
+    assert [m.id for m in models] == ["a-1", "z-9"]
+    assert repr(adapter) == f"HttpAdapter(id='toy', base_url='{BASE}')"
+    assert not adapter.capabilities.tools
+
+
+async def test_a_declared_providers_error_is_its_classifiers() -> None:
+    handler = httpx.MockTransport(lambda r: httpx.Response(400, content=b"bad prompt"))
+    adapter = HttpAdapter(TOY, _transport(handler), provider_id="toy", base_url=BASE)
+    request = ProviderRequest(model="toy/m", messages=[Message(role=MessageRole.USER, content="x")])
+    with pytest.raises(ProviderError) as raised:
+        await adapter.run(request, AdapterContext(model=ModelRef(provider="toy", id="m")))
+    assert (raised.value.kind, raised.value.status) == (ErrorKind.INVALID_REQUEST, 400)
+    assert raised.value.message.startswith("bad prompt")
