@@ -1,9 +1,10 @@
 """One generic HTTP adapter: a provider is a declaration, ``HttpAdapter`` does the rest.
 
 A provider declares its chat path, auth scheme, capabilities, ``encode``, ``decode``, an error
-classifier and (optionally) how to list its models (``ProviderDeclaration``). Sending, retries,
-refusing a non-2xx answer, credential headers, paging and ``repr`` are the same for all and live
-here. The classifier is handed to the transport once: it decides retries from the error it
+classifier and (optionally) how to list its models, how to count a prompt's tokens
+(``TokenCounting``) and how to read its rate-limit headers (``ProviderDeclaration``). Sending,
+retries, refusing a non-2xx answer, credential headers, paging and ``repr`` are the same for all
+and live here. The classifier is handed to the transport once: it decides retries from the error it
 builds and raises that same error, so an error body is decoded once per answer.
 """
 
@@ -25,10 +26,13 @@ from ..core.types import (
     ProviderRequest,
     ProviderResponse,
     ProviderRuntimeWarning,
+    RateLimit,
     Secret,
+    TokenCount,
 )
 from ..transport.http import HttpResponse, HttpTransport, RetryPolicy, redact_url
 from .errors import BaseUrlAdvice, advise_openai_base_url, locate_error
+from .ratelimit import RateLimitParser
 from .warnings import with_warnings
 
 __all__ = [
@@ -44,6 +48,8 @@ __all__ = [
     "HttpAdapter",
     "ModelListing",
     "ProviderDeclaration",
+    "TokenCounting",
+    "decode_input_tokens",
     "with_warnings",
 ]
 
@@ -103,6 +109,37 @@ class ModelListing:
     sort: bool = False
 
 
+class _InputTokens(msgspec.Struct):
+    input_tokens: int
+
+
+def decode_input_tokens(body: bytes, provider: str) -> int:
+    """``{"input_tokens": N}``, the answer of both Anthropic's and OpenAI's counting endpoints."""
+    try:
+        count = msgspec.json.decode(body, type=_InputTokens).input_tokens
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise ProviderError(
+            ErrorKind.PROTOCOL, f"unreadable token count answer: {exc}", provider=provider
+        ) from None
+    if count < 0:
+        raise ProviderError(
+            ErrorKind.PROTOCOL, f"negative token count in the answer: {count}", provider=provider
+        )
+    return count
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenCounting:
+    """``POST path`` with ``encode(call)`` counts the prompt ``run`` would send; ``decode``
+    reads the count from the answer. ``exact``: the provider promises the number the model
+    will receive (OpenAI does; Anthropic calls its count an estimate)."""
+
+    path: str
+    encode: Encode
+    decode: Callable[[bytes, str], int] = decode_input_tokens  # body, provider id
+    exact: bool = True
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProviderDeclaration:
     """Everything that makes one HTTP provider different from another."""
@@ -114,6 +151,8 @@ class ProviderDeclaration:
     decode: Decode
     classify_error: ErrorDecoder
     models: ModelListing | None = None
+    counting: TokenCounting | None = None  # None: no endpoint, the runtime estimates
+    rate_limit: RateLimitParser | None = None  # None: its headers carry no rate limits
     headers: Mapping[str, str] = field(default_factory=dict)  # sent with every request
     advise: BaseUrlAdvice = advise_openai_base_url  # what its base URL looks like (404/405)
 
@@ -136,6 +175,7 @@ class Endpoint:
     timeout: float | None = None
     retry: RetryPolicy | None = None
     advise: BaseUrlAdvice = advise_openai_base_url
+    rate_limit: RateLimitParser | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
@@ -188,8 +228,8 @@ class Endpoint:
         )
 
     def classify(self, method: str, resp: HttpResponse) -> ProviderError:
-        """The provider's error for a non-2xx answer; where the request went, too, when the
-        answer suggests a wrong address."""
+        """The provider's error for a non-2xx answer, with the answer's rate-limit snapshot;
+        where the request went, too, when the answer suggests a wrong address."""
         error = self.decode_error(
             resp.status,
             resp.content,
@@ -197,7 +237,7 @@ class Endpoint:
             request_id=resp.request_id,
             retry_after=resp.retry_after,
         )
-        return locate_error(
+        located = locate_error(
             error,
             method=method,
             url=resp.url,
@@ -205,6 +245,12 @@ class Endpoint:
             base_url=self.base_url,
             advise=self.advise,
         )
+        located.rate_limit = self.rate_limit_of(resp)
+        return located
+
+    def rate_limit_of(self, resp: HttpResponse) -> RateLimit | None:
+        """The answer's rate-limit snapshot, or None."""
+        return None if self.rate_limit is None else self.rate_limit(resp.headers)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -243,6 +289,7 @@ class HttpAdapter:
             timeout=options.get("timeout"),
             retry=options.get("retry"),
             advise=declaration.advise,
+            rate_limit=declaration.rate_limit,
         )
 
     @property
@@ -269,7 +316,41 @@ class HttpAdapter:
             body=body,
             timeout=context.timeout,
         )
-        return with_warnings(declared.decode(resp.content, call, resp.request_id), warnings)
+        response = declared.decode(resp.content, call, resp.request_id)
+        response = msgspec.structs.replace(response, rate_limit=self._http.rate_limit_of(resp))
+        return with_warnings(response, warnings)
+
+    @property
+    def counts_tokens(self) -> bool:
+        """True when the declaration has a counting endpoint (``TokenCounter``)."""
+        return self._declaration.counting is not None
+
+    async def count_tokens(self, request: ProviderRequest, context: AdapterContext) -> TokenCount:
+        """The provider's count of the prompt ``run`` would send (same encode, same call)."""
+        counting = self._declaration.counting
+        if counting is None:
+            raise ProviderError(
+                ErrorKind.INTERNAL, "this provider has no counting endpoint", provider=self.id
+            )
+        call = Call(
+            provider=self.id, model=context.model.id, request=request, model_info=context.model_info
+        )
+        body, warnings = counting.encode(call)
+        resp = await self._http.call(
+            "POST",
+            counting.path,
+            credential=context.credential,
+            body=body,
+            timeout=context.timeout,
+        )
+        return TokenCount(
+            input_tokens=counting.decode(resp.content, self.id),
+            exact=counting.exact,
+            source="provider",
+            provider=self.id,
+            model=context.model.id,
+            warnings=warnings,
+        )
 
     async def discover_models(self, credential: Secret | None) -> list[ModelInfo]:
         listing = self._declaration.models

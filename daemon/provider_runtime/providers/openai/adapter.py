@@ -1,13 +1,15 @@
 """``OpenAIAdapter``: the Chat Completions declaration on the generic ``HttpAdapter``.
 
 POST {base_url}/chat/completions and GET {base_url}/models with ``Authorization: Bearer``
-(https://platform.openai.com/docs/api-reference/authentication). The same class serves any
+(https://platform.openai.com/docs/api-reference/authentication); the official API also counts
+prompts with POST {base_url}/responses/input_tokens (``count.py``). Rate limits: ``x-ratelimit-*``
+headers (https://platform.openai.com/docs/guides/rate-limits). The same class serves any
 OpenAI-compatible server declared in the config: its ``quirks`` select the dialect.
 """
 
 from __future__ import annotations
 
-from typing import Unpack
+from typing import Any, Unpack
 
 import msgspec
 
@@ -19,7 +21,17 @@ from ...core.types import (
     SystemPlacement,
 )
 from ...transport.http import HttpResponse, HttpTransport
-from ..http import BEARER, Call, EndpointOptions, HttpAdapter, ModelListing, ProviderDeclaration
+from ..http import (
+    BEARER,
+    Call,
+    EndpointOptions,
+    HttpAdapter,
+    ModelListing,
+    ProviderDeclaration,
+    TokenCounting,
+)
+from ..ratelimit import parse_openai_rate_limit
+from .count import encode_input_tokens_body
 from .decode import decode_openai_error, decode_openai_models, decode_openai_response
 from .dialect import OpenAIDialect
 from .encode import encode_openai_request
@@ -70,6 +82,16 @@ def openai_declaration(dialect: OpenAIDialect) -> ProviderDeclaration:
     def encode(call: Call) -> tuple[OpenAIChatRequest, list[ProviderRuntimeWarning]]:
         return encode_openai_request(call.request, call.model, dialect=dialect)
 
+    def encode_count(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+        body, warnings = encode(call)
+        return encode_input_tokens_body(dict(body)), warnings
+
+    # Only OpenAI itself has the counting endpoint; a compatible server's prompt is estimated.
+    counting = (
+        TokenCounting(path="/responses/input_tokens", encode=encode_count, exact=True)
+        if dialect.official
+        else None
+    )
     return ProviderDeclaration(
         chat_path="/chat/completions",
         auth=BEARER,
@@ -78,6 +100,9 @@ def openai_declaration(dialect: OpenAIDialect) -> ProviderDeclaration:
         decode=decode_chat_completion,
         classify_error=decode_openai_error,
         models=ModelListing(path="/models", decode_page=_models_page),
+        counting=counting,
+        # Several compatible servers (Groq, Together, vLLM behind gateways) send the same names.
+        rate_limit=parse_openai_rate_limit,
     )
 
 
