@@ -76,7 +76,9 @@ class ProviderRuntimeBuilder:
         config_models = list(config.models) if config is not None else []
         runtime_catalog = merge_static_and_remote_catalog(static, [], config_models)
         pricing = self._pricing or PricingTable(
-            config.pricing if config is not None else (), runtime_catalog
+            config.pricing if config is not None else (),
+            runtime_catalog,
+            declared={(m.provider, m.id): f"{m.provider} built-in models" for m in declared},
         )
         tokens = self._tokens
         if tokens is None:
