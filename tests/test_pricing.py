@@ -456,7 +456,7 @@ def test_protocol_pricing_examples_are_what_the_code_produces() -> None:
     )
     assert cost == documented_cost
     assert warnings == documented_warnings[:1]
-    _, missing = estimate_cost(usage, ref("echo", "echo-1"), PricingTable())
+    _, missing = estimate_cost(usage, ref("echo", "echo-unpriced"), PricingTable())
     assert missing == documented_warnings[1:]
 
 
