@@ -385,13 +385,14 @@ def test_pricing_missing_shows_a_rule_that_silences_it(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("")
     config.chmod(0o600)
-    done = cli(tmp_path, "run", "--json", "--config", str(config), "hi")
+    unpriced = ("-m", "echo/echo-unpriced")  # an id echo answers but does not list: no price
+    done = cli(tmp_path, "run", "--json", "--config", str(config), *unpriced, "hi")
     [warning] = json.loads(done.stdout)["warnings"]
     assert warning["code"] == "pricing.missing"
     rule = warning["message"].partition("zero-price rule silences this: ")[2].removesuffix(")")
     assert rule  # the message carries the rule; writing it down as it says must work
     config.write_text("[[pricing]]\n" + rule.replace(", ", "\n", 2) + "\n")
-    done = cli(tmp_path, "run", "--json", "--config", str(config), "hi")
+    done = cli(tmp_path, "run", "--json", "--config", str(config), *unpriced, "hi")
     response = json.loads(done.stdout)
     assert response["warnings"] == [], response
     assert response["cost"]["total"] == "0" and response["cost"]["source"] == "user_config"
