@@ -163,7 +163,9 @@ def test_adapter_declared_entries_name_their_provenance_not_the_data_snapshot() 
         ],
         snapshot="genai-prices 1, 2030-01-01",
     )
-    table = PricingTable((), catalog, declared={("echo", "e"): "echo built-in models"})
+    table = PricingTable(
+        (), CatalogIndex(catalog), declared={("echo", "e"): "echo built-in models"}
+    )
     found = table.lookup("echo", "e")
     assert found == PriceLookup(free, PricingSource.CATALOG, "echo built-in models")
     assert table.lookup("p", "b").snapshot == "genai-prices 1, 2030-01-01"  # type: ignore[union-attr]
