@@ -272,6 +272,53 @@ def test_merge_config_models_override_field_by_field() -> None:
     assert by_key[("p", "untouched")].source == "static"
 
 
+def test_merge_fills_and_overrides_reasoning_data_and_one_hour_prices() -> None:
+    static = ModelCatalog(
+        models=[
+            info(
+                "p",
+                "m",
+                capabilities=ModelCapabilities(reasoning=True, reasoning_efforts=["low", "high"]),
+                pricing=ModelPricing(input=D("1")),
+            )
+        ]
+    )
+    remote = [
+        info(
+            "p",
+            "m",
+            capabilities=ModelCapabilities(
+                reasoning_efforts=["medium"], reasoning_modes=["effort"], reasoning_off=False
+            ),
+            pricing=ModelPricing(input=D("9"), cache_write_1h=D("2")),
+        )
+    ]
+    [filled] = merge_static_and_remote_catalog(static, remote).models
+    assert filled.capabilities == ModelCapabilities(
+        reasoning=True,
+        reasoning_efforts=["low", "high"],  # static's list wins whole
+        reasoning_modes=["effort"],
+        reasoning_off=False,
+    )
+    assert filled.pricing == ModelPricing(input=D("1"), cache_write_1h=D("2"))
+    config = [
+        info(
+            "p",
+            "m",
+            capabilities=ModelCapabilities(reasoning_efforts=[], reasoning_off=True),
+            pricing=ModelPricing(cache_write_1h=D("3")),
+        )
+    ]
+    [overridden] = merge_static_and_remote_catalog(static, remote, config).models
+    caps = overridden.capabilities
+    assert (caps.reasoning_efforts, caps.reasoning_modes, caps.reasoning_off) == (
+        [],  # an empty list is a value ("takes no level"), not an unknown
+        ["effort"],
+        True,
+    )
+    assert overridden.pricing == ModelPricing(input=D("1"), cache_write_1h=D("3"))
+
+
 def test_merge_does_not_modify_its_inputs() -> None:
     static = ModelCatalog(models=[info("p", "m")])
     remote = [info("p", "m", context_window=1)]
@@ -303,10 +350,22 @@ _models = st.builds(
     context_window=st.none() | st.integers(1, 10**6),
     max_output_tokens=st.none() | st.integers(1, 10**5),
     capabilities=st.builds(
-        ModelCapabilities, tools=_opt_bool, vision=_opt_bool, json_schema=_opt_bool
+        ModelCapabilities,
+        tools=_opt_bool,
+        vision=_opt_bool,
+        json_schema=_opt_bool,
+        reasoning_efforts=st.none() | st.sampled_from([[], ["low"], ["medium", "high"]]),
+        reasoning_modes=st.none() | st.sampled_from([[], ["effort"], ["budget", "adaptive"]]),
+        reasoning_off=_opt_bool,
     ),
     pricing=st.none()
-    | st.builds(ModelPricing, input=_opt_price, output=_opt_price, cache_read=_opt_price),
+    | st.builds(
+        ModelPricing,
+        input=_opt_price,
+        output=_opt_price,
+        cache_read=_opt_price,
+        cache_write_1h=_opt_price,
+    ),
     source=st.sampled_from(["static", "remote", "config"]),
 )
 _static = st.builds(
@@ -346,12 +405,12 @@ def test_merge_never_overrides_a_static_value(static, remote) -> None:
         for field in ("display_name", "context_window", "max_output_tokens"):
             if getattr(s, field) is not None:
                 assert getattr(m, field) == getattr(s, field)
-        for field in ("tools", "vision", "json_schema"):
+        for field in ModelCapabilities.__struct_fields__:
             if getattr(s.capabilities, field) is not None:
                 assert getattr(m.capabilities, field) == getattr(s.capabilities, field)
         if s.pricing is not None:
             assert m.pricing is not None
-            for field in ("input", "output", "cache_read"):
+            for field in ("input", "output", "cache_read", "cache_write_1h"):
                 if getattr(s.pricing, field) is not None:
                     assert getattr(m.pricing, field) == getattr(s.pricing, field)
         assert m.source == "static"
