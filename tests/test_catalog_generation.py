@@ -30,6 +30,9 @@ from provider_runtime.pricing import PricingTable, estimate_cost
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "generate_catalog.py"
+sys.path.insert(0, str(REPO / "scripts"))
+from catalog_reasoning import REASONING_FIELDS, reasoning_controls  # noqa: E402
+
 EXTRACT = REPO / "scripts" / "data" / "litellm_capabilities.json"
 SNAPSHOT = re.compile(r"^genai-prices (?P<gp>[^,;]+), (?P<date>[0-9-]+); litellm (?P<litellm>\S+)$")
 
@@ -153,6 +156,7 @@ def test_committed_extract_is_small_sorted_and_only_for_catalog_models() -> None
         "max_output_tokens",
         "cache_creation_input_token_cost_above_1hr",
         *CAPABILITY_FLAGS,
+        *REASONING_FIELDS,
     }
     assert set(extract["fields"]) == fields
     assert re.fullmatch(r"\d+\.\d+\.\d+", extract["litellm"])
@@ -223,6 +227,92 @@ def test_published_limits_and_capabilities_of_well_known_models() -> None:
     assert (caps.tools, caps.vision, caps.json_schema, caps.reasoning) == (True, False, True, True)
 
 
+def test_committed_catalog_derives_the_reasoning_controls_from_the_extract() -> None:
+    records = {(r["provider"], r["id"]): r for r in _extract()["models"]}
+    known = 0
+    for model in load_static_catalog().models:
+        record = records.get((model.provider, model.id), {})
+        derived = reasoning_controls(model.provider, record)
+        caps = model.capabilities
+        got = {
+            "reasoning_efforts": caps.reasoning_efforts,
+            "reasoning_modes": caps.reasoning_modes,
+            "reasoning_off": caps.reasoning_off,
+        }
+        assert got == {name: derived.get(name) for name in got}, model.id
+        known += caps.reasoning_efforts is not None
+    assert known > 50
+
+
+# Published per-model facts (research §B.1/B.2 from platform.claude.com/docs effort and
+# extended/adaptive-thinking pages; §C.3 from OpenAI's API error texts and the reasoning guide)
+# that LiteLLM's flags must reproduce: (efforts, modes, reasoning can be turned off).
+PUBLISHED_REASONING = [
+    # Opus 4.5: effort low/medium/high, manual thinking with a budget, no adaptive thinking
+    ("anthropic", "claude-opus-4-5", ["low", "medium", "high"], ["budget", "effort"], True),
+    # Opus 4.6: max but no xhigh; adaptive thinking, budgets still accepted (deprecated)
+    (
+        "anthropic",
+        "claude-opus-4-6",
+        ["low", "medium", "high", "max"],
+        ["budget", "effort", "adaptive"],
+        True,
+    ),
+    # Opus 4.7: low..max with xhigh; adaptive only (a budget returns 400); can be disabled
+    (
+        "anthropic",
+        "claude-opus-4-7",
+        ["low", "medium", "high", "xhigh", "max"],
+        ["effort", "adaptive"],
+        True,
+    ),
+    # Fable 5: adaptive thinking always on, `disabled` not supported
+    (
+        "anthropic",
+        "claude-fable-5",
+        ["low", "medium", "high", "xhigh", "max"],
+        ["effort", "adaptive"],
+        False,
+    ),
+    # Sonnet 4.5: no effort parameter, thinking by budget only
+    ("anthropic", "claude-sonnet-4-5", [], ["budget"], True),
+    # gpt-5: minimal..high, no `none` ("models before gpt-5.1 do not support none")
+    ("openai", "gpt-5", ["minimal", "low", "medium", "high"], ["effort"], False),
+    # gpt-5.1: "Supported values are: 'none', 'low', 'medium', and 'high'"
+    ("openai", "gpt-5.1", ["low", "medium", "high"], ["effort"], True),
+    # gpt-5.6: "Supported values are: 'none', 'low', 'medium', 'high', and 'xhigh'"
+    ("openai", "gpt-5.6-sol", ["low", "medium", "high", "xhigh"], ["effort"], True),
+    # gpt-5.5-pro: no `low`, no `none`
+    ("openai", "gpt-5.5-pro", ["medium", "high", "xhigh"], ["effort"], False),
+    # an audio model without reasoning: no level, no control, never reasons
+    ("openai", "gpt-audio", [], [], True),
+]
+
+
+@pytest.mark.parametrize(("provider", "model_id", "efforts", "modes", "off"), PUBLISHED_REASONING)
+def test_reasoning_controls_of_well_known_models(provider, model_id, efforts, modes, off) -> None:
+    model = find_model(load_static_catalog(), provider, model_id)
+    assert model is not None
+    caps = model.capabilities
+    assert (caps.reasoning_efforts, caps.reasoning_modes, caps.reasoning_off) == (
+        efforts,
+        modes,
+        off,
+    )
+
+
+def test_reasoning_levels_litellm_does_not_state_stay_unknown() -> None:
+    # o3 is a reasoning model (so it takes `reasoning_effort`), but LiteLLM states no levels
+    o3 = find_model(load_static_catalog(), "openai", "o3")
+    assert o3 is not None
+    caps = o3.capabilities
+    assert (caps.reasoning_efforts, caps.reasoning_modes, caps.reasoning_off) == (
+        None,
+        ["effort"],
+        None,
+    )
+
+
 def test_a_model_litellm_does_not_list_keeps_unknown_capabilities() -> None:
     assert ("anthropic", "claude-opus-4-1") not in {
         (r["provider"], r["id"]) for r in _extract()["models"]
@@ -264,7 +354,12 @@ FAKE_LITELLM = {
     },
     "gpt-4o-2024-08-06": {"litellm_provider": "azure", "max_output_tokens": 5},
     "gpt-5-search-api": {"litellm_provider": "openai", "max_input_tokens": 333},
-    "o3": {"litellm_provider": "openai", "supports_reasoning": True, "supports_vision": None},
+    "o3": {
+        "litellm_provider": "openai",
+        "supports_reasoning": True,
+        "supports_vision": None,
+        "reasoning_effort_levels": ["high", "none", "low"],
+    },
     "claude-sonnet-4-5": {"litellm_provider": "anthropic", "supports_response_schema": True},
     "openrouter/anthropic/claude-sonnet-4": {
         "litellm_provider": "openrouter",
@@ -307,7 +402,12 @@ def test_refresh_extracts_exact_ids_of_the_catalog_from_litellm(tmp_path: Path) 
             "supports_vision": False,
         },
         {"provider": "openai", "id": "gpt-5-search-api", "max_input_tokens": 333},
-        {"provider": "openai", "id": "o3", "supports_reasoning": True},
+        {
+            "provider": "openai",
+            "id": "o3",
+            "supports_reasoning": True,
+            "reasoning_effort_levels": ["none", "low", "high"],  # put in ladder order
+        },
         {
             "provider": "openrouter",
             "id": "anthropic/claude-sonnet-4",
@@ -327,6 +427,14 @@ def test_refresh_extracts_exact_ids_of_the_catalog_from_litellm(tmp_path: Path) 
     assert dated.max_output_tokens is None and dated.capabilities == ModelCapabilities()
     search = find_model(catalog, "openai", "gpt-5-search-api")
     assert search is not None and search.context_window == 333
+    o3 = find_model(catalog, "openai", "o3")
+    assert o3 is not None
+    assert o3.capabilities == ModelCapabilities(
+        reasoning=True,
+        reasoning_efforts=["low", "high"],
+        reasoning_modes=["effort"],
+        reasoning_off=True,
+    )
     sonnet4 = find_model(catalog, "openrouter", "anthropic/claude-sonnet-4")
     assert sonnet4 is not None and sonnet4.max_output_tokens == 64000
 
@@ -354,6 +462,21 @@ def test_refresh_rejects_a_malformed_litellm_value(tmp_path: Path) -> None:
     )
     assert done.returncode != 0
     assert "gpt-4o" in done.stderr and "max_output_tokens" in done.stderr
+    assert not extract_path.exists()
+
+
+def test_refresh_rejects_an_effort_level_off_the_ladder(tmp_path: Path) -> None:
+    bad = {"o3": {"litellm_provider": "openai", "reasoning_effort_levels": ["medium", "ultra"]}}
+    extract_path = tmp_path / "extract.json"
+    done = run_script(
+        tmp_path,
+        "--extract",
+        str(extract_path),
+        "--litellm-json",
+        str(fake_litellm(tmp_path, bad)),
+    )
+    assert done.returncode != 0
+    assert "o3" in done.stderr and "reasoning_effort_levels" in done.stderr
     assert not extract_path.exists()
 
 
