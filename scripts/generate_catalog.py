@@ -56,6 +56,7 @@ PRICE_KEYS = {
     "output": "output_mtok",
     "cache_read": "cache_read_mtok",
     "cache_write": "cache_write_mtok",
+    "cache_write_1h": "cache_write_1h_mtok",  # Anthropic's one-hour writes, tiered where it is
 }
 
 LITELLM_FILE = "model_prices_and_context_window_backup.json"

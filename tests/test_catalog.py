@@ -85,7 +85,8 @@ def test_static_prices_match_the_providers_published_prices(provider, model_id, 
 def test_static_long_context_tiers_match_published_prices() -> None:
     sonnet = find_model(load_static_catalog(), "anthropic", "claude-sonnet-4-5")
     assert sonnet is not None and sonnet.pricing is not None
-    # Anthropic: prompts over 200K tokens cost $6 input / $22.50 output per MTok
+    # Anthropic: prompts over 200K tokens cost $6 input / $22.50 output per MTok, with cache
+    # writes at 1.25x (5 minutes) and 2x (one hour) and reads at 0.1x that input price
     assert sonnet.pricing.tiers == [
         PriceTier(
             above_input_tokens=200_000,
@@ -93,8 +94,10 @@ def test_static_long_context_tiers_match_published_prices() -> None:
             output=D("22.5"),
             cache_read=D("0.6"),
             cache_write=D("7.5"),
+            cache_write_1h=D("12"),
         )
     ]
+    assert sonnet.pricing.cache_write_1h == D("6")
     assert sonnet.context_window == 200_000
 
 

@@ -106,6 +106,15 @@ USAGES = [
     # large enough to cross every long-context threshold in the data (100k ... 272k)
     {"input_tokens": 300_000, "cache_read_tokens": 50_000, "output_tokens": 10_000},
     {"input_tokens": 120_000, "cache_read_tokens": 1_000, "cache_write_tokens": 500},
+    # one-hour cache writes, below and above the long-context thresholds
+    {"input_tokens": 50_000, "cache_write_tokens": 20_000, "cache_write_1h_tokens": 5_000},
+    {
+        "input_tokens": 280_000,
+        "cache_read_tokens": 30_000,
+        "cache_write_tokens": 40_000,
+        "cache_write_1h_tokens": 25_000,
+        "output_tokens": 1_000,
+    },
 ]
 
 
@@ -184,24 +193,44 @@ def test_committed_catalog_applies_the_extract_and_leaves_other_models_unknown()
     assert applied == len(records) and applied > 100 and unknown > 0
 
 
-def test_one_hour_cache_write_prices_come_from_the_extract_only_for_untiered_models() -> None:
+def test_one_hour_cache_write_prices_come_from_genai_prices_tiers_included() -> None:
+    from genai_prices import types as gp_types
+    from genai_prices.data import providers
+
+    data = {(p.id, m.id): m for p in providers for m in p.models}
     records = {(r["provider"], r["id"]): r for r in _extract()["models"]}
-    priced = 0
+    priced = tiered = 0
     for model in load_static_catalog().models:
-        per_token = records.get((model.provider, model.id), {}).get(
+        source = data.get((model.provider, model.id))
+        if source is None or model.pricing is None:
+            continue  # an alias id: its canonical entry is checked
+        prices = source.prices if not isinstance(source.prices, list) else None
+        litellm = records.get((model.provider, model.id), {}).get(
             "cache_creation_input_token_cost_above_1hr"
         )
-        one_hour = model.pricing.cache_write_1h if model.pricing else None
-        if per_token is None or model.pricing is None or model.pricing.tiers:
-            assert one_hour is None, model.id  # never a base price a tier would fall back to
-        else:
-            assert one_hour == Decimal(repr(per_token)) * 10**6, model.id
+        one_hour = model.pricing.cache_write_1h
+        if prices is not None and prices.cache_write_1h_mtok is not None:
+            value = prices.cache_write_1h_mtok
+            if isinstance(value, gp_types.TieredPrices):
+                assert one_hour == value.base, model.id
+                tier_prices = {t.above_input_tokens: t.cache_write_1h for t in model.pricing.tiers}
+                assert tier_prices == {t.start: t.price for t in value.tiers}, model.id
+                tiered += 1
+            else:
+                assert one_hour == value, model.id
             priced += 1
-    assert priced > 5
-    # Anthropic's pricing page: a one-hour cache write costs 2x the base input price.
-    haiku = find_model(load_static_catalog(), "anthropic", "claude-haiku-4-5")
-    assert haiku is not None and haiku.pricing is not None
-    assert haiku.pricing.cache_write_1h == 2 * haiku.pricing.input
+        if one_hour is not None and litellm is not None:  # both sources agree where both have one
+            assert one_hour == Decimal(repr(litellm)) * 10**6, model.id
+    assert priced > 20 and tiered >= 2
+    catalog = load_static_catalog()
+    # Anthropic's pricing page: a one-hour cache write costs 2x the base input price; Haiku 5.5
+    # and Sonnet 4.5 keep that above their long-context thresholds ($1 and $12 per MTok).
+    for model_id, above in (("claude-haiku-4-5", None), ("claude-haiku-5-5", "1")):
+        entry = find_model(catalog, "anthropic", model_id)
+        assert entry is not None and entry.pricing is not None
+        assert entry.pricing.cache_write_1h == 2 * entry.pricing.input
+        tiers = [t.cache_write_1h for t in entry.pricing.tiers]
+        assert tiers == ([] if above is None else [Decimal(above)])
 
 
 def test_published_limits_and_capabilities_of_well_known_models() -> None:
