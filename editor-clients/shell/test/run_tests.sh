@@ -130,7 +130,7 @@ t_call_tool_call() {
 
 t_models() {
   eq "$("$CLIENT" --framing "$FRAMING" models echo)" \
-    $'echo/echo-1  32768 ctx  price unknown  Echo 1 (offline)\necho/echo-lite  8192 ctx  price unknown  Echo Lite (offline, text only)' \
+    $'echo/echo-1  32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)\necho/echo-lite  8192 ctx  price unknown  Echo Lite (offline, text only)' \
     'model lines'
   eq "$("$CLIENT" --framing "$FRAMING" models --json echo | jq -c '[.models[] | .capabilities.tools]')" '[true,false]' capabilities
 }
