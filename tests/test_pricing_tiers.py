@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from provider_runtime.catalog import load_static_catalog
+from provider_runtime.catalog import CatalogIndex, load_static_catalog
 from provider_runtime.core.types import ModelRef, Usage
 from provider_runtime.pricing import PricingTable, estimate_cost
 
@@ -118,7 +118,7 @@ IDS = [f"{c.model}@{c.usage['input_tokens']}" for c in CASES]
 
 
 def _estimate(case: Case) -> Any:
-    table = PricingTable((), load_static_catalog())
+    table = PricingTable((), CatalogIndex(load_static_catalog()))
     ref = ModelRef(provider=case.provider, id=case.model)
     cost, warnings = estimate_cost(Usage(**case.usage), ref, table)
     assert warnings == [], warnings
