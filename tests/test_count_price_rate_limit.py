@@ -529,7 +529,7 @@ async def test_price_is_the_cost_a_real_call_got(make_runtime: Any) -> None:
 
 async def test_price_follows_user_rules_and_reports_missing_prices(make_runtime: Any) -> None:
     usage = Usage(input_tokens=1_000_000, output_tokens=500_000)
-    local, echo = make_runtime().price(["local/qwen3", "echo/echo-1"], usage)
+    local, echo = make_runtime().price(["local/qwen3", "echo/unlisted-model"], usage)
     assert local.cost is not None and local.cost.source is PricingSource.USER_CONFIG
     assert str(local.cost.total) == "2"  # $1/M input + $2/M output x 0.5M
     assert echo.cost is None and [w.code for w in echo.warnings] == ["pricing.missing"]

@@ -36,7 +36,7 @@ async def test_price_answers_per_model_and_refuses_bad_usage(tmp_path: Path) -> 
     async with spawn_daemon(tmp_path, config=None) as daemon:
         await daemon.request("initialize")
         listed = await daemon.request(
-            "runtime/price", {"model": ["openai/gpt-4o", "echo/echo-1"], "usage": USAGE}
+            "runtime/price", {"model": ["openai/gpt-4o", "echo/unlisted-model"], "usage": USAGE}
         )
         single = await daemon.request("runtime/price", {"model": "openai/gpt-4o", "usage": USAGE})
         bad: dict[str, Any] = {}
