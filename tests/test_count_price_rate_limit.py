@@ -535,3 +535,21 @@ async def test_price_follows_user_rules_and_reports_missing_prices(make_runtime:
     assert echo.cost is None and [w.code for w in echo.warnings] == ["pricing.missing"]
     with pytest.raises(RoutingError):
         make_runtime().price(["nowhere/gpt-9"], usage)
+
+
+@respx.mock
+async def test_an_undecodable_answer_still_reports_its_rate_limit(make_runtime: Any) -> None:
+    headers = {"x-ratelimit-limit-requests": "60", "x-ratelimit-remaining-requests": "0"}
+    respx.post("https://api.openai.com/v1/chat/completions").respond(
+        200, content=b"<html>not json</html>", headers=headers
+    )
+    respx.post("https://api.openai.com/v1/responses/input_tokens").respond(
+        200, json={"object": "response.input_tokens"}, headers=headers
+    )
+    rt = make_runtime()
+    expected = RateLimit(requests=RateLimitWindow(limit=60, remaining=0))
+    for attempt in (rt.run, rt.count_tokens):
+        with pytest.raises(ProviderError) as caught:
+            await attempt(conversation("openai/gpt-4o"))
+        assert caught.value.kind is ErrorKind.PROTOCOL
+        assert caught.value.rate_limit == expected

@@ -10,8 +10,9 @@ builds and raises that same error, so an error body is decoded once per answer.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypedDict, Unpack
 
@@ -253,6 +254,17 @@ class Endpoint:
         return None if self.rate_limit is None else self.rate_limit(resp.headers)
 
 
+@contextlib.contextmanager
+def _carrying(rate_limit: RateLimit | None) -> Iterator[None]:
+    """A 2xx answer that cannot be decoded still reports its headers' rate limits."""
+    try:
+        yield
+    except ProviderError as exc:
+        if exc.rate_limit is None:
+            exc.rate_limit = rate_limit
+        raise
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     u = httpx.URL(url)
     return u.scheme, u.host, u.port
@@ -316,8 +328,10 @@ class HttpAdapter:
             body=body,
             timeout=context.timeout,
         )
-        response = declared.decode(resp.content, call, resp.request_id)
-        response = msgspec.structs.replace(response, rate_limit=self._http.rate_limit_of(resp))
+        rate_limit = self._http.rate_limit_of(resp)
+        with _carrying(rate_limit):
+            response = declared.decode(resp.content, call, resp.request_id)
+        response = msgspec.structs.replace(response, rate_limit=rate_limit)
         return with_warnings(response, warnings)
 
     @property
@@ -343,8 +357,10 @@ class HttpAdapter:
             body=body,
             timeout=context.timeout,
         )
+        with _carrying(self._http.rate_limit_of(resp)):
+            input_tokens = counting.decode(resp.content, self.id)
         return TokenCount(
-            input_tokens=counting.decode(resp.content, self.id),
+            input_tokens=input_tokens,
             exact=counting.exact,
             source="provider",
             provider=self.id,
