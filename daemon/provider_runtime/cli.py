@@ -125,7 +125,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(command=_run)
 
-    _add_measure_commands(sub, common)
+    from .cli_measure import add_measure_commands
+
+    add_measure_commands(
+        sub, common, count=_count, price=_price, default_model=DEFAULT_MODEL, epilog=EXIT_STATUSES
+    )
 
     models = sub.add_parser("models", parents=[common], help="list the catalog's models")
     models.add_argument("--remote", action="store_true", help="also ask the providers' APIs")
@@ -140,63 +144,6 @@ def _parser() -> argparse.ArgumentParser:
     config.add_argument("--json", action="store_true", help="print it as JSON")
     config.set_defaults(command=_config)
     return parser
-
-
-def _add_measure_commands(sub: Any, common: argparse.ArgumentParser) -> None:
-    count = sub.add_parser(
-        "count",
-        parents=[common],
-        help="count a prompt's tokens for a model, without calling it",
-        description="The prompt's input tokens for MODEL (runtime/countTokens): the provider's "
-        "count where it has a counting endpoint, else an offline estimate. The request is "
-        "PROMPT, or stdin as for `run`.",
-        epilog=EXIT_STATUSES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    count.add_argument("prompt", nargs="?", metavar="PROMPT", help='text, or "-" to read stdin')
-    count.add_argument(
-        "--model", "-m", help=f"provider/model (default: config, else {DEFAULT_MODEL})"
-    )
-    count.add_argument("--system", "-s", help="a system prompt to put first")
-    count.add_argument("--json", action="store_true", help="print the TokenCount as JSON")
-    count.set_defaults(command=_count)
-
-    price = sub.add_parser(
-        "price",
-        parents=[common],
-        help="what a usage would cost on one or more models (no call)",
-        description="Price a usage as a call of each MODEL would have been priced "
-        "(runtime/price). Cache and reasoning counts are parts of --input and --output.",
-        epilog=EXIT_STATUSES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    price.add_argument(
-        "--model", "-m", action="append", required=True, help="provider/model (repeatable)"
-    )
-    for flag, what in _USAGE_FLAGS.items():
-        price.add_argument(f"--{flag}", type=_count_arg, default=0, metavar="N", help=what)
-    price.add_argument("--json", action="store_true", help="print the prices as JSON")
-    price.set_defaults(command=_price)
-
-
-_USAGE_FLAGS = {
-    "input": "input tokens, cached ones included",
-    "output": "output tokens, reasoning included",
-    "cache-read": "the part of --input read from the cache",
-    "cache-write": "the part of --input written to the cache",
-    "cache-write-1h": "the part of --cache-write written for one hour",
-    "reasoning": "the part of --output spent on reasoning",
-}
-
-
-def _count_arg(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
 
 
 _LOG_LEVELS = ["error", "warning", "info", "debug", "trace"]
@@ -292,22 +239,11 @@ def _count(args: argparse.Namespace) -> int:
 
 
 def _price(args: argparse.Namespace) -> int:
-    from .cli_measure import price_lines
-    from .core.types import Usage
-    from .runtime import usage_problem
+    from .cli_measure import price_lines, usage_from_args
 
-    usage = Usage(
-        input_tokens=args.input,
-        output_tokens=args.output,
-        cache_read_tokens=args.cache_read,
-        cache_write_tokens=args.cache_write,
-        cache_write_1h_tokens=args.cache_write_1h,
-        reasoning_tokens=args.reasoning,
-        total_tokens=args.input + args.output,
-    )
-    problem = usage_problem(usage)
+    usage, problem = usage_from_args(args)
     if problem is not None:
-        raise UsageError(f"--{problem[0].removesuffix('_tokens').replace('_', '-')}: {problem[1]}")
+        raise UsageError(problem)
     config = _load(args)
     runtime = _runtime(config)
     try:
