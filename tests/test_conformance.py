@@ -30,6 +30,7 @@ from provider_runtime.core import (
     ProviderRequest,
     Secret,
     TextPart,
+    TokenCounter,
     ToolCall,
     ToolDefinition,
 )
@@ -109,6 +110,11 @@ class Harness:
     tool: Callable[[str, str], dict[str, Any]]
     error: Callable[[int, str], dict[str, Any]]
     auth: Callable[[httpx.Request], str | None]
+    limits: dict[str, str]  # headers saying 0 requests of 10 are left (the provider's names)
+    count_url: str | None = None  # its token counting endpoint, if it has one
+
+
+OPENAI_LIMITS = {"x-ratelimit-limit-requests": "10", "x-ratelimit-remaining-requests": "0"}
 
 
 def bearer(request: httpx.Request) -> str | None:
@@ -125,6 +131,8 @@ HARNESSES = [
         lambda n, a: openai_tool(n, a, "gpt-4o"),
         lambda st, m: {"error": {"message": m, "type": "invalid_request_error", "code": None}},
         bearer,
+        OPENAI_LIMITS,
+        "https://api.openai.com/v1/responses/input_tokens",
     ),
     Harness(
         "openrouter",
@@ -135,6 +143,7 @@ HARNESSES = [
         lambda n, a: openai_tool(n, a, "openai/gpt-4o"),
         lambda st, m: {"error": {"code": st, "message": m}},
         bearer,
+        {"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "0"},
     ),
     Harness(
         "compatible",
@@ -151,6 +160,7 @@ HARNESSES = [
         lambda n, a: openai_tool(n, a, "qwen3"),
         lambda st, m: {"error": {"message": m, "type": "BadRequestError", "code": st}},
         bearer,
+        OPENAI_LIMITS,
     ),
     Harness(
         "anthropic",
@@ -163,6 +173,8 @@ HARNESSES = [
         ),
         lambda st, m: {"type": "error", "error": {"type": ANTHROPIC_TYPES[st], "message": m}},
         lambda r: r.headers.get("x-api-key"),
+        {"anthropic-ratelimit-requests-limit": "10", "anthropic-ratelimit-requests-remaining": "0"},
+        "https://api.anthropic.com/v1/messages/count_tokens",
     ),
 ]
 
@@ -287,3 +299,37 @@ async def test_images_by_url_and_by_data_are_sent(harness: Harness) -> None:
     await run(harness, ask(harness, message))
     sent = route.calls.last.request.content.decode()
     assert "https://example.com/cat.png" in sent and "iVBORw0KGgo=" in sent
+
+
+@respx.mock
+async def test_a_429_reports_the_rate_limit_its_headers_state(harness: Harness) -> None:
+    respx.post(harness.url).respond(
+        429, json=harness.error(429, "slow down"), headers=harness.limits
+    )
+    with pytest.raises(ProviderError) as caught:
+        await run(harness, ask(harness))
+    assert caught.value.kind is ErrorKind.RATE_LIMITED
+    snapshot = caught.value.rate_limit
+    assert snapshot is not None and snapshot.requests is not None
+    assert (snapshot.requests.limit, snapshot.requests.remaining) == (10, 0)
+
+
+@respx.mock
+async def test_counting_is_declared_exactly_where_an_endpoint_exists(harness: Harness) -> None:
+    adapter = harness.make(HttpTransport())
+    assert isinstance(adapter, TokenCounter)
+    assert adapter.counts_tokens is (harness.count_url is not None)
+    if harness.count_url is None:
+        return
+    route = respx.post(harness.count_url).respond(200, json={"input_tokens": 17})
+    counted = await adapter.count_tokens(ask(harness), context(harness))
+    assert (counted.input_tokens, counted.source, counted.provider) == (
+        17,
+        "provider",
+        harness.name,
+    )
+    assert KEY in (harness.auth(route.calls.last.request) or "")
+    respx.post(harness.count_url).respond(400, json=harness.error(400, "bad"))
+    with pytest.raises(ProviderError) as caught:
+        await adapter.count_tokens(ask(harness), context(harness))
+    assert caught.value.kind is ErrorKind.INVALID_REQUEST
