@@ -553,3 +553,11 @@ async def test_an_undecodable_answer_still_reports_its_rate_limit(make_runtime: 
             await attempt(conversation("openai/gpt-4o"))
         assert caught.value.kind is ErrorKind.PROTOCOL
         assert caught.value.rate_limit == expected
+
+
+@respx.mock
+async def test_an_estimate_needs_no_credential(make_runtime: Any) -> None:
+    result = await make_runtime(env={}).count_tokens(conversation("openrouter/openai/gpt-4o"))
+    assert result.source == "estimate"
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        await make_runtime(env={}).count_tokens(conversation("openai/gpt-4o"))
