@@ -276,6 +276,13 @@ def _provider(pid: str, table: Any, file: str | None, env: Mapping[str, str]) ->
         expect(value, str, "a string", file, f"{key}.headers.{name}")
     config = convert(raw, ProviderConfig, file, key)
     _check_headers(config, file, key)
+    if config.api is not None and config.chosen_api() is None:
+        raise ConfigError(
+            f"`api` chooses between OpenAI's Chat Completions and Responses; a provider of type "
+            f"`{config.type}` has one API: remove the setting",
+            path=file,
+            key=f"{key}.api",
+        )
     if config.type == "echo":
         return config
     if not config.base_url:
