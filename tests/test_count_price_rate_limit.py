@@ -38,9 +38,11 @@ from provider_runtime.core import (
 )
 from provider_runtime.core.tokens import estimate_request_tokens
 from provider_runtime.credentials import ConfigTokenProvider
+from provider_runtime.providers.openai.count import COUNT_FIELDS
 from provider_runtime.server.errors import error_data
 from provider_runtime.transport import HttpTransport
 
+from .fixture_util import FIXTURES_DIR as FIXTURES
 from .openapi import validate, validate_request
 
 KEYS = {"OPENAI_API_KEY": "sk-openai-test", "ANTHROPIC_API_KEY": "sk-ant-test"}
@@ -50,6 +52,7 @@ DATE = "Mon, 26 May 2025 05:00:04 GMT"
 CONFIG = """
 [providers.openai]
 max_retries = 2
+{openai_api}
 [providers.anthropic]
 max_retries = 2
 [providers.local]
@@ -78,9 +81,11 @@ async def _no_sleep(delay: float) -> None:
 
 @pytest.fixture
 def make_runtime(tmp_path: Path) -> Any:
-    def make(env: dict[str, str] | None = None) -> ProviderRuntime:
+    def make(env: dict[str, str] | None = None, openai_api: str | None = None) -> ProviderRuntime:
         path = tmp_path / "config.toml"
-        path.write_text(CONFIG)
+        path.write_text(
+            CONFIG.replace("{openai_api}", f'api = "{openai_api}"' if openai_api else "")
+        )
         environment = dict(KEYS if env is None else env)
         config = load_config(path, env=environment)
         transport = HttpTransport(sleep=_no_sleep, rand=lambda: 0.0)
@@ -332,7 +337,28 @@ async def test_openai_counts_the_chat_request_as_responses_items(make_runtime: A
 
 
 @respx.mock
-async def test_openai_reasoning_models_count_with_developer_role_and_effort(
+async def test_a_call_routed_to_responses_is_counted_from_its_own_body(make_runtime: Any) -> None:
+    count = respx.post("https://api.openai.com/v1/responses/input_tokens").respond(
+        200, json={"object": "response.input_tokens", "input_tokens": 9}
+    )
+    native = json.loads((FIXTURES / "openai_responses/basic_text/native_response.json").read_text())
+    responses = respx.post("https://api.openai.com/v1/responses").respond(200, json=native)
+    request = conversation("openai/o3", reasoning=ReasoningConfig(effort="high"))
+    rt = make_runtime()
+    counted = await rt.count_tokens(request)
+    await rt.run(request)  # api = auto sends o3, a catalog reasoning model, to /responses
+    body = json.loads(count.calls.last.request.content)
+    sent = json.loads(responses.calls.last.request.content)
+    validate_input_tokens_body(body)
+    # The very body /responses gets, less what does not change the prompt.
+    assert body == {k: v for k, v in sent.items() if k in COUNT_FIELDS}
+    assert {"include", "store"} <= set(sent) and not {"include", "store"} & set(body)
+    assert body["reasoning"]["effort"] == "high"
+    assert (counted.input_tokens, counted.exact) == (9, True)
+
+
+@respx.mock
+async def test_chat_routed_reasoning_models_count_with_developer_role_and_effort(
     make_runtime: Any,
 ) -> None:
     count = respx.post("https://api.openai.com/v1/responses/input_tokens").respond(
@@ -346,7 +372,7 @@ async def test_openai_reasoning_models_count_with_developer_role_and_effort(
         ],
         reasoning=ReasoningConfig(effort="high"),
     )
-    await make_runtime().count_tokens(request)
+    await make_runtime(openai_api="chat").count_tokens(request)
     body = json.loads(count.calls.last.request.content)
     validate_input_tokens_body(body)
     assert body["input"][0] == {"type": "message", "role": "developer", "content": "Be brief."}

@@ -1,6 +1,7 @@
-"""``OpenAIAdapter``: the Chat Completions declaration on the generic ``HttpAdapter``.
+"""``OpenAIAdapter``: Chat Completions and Responses declarations on the generic ``HttpAdapter``.
 
-POST {base_url}/chat/completions and GET {base_url}/models with ``Authorization: Bearer``
+POST {base_url}/chat/completions or {base_url}/responses (per model, by the ``api`` setting:
+``api.py``) and GET {base_url}/models with ``Authorization: Bearer``
 (https://platform.openai.com/docs/api-reference/authentication); the official API also counts
 prompts with POST {base_url}/responses/input_tokens (``count.py``). Rate limits: ``x-ratelimit-*``
 headers (https://platform.openai.com/docs/guides/rate-limits). The same class serves any
@@ -9,11 +10,13 @@ OpenAI-compatible server declared in the config: its ``quirks`` select the diale
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Unpack
 
 import msgspec
 
 from ...core.types import (
+    AdapterContext,
     ModelInfo,
     ProviderCapabilities,
     ProviderResponse,
@@ -31,11 +34,14 @@ from ..http import (
     TokenCounting,
 )
 from ..ratelimit import parse_openai_rate_limit
-from .count import encode_input_tokens_body
+from .api import ApiSetting, choose_api
+from .count import COUNT_PATH, encode_input_tokens_body, responses_count_body
 from .decode import decode_openai_error, decode_openai_models, decode_openai_response
 from .dialect import OpenAIDialect
 from .encode import encode_openai_request
 from .quirks import OpenAICompatQuirks
+from .responses.adapter import responses_declaration
+from .responses.encode import encode_responses_request
 from .wire import OpenAIChatRequest
 
 __all__ = [
@@ -73,6 +79,8 @@ def capabilities_for(dialect: OpenAIDialect) -> ProviderCapabilities:
         json_mode=dialect.supports_json_mode,
         json_schema=dialect.supports_json_schema,
         reasoning=dialect.supports_reasoning,
+        tool_call_id_pattern=dialect.tool_call_id_pattern,
+        tool_call_id_max_length=dialect.tool_call_id_max_length,
     )
 
 
@@ -88,7 +96,7 @@ def openai_declaration(dialect: OpenAIDialect) -> ProviderDeclaration:
 
     # Only OpenAI itself has the counting endpoint; a compatible server's prompt is estimated.
     counting = (
-        TokenCounting(path="/responses/input_tokens", encode=encode_count, exact=True)
+        TokenCounting(path=COUNT_PATH, encode=encode_count, exact=True)
         if dialect.official
         else None
     )
@@ -106,6 +114,20 @@ def openai_declaration(dialect: OpenAIDialect) -> ProviderDeclaration:
     )
 
 
+def _encode_responses_count(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+    """A call that goes to /responses is counted from the very body /responses would get."""
+    body, warnings = encode_responses_request(
+        call.request, call.model, provider=call.provider, info=call.model_info
+    )
+    return responses_count_body(dict(body)), warnings
+
+
+def with_responses_counting(declaration: ProviderDeclaration) -> ProviderDeclaration:
+    """The Responses declaration of the official API, counting and reading rate limits."""
+    counting = TokenCounting(path=COUNT_PATH, encode=_encode_responses_count, exact=True)
+    return replace(declaration, counting=counting, rate_limit=parse_openai_rate_limit)
+
+
 def decode_chat_completion(body: bytes, call: Call, request_id: str | None) -> ProviderResponse:
     return decode_openai_response(
         body, provider=call.provider, request_id=request_id, requested_model=call.model
@@ -117,12 +139,14 @@ def _models_page(resp: HttpResponse, provider: str) -> tuple[list[ModelInfo], st
 
 
 class OpenAIAdapter(HttpAdapter):
-    """OpenAI Chat Completions adapter, also for OpenAI-compatible servers.
+    """OpenAI adapter (Chat Completions and Responses), also for OpenAI-compatible servers.
 
     ``quirks`` None means the official API (OpenAI's per-model rules apply); given quirks
-    describe a compatible server (``provider_id`` is then its configured id). ``headers`` are
-    sent over the defaults but may not set Authorization. ``store_completions`` sends
-    ``store: true`` so that request ``metadata`` is accepted (OpenAI then keeps the completion).
+    describe a compatible server (``provider_id`` is then its configured id). ``api`` picks
+    the API per model (``api.py``; default ``auto`` for the official API, ``chat`` for a
+    compatible server). ``headers`` are sent over the defaults but may not set Authorization.
+    ``store_completions`` sends ``store: true`` with Chat Completions so that request
+    ``metadata`` is accepted (OpenAI then keeps the completion); Responses never stores.
     """
 
     def __init__(
@@ -133,6 +157,7 @@ class OpenAIAdapter(HttpAdapter):
         base_url: str = DEFAULT_BASE_URL,
         quirks: OpenAICompatQuirks | None = None,
         store_completions: bool = False,
+        api: ApiSetting | None = None,
         **options: Unpack[EndpointOptions],
     ) -> None:
         if quirks is None:
@@ -141,10 +166,18 @@ class OpenAIAdapter(HttpAdapter):
             )
         else:
             self.dialect = OpenAIDialect.from_quirks(quirks, provider=provider_id)
-        super().__init__(
-            openai_declaration(self.dialect),
-            transport,
-            provider_id=provider_id,
-            base_url=base_url,
-            **options,
-        )
+        self.api: ApiSetting = api or ("auto" if quirks is None else "chat")
+        chat = openai_declaration(self.dialect)
+        if self.api != "chat":  # Responses takes reasoning back: handoff keeps it for us
+            chat = replace(
+                chat, capabilities=msgspec.structs.replace(chat.capabilities, reasoning_replay=True)
+            )
+        self._responses = responses_declaration(chat.capabilities, models=chat.models)
+        if chat.counting is not None:
+            self._responses = with_responses_counting(self._responses)
+        super().__init__(chat, transport, provider_id=provider_id, base_url=base_url, **options)
+
+    def declaration_for(self, context: AdapterContext) -> ProviderDeclaration:
+        if choose_api(self.api, context.model_info) == "responses":
+            return self._responses
+        return super().declaration_for(context)

@@ -1,8 +1,10 @@
-"""A Chat Completions body -> the body of ``POST /responses/input_tokens``. Pure.
+"""The body of ``POST /responses/input_tokens`` for what ``run`` would send. Pure.
 
 OpenAI counts a prompt only in the Responses format
 (https://platform.openai.com/docs/api-reference/responses/input-tokens; the spec's
-``TokenCountsBody``), so the Chat Completions body ``run`` would send is translated item by item:
+``TokenCountsBody``). A call that goes to ``/responses`` is counted from its own body, less
+the fields that do not change the prompt (``responses_count_body``). A call that goes to Chat
+Completions has its body translated item by item (``encode_input_tokens_body``):
 the count is for that body, after every decision its encoder made (developer role, dropped
 sampling knobs, tools, images). Messages become ``message`` items (text ``input_text``, images
 ``input_image``), an assistant's tool calls ``function_call`` items, tool answers
@@ -16,8 +18,16 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["encode_input_tokens_body"]
+__all__ = ["COUNT_FIELDS", "COUNT_PATH", "encode_input_tokens_body", "responses_count_body"]
 
+COUNT_PATH = "/responses/input_tokens"
+# The fields of the spec's TokenCountsBody that a stateless Responses body can carry; the rest
+# of a /responses body (max_output_tokens, sampling, store, include, metadata, prompt cache
+# settings) does not change the prompt and is not accepted there.
+COUNT_FIELDS = frozenset(
+    {"model", "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "text"}
+    | {"reasoning", "truncation"}
+)
 _IMAGE_DETAIL = "auto"  # Chat Completions' default detail; Responses requires the field
 
 
@@ -33,6 +43,11 @@ def encode_input_tokens_body(chat: dict[str, Any]) -> dict[str, Any]:
     if "reasoning_effort" in chat:
         body["reasoning"] = {"effort": chat["reasoning_effort"]}
     return body
+
+
+def responses_count_body(body: dict[str, Any]) -> dict[str, Any]:
+    """The ``TokenCountsBody`` for a ``/responses`` body: the same input, tools and format."""
+    return {key: value for key, value in body.items() if key in COUNT_FIELDS}
 
 
 def _items(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
