@@ -20,6 +20,7 @@ import httpx
 import msgspec
 
 from ..core.errors import ConfigError, ErrorKind, ProviderError
+from ..core.tokens import estimate_request_tokens
 from ..core.types import (
     AdapterContext,
     ModelInfo,
@@ -341,15 +342,20 @@ class HttpAdapter:
 
     @property
     def counts_tokens(self) -> bool:
-        """True when the declaration has a counting endpoint (``TokenCounter``)."""
+        """True when the declaration has a counting endpoint (``TokenCounter``); a model whose
+        API (``declaration_for``) has none is then estimated as the runtime would."""
         return self._declaration.counting is not None
 
     async def count_tokens(self, request: ProviderRequest, context: AdapterContext) -> TokenCount:
         """The provider's count of the prompt ``run`` would send (same encode, same call)."""
         counting = self.declaration_for(context).counting
-        if counting is None:
-            raise ProviderError(
-                ErrorKind.INTERNAL, "this provider has no counting endpoint", provider=self.id
+        if counting is None:  # this model's API has none: the runtime's offline rule
+            return TokenCount(
+                input_tokens=estimate_request_tokens(request),
+                exact=False,
+                source="estimate",
+                provider=self.id,
+                model=context.model.id,
             )
         call = Call(
             provider=self.id, model=context.model.id, request=request, model_info=context.model_info
