@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import httpx
 import pytest
@@ -93,6 +94,7 @@ def _toy_error(
     provider: str,
     request_id: str | None,
     retry_after: float | None,
+    headers: Mapping[str, str] | None = None,  # not read: the body says it all
 ) -> ProviderError:
     return ProviderError(ErrorKind.INVALID_REQUEST, body.decode(), provider=provider, status=status)
 
