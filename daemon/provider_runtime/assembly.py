@@ -146,7 +146,9 @@ def _openai(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> Provid
 
     # Quirks describe compatible servers only; the official API gets its per-model rules.
     quirks = pc.quirks if pc.type == "openai_compatible" else None
-    return OpenAIAdapter(transport_for(pc.verify_tls), quirks=quirks, **_common(pid, pc))
+    return OpenAIAdapter(
+        transport_for(pc.verify_tls), quirks=quirks, api=pc.api, **_common(pid, pc)
+    )
 
 
 def _anthropic(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> ProviderAdapter:

@@ -277,6 +277,14 @@ def _provider(pid: str, table: Any, file: str | None, env: Mapping[str, str]) ->
         expect(value, str, "a string", file, f"{key}.headers.{name}")
     config = convert(raw, ProviderConfig, file, key)
     _check_headers(config, file, key)
+    _check_id_pattern(config.quirks.tool_call_id_pattern, file, key)
+    if config.api is not None and config.chosen_api() is None:
+        raise ConfigError(
+            f"`api` chooses between OpenAI's Chat Completions and Responses; a provider of type "
+            f"`{config.type}` has one API: remove the setting",
+            path=file,
+            key=f"{key}.api",
+        )
     if config.type == "echo":
         return config
     if config.type == "bedrock":
@@ -361,6 +369,19 @@ def _check_headers(config: ProviderConfig, file: str | None, key: str) -> None:
                 path=file,
                 key=f"{key}.headers",
             )
+
+
+def _check_id_pattern(pattern: str | None, file: str | None, key: str) -> None:
+    if pattern is None:
+        return
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(
+            f"not a regular expression ({exc}); e.g. `^[A-Za-z0-9]{{9}}$` for Mistral's ids",
+            path=file,
+            key=f"{key}.quirks.tool_call_id_pattern",
+        ) from None
 
 
 def _known_provider(pid: str, known: Collection[str], file: str | None, key: str) -> None:

@@ -34,6 +34,7 @@ __all__ = [
 
 CONFIG_ENV_VAR = "PROVIDER_RUNTIME_CONFIG"
 _KEYED_TYPES = frozenset({"openai", "anthropic", "openrouter"})
+_API_TYPES = frozenset({"openai", "openai_compatible"})  # the types taking `api`
 
 _Positive = Annotated[float, msgspec.Meta(gt=0)]
 _NonNegative = Annotated[float, msgspec.Meta(ge=0)]
@@ -95,6 +96,15 @@ class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     region: str | None = None  # Bedrock: the AWS region (base URL and SigV4)
     aws_profile: str | None = None  # Bedrock: the AWS profile whose credentials sign (SigV4)
     quirks: OpenAICompatQuirks = OpenAICompatQuirks()
+    # OpenAI's API per model: Chat Completions, Responses, or `auto` (Responses for reasoning
+    # models per the catalog). None: `auto` for type openai, `chat` for a compatible server.
+    api: Literal["chat", "responses", "auto"] | None = None
+
+    def chosen_api(self) -> str | None:
+        """The effective ``api`` setting of an OpenAI-style provider (None for other types)."""
+        if self.type not in _API_TYPES:
+            return None
+        return self.api or ("auto" if self.type == "openai" else "chat")
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={value!r}" for name, value in self.__rich_repr__())
@@ -258,6 +268,7 @@ def describe_providers(
             "type": pc.type,
             "base_url": redact_url(pc.base_url) if pc.base_url else None,
             "credential": credential_source(pid, pc, env),
+            **({"api": pc.chosen_api()} if pc.chosen_api() else {}),
         }
         for pid, pc in sorted(config.providers.items())
     ]

@@ -297,8 +297,13 @@ class HttpAdapter:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r}, base_url={self._http.base_url!r})"
 
+    def declaration_for(self, context: AdapterContext) -> ProviderDeclaration:
+        """The declaration serving this call (one API per provider, unless a subclass picks
+        per model, as OpenAI's Chat Completions / Responses choice does)."""
+        return self._declaration
+
     async def run(self, request: ProviderRequest, context: AdapterContext) -> ProviderResponse:
-        declared = self._declaration
+        declared = self.declaration_for(context)
         call = Call(
             provider=self.id, model=context.model.id, request=request, model_info=context.model_info
         )
