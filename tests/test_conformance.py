@@ -35,6 +35,7 @@ from provider_runtime.core import (
     ToolDefinition,
 )
 from provider_runtime.providers.anthropic import AnthropicAdapter
+from provider_runtime.providers.bedrock import BedrockAdapter
 from provider_runtime.providers.openai import OpenAIAdapter
 from provider_runtime.providers.openrouter import OpenRouterAdapter
 from provider_runtime.transport import HttpTransport, RetryPolicy
@@ -100,6 +101,34 @@ ANTHROPIC_TYPES = {
 }
 
 
+def converse(content: list[dict[str, Any]], stop: str) -> dict[str, Any]:
+    """A ConverseResponse (API_runtime_Converse.html of the Bedrock API reference)."""
+    return {
+        "output": {"message": {"role": "assistant", "content": content}},
+        "stopReason": stop,
+        "usage": {
+            "inputTokens": 20,
+            "cacheReadInputTokens": 100,
+            "cacheWriteInputTokens": 0,
+            "outputTokens": 30,
+            "totalTokens": 150,
+        },
+        "metrics": {"latencyMs": 5},
+    }
+
+
+# Bedrock's error type for each HTTP status (the service model's errors; 401 has none of its own).
+BEDROCK_TYPES = {
+    400: "ValidationException",
+    401: "UnrecognizedClientException",
+    403: "AccessDeniedException",
+    404: "ResourceNotFoundException",
+    429: "ThrottlingException",
+    500: "InternalServerException",
+    503: "ServiceUnavailableException",
+}
+
+
 @dataclass
 class Harness:
     name: str
@@ -110,7 +139,8 @@ class Harness:
     tool: Callable[[str, str], dict[str, Any]]
     error: Callable[[int, str], dict[str, Any]]
     auth: Callable[[httpx.Request], str | None]
-    limits: dict[str, str]  # headers saying 0 requests of 10 are left (the provider's names)
+    # Headers saying 0 requests of 10 are left, in the provider's names; None: it documents none.
+    limits: dict[str, str] | None = None
     count_url: str | None = None  # its token counting endpoint, if it has one
 
 
@@ -175,6 +205,19 @@ HARNESSES = [
         lambda r: r.headers.get("x-api-key"),
         {"anthropic-ratelimit-requests-limit": "10", "anthropic-ratelimit-requests-remaining": "0"},
         "https://api.anthropic.com/v1/messages/count_tokens",
+    ),
+    Harness(
+        "bedrock",
+        lambda t: BedrockAdapter(t, region="us-east-1", retry=NO_RETRY),
+        "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-pro-v1%3A0/converse",
+        "amazon.nova-pro-v1:0",
+        lambda s: converse([{"text": s}], "end_turn"),
+        lambda n, a: converse(
+            [{"toolUse": {"toolUseId": "tooluse_1", "name": n, "input": json.loads(a)}}],
+            "tool_use",
+        ),
+        lambda st, m: {"__type": BEDROCK_TYPES[st], "message": m},
+        bearer,
     ),
 ]
 
@@ -271,8 +314,10 @@ async def test_unusable_success_body_is_a_protocol_error(harness: Harness, body:
     assert info.value.kind == ErrorKind.PROTOCOL
 
 
-# Anthropic sends tool input as a JSON object, which cannot be invalid JSON: not applicable.
-STRING_ARGUMENTS = [h for h in HARNESSES if h.name != "anthropic"]
+# Anthropic and Bedrock send tool input as a JSON object, which cannot be invalid JSON.
+STRING_ARGUMENTS = [h for h in HARNESSES if h.name not in ("anthropic", "bedrock")]
+# Bedrock takes image bytes only; its URL images become a note (tests/fixtures/bedrock).
+URL_IMAGES = [h for h in HARNESSES if h.name != "bedrock"]
 
 
 @respx.mock
@@ -286,6 +331,7 @@ async def test_invalid_tool_arguments_are_kept_raw_with_a_warning(harness: Harne
 
 
 @respx.mock
+@pytest.mark.parametrize("harness", URL_IMAGES, ids=[h.name for h in URL_IMAGES])
 async def test_images_by_url_and_by_data_are_sent(harness: Harness) -> None:
     route = respx.post(harness.url).respond(200, json=harness.text("A cat."))
     message = Message(
@@ -303,13 +349,15 @@ async def test_images_by_url_and_by_data_are_sent(harness: Harness) -> None:
 
 @respx.mock
 async def test_a_429_reports_the_rate_limit_its_headers_state(harness: Harness) -> None:
-    respx.post(harness.url).respond(
-        429, json=harness.error(429, "slow down"), headers=harness.limits
-    )
+    headers = harness.limits or {"x-ratelimit-remaining-requests": "0"}  # not its names: unread
+    respx.post(harness.url).respond(429, json=harness.error(429, "slow down"), headers=headers)
     with pytest.raises(ProviderError) as caught:
         await run(harness, ask(harness))
     assert caught.value.kind is ErrorKind.RATE_LIMITED
     snapshot = caught.value.rate_limit
+    if harness.limits is None:
+        assert snapshot is None
+        return
     assert snapshot is not None and snapshot.requests is not None
     assert (snapshot.requests.limit, snapshot.requests.remaining) == (10, 0)
 

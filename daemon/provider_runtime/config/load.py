@@ -24,6 +24,7 @@ from .explain import check_prices, convert, expect, unknown_key
 from .model import (
     BUILTIN_PROVIDERS,
     CONFIG_ENV_VAR,
+    REGION_ENV_VARS,
     ConfigProblem,
     ProviderConfig,
     RuntimeConfig,
@@ -286,6 +287,10 @@ def _provider(pid: str, table: Any, file: str | None, env: Mapping[str, str]) ->
         )
     if config.type == "echo":
         return config
+    if config.type == "bedrock":
+        config = _bedrock_region(config, env)
+        if not config.base_url:
+            return config  # the adapter makes it from the region, or says one is needed
     if not config.base_url:
         raise ConfigError(
             "a provider that is not built in needs `type` and `base_url`",
@@ -336,12 +341,21 @@ def _builtin_defaults(
     return f"${builtin.base_url_env}" if from_env else "the default"
 
 
+def _bedrock_region(config: ProviderConfig, env: Mapping[str, str]) -> ProviderConfig:
+    """The region from the environment when the config names none (as the AWS SDKs do)."""
+    if config.region:
+        return config
+    region = next((env[name] for name in REGION_ENV_VARS if env.get(name)), None)
+    return msgspec.structs.replace(config, region=region)
+
+
 # The header each provider type carries its credential in (providers/http.py Endpoint).
 _AUTH_HEADERS = {
     "openai": "authorization",
     "openai_compatible": "authorization",
     "openrouter": "authorization",
     "anthropic": "x-api-key",
+    "bedrock": "authorization",
 }
 
 

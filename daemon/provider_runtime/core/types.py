@@ -76,6 +76,7 @@ class ProviderId(StrEnum):
     OPENAI = "openai"
     ANTHROPIC = "anthropic"
     OPENROUTER = "openrouter"
+    BEDROCK = "bedrock"
     ECHO = "echo"
 
 
