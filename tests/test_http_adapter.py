@@ -222,7 +222,9 @@ def _toy_count(call: Call) -> tuple[Any, list[ProviderRuntimeWarning]]:
 
 COUNTING_TOY = dataclasses.replace(
     TOY,
-    counting=TokenCounting(path="/count", encode=_toy_count, exact=False),
+    counting=TokenCounting(
+        path=lambda call: f"/m/{call.model}/count", encode=_toy_count, exact=False
+    ),
     rate_limit=parse_openai_rate_limit,
 )
 
@@ -249,7 +251,7 @@ async def test_a_declared_counting_endpoint_needs_no_code() -> None:
     )
     counted = await adapter.count_tokens(request, context)
     assert (counted.input_tokens, counted.exact, counted.source) == (5, False, "provider")
-    assert seen[0].url == f"{BASE}/count"
+    assert seen[0].url == f"{BASE}/m/t1/count"  # a per-model path, as Bedrock's and Gemini's
     assert json.loads(seen[0].content) == {"model": "t1", "text": "hi"}
 
 

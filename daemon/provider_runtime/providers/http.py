@@ -143,6 +143,9 @@ class ModelListing:
     sort: bool = False
 
 
+ChatPath = str | Callable[[Call], str]  # fixed, or from the call (a model id in the path)
+
+
 class _InputTokens(msgspec.Struct):
     input_tokens: int
 
@@ -168,13 +171,10 @@ class TokenCounting:
     reads the count from the answer. ``exact``: the provider promises the number the model
     will receive (OpenAI does; Anthropic calls its count an estimate)."""
 
-    path: str
+    path: ChatPath
     encode: Encode
     decode: Callable[[bytes, str], int] = decode_input_tokens  # body, provider id
     exact: bool = True
-
-
-ChatPath = str | Callable[[Call], str]  # fixed, or from the call (a model id in the path)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -403,9 +403,10 @@ class HttpAdapter:
             provider=self.id, model=context.model.id, request=request, model_info=context.model_info
         )
         body, warnings = counting.encode(call)
+        path = counting.path
         resp = await self._http.call(
             "POST",
-            counting.path,
+            path if isinstance(path, str) else path(call),
             credential=context.credential,
             body=body,
             timeout=context.timeout,
