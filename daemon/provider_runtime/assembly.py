@@ -170,10 +170,17 @@ def _openrouter(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> Pr
     )
 
 
+def _google(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> ProviderAdapter:
+    from .providers.google import GoogleAdapter
+
+    return GoogleAdapter(transport_for(pc.verify_tls), **_common(pid, pc))
+
+
 ADAPTERS: dict[str, Callable[[str, ProviderConfig, TransportFor], ProviderAdapter]] = {
     "echo": _echo,
     "openai": _openai,
     "openai_compatible": _openai,
     "anthropic": _anthropic,
     "openrouter": _openrouter,
+    "google": _google,
 }

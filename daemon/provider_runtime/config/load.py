@@ -334,6 +334,7 @@ _AUTH_HEADERS = {
     "openai_compatible": "authorization",
     "openrouter": "authorization",
     "anthropic": "x-api-key",
+    "google": "x-goog-api-key",
 }
 
 

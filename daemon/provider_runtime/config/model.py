@@ -28,11 +28,12 @@ __all__ = [
     "describe_config",
     "describe_providers",
     "key_env_var",
+    "key_env_vars",
     "needs_credential",
 ]
 
 CONFIG_ENV_VAR = "PROVIDER_RUNTIME_CONFIG"
-_KEYED_TYPES = frozenset({"openai", "anthropic", "openrouter"})
+_KEYED_TYPES = frozenset({"openai", "anthropic", "openrouter", "google"})
 
 _Positive = Annotated[float, msgspec.Meta(gt=0)]
 _NonNegative = Annotated[float, msgspec.Meta(ge=0)]
@@ -43,7 +44,8 @@ class BuiltinProvider(NamedTuple):
 
     ``type`` None means the provider's id is its type (a native provider). An OpenAI-compatible
     service with a name is a preset: ``type="openai_compatible"`` and its ``quirks`` (with
-    ``requires_api_key`` for a hosted one) — one entry of data, no code.
+    ``requires_api_key`` for a hosted one) — one entry of data, no code. ``key_env_fallback``
+    is read when ``key_env`` is unset (Google's SDK: ``GEMINI_API_KEY``, else ``GOOGLE_API_KEY``).
     """
 
     key_env: str | None
@@ -51,6 +53,7 @@ class BuiltinProvider(NamedTuple):
     base_url: str | None
     type: str | None = None
     quirks: OpenAICompatQuirks | None = None
+    key_env_fallback: str | None = None
 
 
 BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {
@@ -61,6 +64,12 @@ BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {
     "openrouter": BuiltinProvider(
         "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1"
     ),
+    "google": BuiltinProvider(
+        "GEMINI_API_KEY",
+        None,  # the SDK's GOOGLE_GEMINI_BASE_URL has no version segment: not read
+        "https://generativelanguage.googleapis.com/v1beta",
+        key_env_fallback="GOOGLE_API_KEY",
+    ),
     "echo": BuiltinProvider(None, None, None),
 }
 
@@ -68,7 +77,7 @@ BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {
 class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One provider's settings. ``repr`` masks ``api_key``; ``describe_config`` masks the rest."""
 
-    type: Literal["openai", "anthropic", "openrouter", "openai_compatible", "echo"]
+    type: Literal["openai", "anthropic", "openrouter", "google", "openai_compatible", "echo"]
     base_url: str | None = None
     api_key_env: str | None = None
     api_key_command: Annotated[list[str], msgspec.Meta(min_length=1)] | None = None
@@ -176,6 +185,24 @@ def key_env_var(provider: str, config: ProviderConfig) -> str | None:
     return builtin.key_env
 
 
+def key_env_vars(provider: str, config: ProviderConfig, env: Mapping[str, str]) -> str | None:
+    """The variable to read the key from: ``key_env_var``, or the built-in's fallback when
+    that one is unset and is the built-in's own (not a variable the user chose)."""
+    name = key_env_var(provider, config)
+    builtin = BUILTIN_PROVIDERS.get(provider)
+    fallback = builtin.key_env_fallback if builtin is not None else None
+    own = builtin is not None and name == builtin.key_env
+    if (
+        name
+        and fallback
+        and own
+        and not env.get(name, "").strip()
+        and env.get(fallback, "").strip()
+    ):
+        return fallback
+    return name
+
+
 def needs_credential(config: ProviderConfig) -> bool:
     """Hosted APIs always need a key; a compatible server only if its quirks say so."""
     if config.type in _KEYED_TYPES:
@@ -192,7 +219,7 @@ def credential_source(
         return f"command {describe_command(config.api_key_command)}"
     if config.api_key:
         return "config file"
-    name = key_env_var(provider, config)
+    name = key_env_vars(provider, config, env)
     if name:
         return f"env {name} ({'set' if env.get(name) else 'not set'})"
     return "none"

@@ -105,9 +105,13 @@ class ModelListing:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProviderDeclaration:
-    """Everything that makes one HTTP provider different from another."""
+    """Everything that makes one HTTP provider different from another.
 
-    chat_path: str
+    ``chat_path`` is a path, or a function of the call for APIs that name the model in the path
+    (Gemini's ``/models/{model}:generateContent``).
+    """
+
+    chat_path: str | Callable[[Call], str]
     auth: Auth
     capabilities: ProviderCapabilities
     encode: Encode
@@ -262,9 +266,10 @@ class HttpAdapter:
             provider=self.id, model=context.model.id, request=request, model_info=context.model_info
         )
         body, warnings = declared.encode(call)
+        path = declared.chat_path
         resp = await self._http.call(
             "POST",
-            declared.chat_path,
+            path if isinstance(path, str) else path(call),
             credential=context.credential,
             body=body,
             timeout=context.timeout,
