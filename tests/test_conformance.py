@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -168,6 +168,7 @@ class Harness:
     # Headers saying 0 requests of 10 are left, in the provider's names; None: it documents none.
     limits: dict[str, str] | None = None
     count_url: str | None = None  # its token counting endpoint, if it has one
+    count_answer: dict[str, Any] = field(default_factory=lambda: {"input_tokens": 17})
     image_url: str = "https://example.com/cat.png"  # an image URL the API fetches itself
 
 
@@ -257,6 +258,8 @@ HARNESSES = [
         lambda r: r.headers.get("x-goog-api-key"),
         # Gemini fetches only its own Files API URLs (protocol.md §6 Google Gemini).
         image_url="https://generativelanguage.googleapis.com/v1beta/files/cat",
+        count_url="https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:countTokens",
+        count_answer={"totalTokens": 17},
     ),
 ]
 
@@ -408,7 +411,7 @@ async def test_counting_is_declared_exactly_where_an_endpoint_exists(harness: Ha
     assert adapter.counts_tokens is (harness.count_url is not None)
     if harness.count_url is None:
         return
-    route = respx.post(harness.count_url).respond(200, json={"input_tokens": 17})
+    route = respx.post(harness.count_url).respond(200, json=harness.count_answer)
     counted = await adapter.count_tokens(ask(harness), context(harness))
     assert (counted.input_tokens, counted.source, counted.provider) == (
         17,

@@ -47,6 +47,7 @@ from .openapi import validate, validate_request
 
 KEYS = {"OPENAI_API_KEY": "sk-openai-test", "ANTHROPIC_API_KEY": "sk-ant-test"}
 KEYS["OPENROUTER_API_KEY"] = "sk-or-test"
+KEYS["GEMINI_API_KEY"] = "gm-test-key"
 DATE = "Mon, 26 May 2025 05:00:04 GMT"
 
 CONFIG = """
@@ -587,3 +588,35 @@ async def test_an_estimate_needs_no_credential(make_runtime: Any) -> None:
     assert result.source == "estimate"
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
         await make_runtime(env={}).count_tokens(conversation("openai/gpt-4o"))
+
+
+@respx.mock
+async def test_gemini_counts_the_whole_generate_content_request(make_runtime: Any) -> None:
+    count = respx.post(
+        "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:countTokens"
+    ).respond(200, json={"totalTokens": 231, "promptTokensDetails": []})
+    generate = respx.post(
+        "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
+    )
+    request = ProviderRequest(
+        model="google/gemini-2.5-flash",
+        messages=[
+            Message(role=MessageRole.SYSTEM, content="Be brief."),
+            Message(role=MessageRole.USER, content="Weather in Paris?"),
+        ],
+        tools=[WEATHER],
+        temperature=0.5,
+        max_output_tokens=300,
+    )
+    result = await make_runtime().count_tokens(request)
+    sent = count.calls.last.request
+    assert sent.headers["x-goog-api-key"] == "gm-test-key"
+    body = json.loads(sent.content)
+    validate_request("gemini", "/v1beta/models/{model}:countTokens", body)
+    inner = body["generateContentRequest"]
+    assert set(body) == {"generateContentRequest"}
+    assert inner["model"] == "models/gemini-2.5-flash"
+    assert inner["systemInstruction"]["parts"] == [{"text": "Be brief."}]
+    assert inner["tools"][0]["functionDeclarations"][0]["name"] == "get_weather"
+    assert not generate.called
+    assert (result.input_tokens, result.exact, result.source) == (231, True, "provider")
