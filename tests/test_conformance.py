@@ -246,6 +246,8 @@ HARNESSES = [
         ),
         lambda st, m: {"__type": BEDROCK_TYPES[st], "message": m},
         bearer,
+        count_url="https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-pro-v1%3A0/count-tokens",
+        count_answer={"inputTokens": 17},
     ),
     Harness(
         "google",

@@ -620,3 +620,29 @@ async def test_gemini_counts_the_whole_generate_content_request(make_runtime: An
     assert inner["tools"][0]["functionDeclarations"][0]["name"] == "get_weather"
     assert not generate.called
     assert (result.input_tokens, result.exact, result.source) == (231, True, "provider")
+
+
+@respx.mock
+async def test_bedrock_counts_the_converse_body_with_count_tokens() -> None:
+    from provider_runtime.core import AdapterContext, ModelRef, Secret
+    from provider_runtime.providers.bedrock import BedrockAdapter
+
+    from .service_model import validate_converse_request, validate_shape
+
+    answer = {"inputTokens": 88}
+    validate_shape("CountTokensResponse", answer)
+    url = "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-5-haiku%3A0"
+    count = respx.post(f"{url}/count-tokens").respond(200, json=answer)
+    adapter = BedrockAdapter(HttpTransport(), region="us-east-1")
+    request = conversation("bedrock/anthropic.claude-3-5-haiku:0", temperature=0.1, stop=["END"])
+    context = AdapterContext(
+        model=ModelRef(provider="bedrock", id="anthropic.claude-3-5-haiku:0"),
+        credential=Secret("bedrock-api-key-0123"),
+    )
+    counted = await adapter.count_tokens(request, context)
+    body = json.loads(count.calls.last.request.content)
+    validate_converse_request("anthropic.claude-3-5-haiku:0", body, "CountTokens")
+    converse = body["input"]["converse"]
+    assert set(converse) <= {"messages", "system", "toolConfig", "additionalModelRequestFields"}
+    assert converse["system"] == [{"text": "Be brief."}] and "toolConfig" in converse
+    assert (counted.input_tokens, counted.exact, counted.source) == (88, True, "provider")
