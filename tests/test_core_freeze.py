@@ -162,5 +162,7 @@ def test_adding_is_fine() -> None:
 
 if __name__ == "__main__":
     SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
-    SNAPSHOT.write_text(json.dumps(current(), indent=2, sort_keys=True) + "\n")
+    # `notes` say why each deliberate change was made; a refresh keeps them.
+    notes = json.loads(SNAPSHOT.read_text()).get("notes", []) if SNAPSHOT.exists() else []
+    SNAPSHOT.write_text(json.dumps({**current(), "notes": notes}, indent=2, sort_keys=True) + "\n")
     sys.stdout.write(f"wrote {SNAPSHOT}\n")

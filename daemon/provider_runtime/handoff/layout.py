@@ -5,7 +5,7 @@ Both look only at roles and message order; the content was made valid by the ear
 
 from __future__ import annotations
 
-from ..core.types import MessageRole, SystemPlacement, TextPart
+from ..core.types import CacheBreakpoint, MessageRole, SystemPlacement, TextPart
 from .model import HandoffTarget, Notices, Slot, WorkMessage
 
 __all__ = ["LEADING_USER_TEXT", "enforce_alternation", "place_system"]
@@ -28,12 +28,30 @@ def place_system(
         merged = systems[0]
         message = f"Moved the system message (message {indices[0]}) to the start."
     else:
-        texts = [p.text for m in systems for p in m.parts if isinstance(p, TextPart)]
-        joined = Slot(TextPart(text="\n\n".join(texts)), None)
-        merged = WorkMessage(role=MessageRole.SYSTEM, slots=[joined], sources=tuple(indices))
+        merged = WorkMessage(
+            role=MessageRole.SYSTEM, slots=_joined(systems), sources=tuple(indices)
+        )
         message = f"Joined {len(systems)} system messages into one system prompt at the start."
     notices.add("handoff.system_merged", message, message_indices=indices)
     return [merged, *others]
+
+
+def _joined(systems: list[WorkMessage]) -> list[Slot]:
+    """The system texts joined with blank lines; a cache breakpoint stays where it stood,
+    between the joined text before it and the text after it (the caller's intent)."""
+    slots: list[Slot] = []
+    texts: list[str] = []
+    for slot in (s for m in systems for s in m.slots):
+        if isinstance(slot.part, TextPart):
+            texts.append(slot.part.text)
+        elif isinstance(slot.part, CacheBreakpoint):
+            if texts:
+                slots.append(Slot(TextPart(text="\n\n".join(texts)), None))
+                texts = []
+            slots.append(slot)
+    if texts or not slots:
+        slots.append(Slot(TextPart(text="\n\n".join(texts)), None))
+    return slots
 
 
 def enforce_alternation(

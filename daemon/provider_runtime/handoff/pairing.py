@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from ..core.types import MessageRole, ToolCall, ToolResult
+from ..core.types import CacheBreakpoint, MessageRole, ToolCall, ToolResult
 from .model import HandoffTarget, Notices, Slot, WorkMessage
 from .parts import result_as_text
 from .tool_ids import assign_tool_call_ids
@@ -196,7 +196,7 @@ class _Pairing:
             slots: list[Slot] = []
             for pos, slot in enumerate(message.slots):
                 converted = self.keep_or_convert(slot, (k, pos), role)
-                if is_tool and converted == [slot]:
+                if is_tool and converted == [slot] and not _is_breakpoint(slot):
                     self.notices.at(
                         "handoff.misplaced_part",
                         "Moved a non-result part of a tool message into a user message.",
@@ -217,7 +217,12 @@ class _Pairing:
     ) -> Iterator[WorkMessage]:
         """The results of message ``k``'s calls, in place of the tool messages in ``run`` and
         of the results opening user message ``user`` (None: no such message follows)."""
-        places = [(i, p) for i in run for p in range(len(self.work[i].slots))]
+        places = [  # a cache breakpoint between results answers nothing and stays in place
+            (i, p)
+            for i in run
+            for p, slot in enumerate(self.work[i].slots)
+            if not _is_breakpoint(slot)
+        ]
         if user is not None:
             places += self.leading_results(user)
         answered = [self.claimed.get(at) for at in places]
@@ -241,10 +246,9 @@ class _Pairing:
         """Message ``i`` with its results of ``calls`` under their new ids, the rest kept."""
         message = self.work[i]
         mine = [c for c in calls if c.result is not None and c.result[0] == i]
-        answers = len(mine)
-        rest = [
+        rest = [  # the results themselves are claimed: keep_or_convert drops them here
             kept
-            for pos, slot in enumerate(message.slots[answers:], start=answers)
+            for pos, slot in enumerate(message.slots)
             for kept in self.keep_or_convert(slot, (i, pos), message.role)
         ]
         message.replace([self.answer(c) for c in mine] + rest)
@@ -279,3 +283,7 @@ class _Pairing:
                 tool_call_id=call.new_id,
                 reason=reason,
             )
+
+
+def _is_breakpoint(slot: Slot) -> bool:
+    return isinstance(slot.part, CacheBreakpoint)

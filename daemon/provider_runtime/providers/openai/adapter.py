@@ -21,7 +21,7 @@ from ...core.types import (
 from ...transport.http import HttpResponse, HttpTransport
 from ..http import BEARER, Call, EndpointOptions, HttpAdapter, ModelListing, ProviderDeclaration
 from .decode import decode_openai_error, decode_openai_models, decode_openai_response
-from .dialect import OpenAIDialect
+from .dialect import OPENAI_CACHE, OpenAIDialect
 from .encode import encode_openai_request
 from .quirks import OpenAICompatQuirks
 from .wire import OpenAIChatRequest
@@ -49,6 +49,7 @@ OPENAI_CAPABILITIES = ProviderCapabilities(
     tool_call_id_pattern=None,
     tool_call_id_max_length=64,  # OpenAI rejects longer tool call ids
     remote_discovery=True,
+    cache=OPENAI_CACHE,
 )
 
 
@@ -61,6 +62,7 @@ def capabilities_for(dialect: OpenAIDialect) -> ProviderCapabilities:
         json_mode=dialect.supports_json_mode,
         json_schema=dialect.supports_json_schema,
         reasoning=dialect.supports_reasoning,
+        cache=dialect.cache,
     )
 
 
