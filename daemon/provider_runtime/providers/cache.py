@@ -79,7 +79,7 @@ def place_breakpoints(
         placement.warnings.append(
             warning(
                 "cache.breakpoint_dropped",
-                f"nothing before {len(unplaced)} cache breakpoint(s) can carry a {provider} "
+                f"nothing before {len(unplaced)} cache breakpoint(s) can carry {provider}'s "
                 "cache marker; not sent",
                 reason="nothing_before",
                 paths=unplaced,
