@@ -10,8 +10,8 @@ What is taken from the genai-prices data, per model of openai, anthropic and ope
 - every extra exact id the match rule lists (an ``equals`` clause, e.g. ``o3-2025-04-16`` for
   ``o3``) as its own entry with the same data, unless another model claims that id too;
 - context window;
-- USD per million tokens for input, output, cache read and cache write (Anthropic's 5-minute
-  write price; the 1-hour one has no canonical slot), and their long-context tiers;
+- USD per million tokens for input, output, cache read, cache write (Anthropic's 5-minute
+  write price) and one-hour cache write, and their long-context tiers;
 - standard prices only: service-tier, batch and "fast" variants are left out;
 - when a model's price changed over time, the price in force on ``--as-of`` (default: the newest
   price-change date in these providers' data, which is also the date in the snapshot string,
@@ -21,12 +21,14 @@ What is taken from the genai-prices data, per model of openai, anthropic and ope
 
 genai-prices has no output limits and no capabilities. Those come from LiteLLM's
 ``model_prices_and_context_window_backup.json`` (MIT), through a small committed extract
-(``scripts/data/litellm_capabilities.json``: the fields of ``LITELLM_FIELDS``, only for ids of
-this catalog, with the litellm version), so generation needs no litellm. The extract is
-refreshed first when litellm's file is found (``--litellm-json PATH``, else the installed
-package, located without importing it); ``--no-refresh`` uses the committed extract as is. An
-entry is matched by exact id only (``openrouter/<slug>`` for OpenRouter) and only when LiteLLM
-files it under that provider; a field LiteLLM does not state stays null (unknown).
+(``scripts/data/litellm_capabilities.json``: the fields of ``LITELLM_FIELDS`` and the reasoning
+fields of ``catalog_reasoning.REASONING_FIELDS``, only for ids of this catalog, with the litellm
+version), so generation needs no litellm. ``catalog_reasoning`` turns the reasoning fields into
+the reasoning controls (efforts, modes, whether reasoning can be off) by per-provider rules.
+The extract is refreshed first when litellm's file is found (``--litellm-json PATH``, else the
+installed package, located without importing it); ``--no-refresh`` uses the committed extract
+as is. An entry is matched by exact id only (``openrouter/<slug>`` for OpenRouter) and only
+when LiteLLM files it under that provider; a field LiteLLM does not state stays null (unknown).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from catalog_reasoning import LEVEL_LIST, REASONING_FIELDS, check_level_list, reasoning_controls
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "daemon" / "provider_runtime" / "catalog" / "data" / "catalog.json"
 DEFAULT_EXTRACT = REPO / "scripts" / "data" / "litellm_capabilities.json"
@@ -52,6 +56,7 @@ PRICE_KEYS = {
     "output": "output_mtok",
     "cache_read": "cache_read_mtok",
     "cache_write": "cache_write_mtok",
+    "cache_write_1h": "cache_write_1h_mtok",  # Anthropic's one-hour writes, tiered where it is
 }
 
 LITELLM_FILE = "model_prices_and_context_window_backup.json"
@@ -66,8 +71,10 @@ LITELLM_FIELDS = {
     "supports_response_schema": "json_schema",
     "supports_reasoning": "reasoning",
     # USD per token of a one-hour cache write (Anthropic: 2x input); ModelPricing.cache_write_1h
+    # only where genai-prices has none (it has them tiered, LiteLLM only untiered)
     "cache_creation_input_token_cost_above_1hr": "cache_write_1h",
 }
+EXTRACT_FIELDS = (*LITELLM_FIELDS, *REASONING_FIELDS)
 # ``litellm_provider`` values of the entries that describe each provider's own API.
 LITELLM_PROVIDERS = {
     "anthropic": ("anthropic",),
@@ -213,9 +220,11 @@ def litellm_version(litellm_json: Path) -> str:
     return versions[0]
 
 
-def _litellm_value(key: str, field: str, value: Any) -> int | bool | float:
-    """``value`` checked: a positive integer for token limits, a boolean for ``supports_*``,
-    a positive number for a per-token cost."""
+def _litellm_value(key: str, field: str, value: Any) -> int | bool | float | list[str]:
+    """``value`` checked: a positive integer for token limits, a boolean for ``supports_*`` and
+    ``thinking_*``, a positive number for a per-token cost, ladder names for the level list."""
+    if field == LEVEL_LIST:
+        return check_level_list(key, value)
     if field.endswith("_cost_above_1hr"):
         valid = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
     elif field.startswith("max_"):
@@ -242,7 +251,7 @@ def extract_capabilities(
             continue  # the same name filed under another provider is not this model
         fields = {
             field: _litellm_value(key, field, entry[field])
-            for field in LITELLM_FIELDS
+            for field in EXTRACT_FIELDS
             if entry.get(field) is not None
         }
         if fields:
@@ -251,7 +260,7 @@ def extract_capabilities(
         "litellm": litellm,
         "file": f"litellm/{LITELLM_FILE}",
         "notice": LITELLM_NOTICE,
-        "fields": list(LITELLM_FIELDS),
+        "fields": list(EXTRACT_FIELDS),
         "models": records,
     }
 
@@ -293,17 +302,24 @@ def with_capabilities(models: Sequence[Any], extract: Mapping[str, Any]) -> list
         values = {LITELLM_FIELDS[f]: v for f, v in record.items() if f in LITELLM_FIELDS}
         window = values.pop("context_window", None)
         per_token_1h = values.pop("cache_write_1h", None)
+        values.update(reasoning_controls(model.provider, record))
         changes: dict[str, Any] = {
             "max_output_tokens": values.pop("max_output_tokens", None),
             "capabilities": ModelCapabilities(**values),
         }
-        # Only for models without long-context tiers: LiteLLM has no tiered one-hour price, and
-        # a tier without one would fall back to this base price (too low above the threshold).
-        if per_token_1h is not None and model.pricing is not None and not model.pricing.tiers:
+        pricing = model.pricing
+        # Only where genai-prices has no one-hour price and the model no long-context tiers:
+        # LiteLLM's is untiered, and a tier without one would fall back to this base price.
+        if (
+            per_token_1h is not None
+            and pricing is not None
+            and pricing.cache_write_1h is None
+            and not pricing.tiers
+        ):
             per_million = Decimal(repr(per_token_1h)).scaleb(6).normalize()
             if per_million == per_million.to_integral_value():
                 per_million = per_million.quantize(Decimal(1))
-            changes["pricing"] = msgspec.structs.replace(model.pricing, cache_write_1h=per_million)
+            changes["pricing"] = msgspec.structs.replace(pricing, cache_write_1h=per_million)
         if model.context_window is None:
             changes["context_window"] = window
         result.append(msgspec.structs.replace(model, **changes))

@@ -86,7 +86,8 @@ def test_static_prices_match_the_providers_published_prices(provider, model_id, 
 def test_static_long_context_tiers_match_published_prices() -> None:
     sonnet = find_model(load_static_catalog(), "anthropic", "claude-sonnet-4-5")
     assert sonnet is not None and sonnet.pricing is not None
-    # Anthropic: prompts over 200K tokens cost $6 input / $22.50 output per MTok
+    # Anthropic: prompts over 200K tokens cost $6 input / $22.50 output per MTok, with cache
+    # writes at 1.25x (5 minutes) and 2x (one hour) and reads at 0.1x that input price
     assert sonnet.pricing.tiers == [
         PriceTier(
             above_input_tokens=200_000,
@@ -94,8 +95,10 @@ def test_static_long_context_tiers_match_published_prices() -> None:
             output=D("22.5"),
             cache_read=D("0.6"),
             cache_write=D("7.5"),
+            cache_write_1h=D("12"),
         )
     ]
+    assert sonnet.pricing.cache_write_1h == D("6")
     assert sonnet.context_window == 200_000
 
 
@@ -273,6 +276,53 @@ def test_merge_config_models_override_field_by_field() -> None:
     assert by_key[("p", "untouched")].source == "static"
 
 
+def test_merge_fills_and_overrides_reasoning_data_and_one_hour_prices() -> None:
+    static = ModelCatalog(
+        models=[
+            info(
+                "p",
+                "m",
+                capabilities=ModelCapabilities(reasoning=True, reasoning_efforts=["low", "high"]),
+                pricing=ModelPricing(input=D("1")),
+            )
+        ]
+    )
+    remote = [
+        info(
+            "p",
+            "m",
+            capabilities=ModelCapabilities(
+                reasoning_efforts=["medium"], reasoning_modes=["effort"], reasoning_off=False
+            ),
+            pricing=ModelPricing(input=D("9"), cache_write_1h=D("2")),
+        )
+    ]
+    [filled] = merge_static_and_remote_catalog(static, remote).models
+    assert filled.capabilities == ModelCapabilities(
+        reasoning=True,
+        reasoning_efforts=["low", "high"],  # static's list wins whole
+        reasoning_modes=["effort"],
+        reasoning_off=False,
+    )
+    assert filled.pricing == ModelPricing(input=D("1"), cache_write_1h=D("2"))
+    config = [
+        info(
+            "p",
+            "m",
+            capabilities=ModelCapabilities(reasoning_efforts=[], reasoning_off=True),
+            pricing=ModelPricing(cache_write_1h=D("3")),
+        )
+    ]
+    [overridden] = merge_static_and_remote_catalog(static, remote, config).models
+    caps = overridden.capabilities
+    assert (caps.reasoning_efforts, caps.reasoning_modes, caps.reasoning_off) == (
+        [],  # an empty list is a value ("takes no level"), not an unknown
+        ["effort"],
+        True,
+    )
+    assert overridden.pricing == ModelPricing(input=D("1"), cache_write_1h=D("3"))
+
+
 def test_merge_does_not_modify_its_inputs() -> None:
     static = ModelCatalog(models=[info("p", "m")])
     remote = [info("p", "m", context_window=1)]
@@ -304,10 +354,22 @@ _models = st.builds(
     context_window=st.none() | st.integers(1, 10**6),
     max_output_tokens=st.none() | st.integers(1, 10**5),
     capabilities=st.builds(
-        ModelCapabilities, tools=_opt_bool, vision=_opt_bool, json_schema=_opt_bool
+        ModelCapabilities,
+        tools=_opt_bool,
+        vision=_opt_bool,
+        json_schema=_opt_bool,
+        reasoning_efforts=st.none() | st.sampled_from([[], ["low"], ["medium", "high"]]),
+        reasoning_modes=st.none() | st.sampled_from([[], ["effort"], ["budget", "adaptive"]]),
+        reasoning_off=_opt_bool,
     ),
     pricing=st.none()
-    | st.builds(ModelPricing, input=_opt_price, output=_opt_price, cache_read=_opt_price),
+    | st.builds(
+        ModelPricing,
+        input=_opt_price,
+        output=_opt_price,
+        cache_read=_opt_price,
+        cache_write_1h=_opt_price,
+    ),
     source=st.sampled_from(["static", "remote", "config"]),
 )
 _static = st.builds(
@@ -347,12 +409,12 @@ def test_merge_never_overrides_a_static_value(static, remote) -> None:
         for field in ("display_name", "context_window", "max_output_tokens"):
             if getattr(s, field) is not None:
                 assert getattr(m, field) == getattr(s, field)
-        for field in ("tools", "vision", "json_schema"):
+        for field in ModelCapabilities.__struct_fields__:
             if getattr(s.capabilities, field) is not None:
                 assert getattr(m.capabilities, field) == getattr(s.capabilities, field)
         if s.pricing is not None:
             assert m.pricing is not None
-            for field in ("input", "output", "cache_read"):
+            for field in ("input", "output", "cache_read", "cache_write_1h"):
                 if getattr(s.pricing, field) is not None:
                     assert getattr(m.pricing, field) == getattr(s.pricing, field)
         assert m.source == "static"

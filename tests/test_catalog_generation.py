@@ -30,6 +30,9 @@ from provider_runtime.pricing import PricingTable, estimate_cost
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "generate_catalog.py"
+sys.path.insert(0, str(REPO / "scripts"))
+from catalog_reasoning import REASONING_FIELDS, reasoning_controls  # noqa: E402
+
 EXTRACT = REPO / "scripts" / "data" / "litellm_capabilities.json"
 SNAPSHOT = re.compile(r"^genai-prices (?P<gp>[^,;]+), (?P<date>[0-9-]+); litellm (?P<litellm>\S+)$")
 
@@ -103,6 +106,15 @@ USAGES = [
     # large enough to cross every long-context threshold in the data (100k ... 272k)
     {"input_tokens": 300_000, "cache_read_tokens": 50_000, "output_tokens": 10_000},
     {"input_tokens": 120_000, "cache_read_tokens": 1_000, "cache_write_tokens": 500},
+    # one-hour cache writes, below and above the long-context thresholds
+    {"input_tokens": 50_000, "cache_write_tokens": 20_000, "cache_write_1h_tokens": 5_000},
+    {
+        "input_tokens": 280_000,
+        "cache_read_tokens": 30_000,
+        "cache_write_tokens": 40_000,
+        "cache_write_1h_tokens": 25_000,
+        "output_tokens": 1_000,
+    },
 ]
 
 
@@ -153,6 +165,7 @@ def test_committed_extract_is_small_sorted_and_only_for_catalog_models() -> None
         "max_output_tokens",
         "cache_creation_input_token_cost_above_1hr",
         *CAPABILITY_FLAGS,
+        *REASONING_FIELDS,
     }
     assert set(extract["fields"]) == fields
     assert re.fullmatch(r"\d+\.\d+\.\d+", extract["litellm"])
@@ -180,24 +193,44 @@ def test_committed_catalog_applies_the_extract_and_leaves_other_models_unknown()
     assert applied == len(records) and applied > 100 and unknown > 0
 
 
-def test_one_hour_cache_write_prices_come_from_the_extract_only_for_untiered_models() -> None:
+def test_one_hour_cache_write_prices_come_from_genai_prices_tiers_included() -> None:
+    from genai_prices import types as gp_types
+    from genai_prices.data import providers
+
+    data = {(p.id, m.id): m for p in providers for m in p.models}
     records = {(r["provider"], r["id"]): r for r in _extract()["models"]}
-    priced = 0
+    priced = tiered = 0
     for model in load_static_catalog().models:
-        per_token = records.get((model.provider, model.id), {}).get(
+        source = data.get((model.provider, model.id))
+        if source is None or model.pricing is None:
+            continue  # an alias id: its canonical entry is checked
+        prices = source.prices if not isinstance(source.prices, list) else None
+        litellm = records.get((model.provider, model.id), {}).get(
             "cache_creation_input_token_cost_above_1hr"
         )
-        one_hour = model.pricing.cache_write_1h if model.pricing else None
-        if per_token is None or model.pricing is None or model.pricing.tiers:
-            assert one_hour is None, model.id  # never a base price a tier would fall back to
-        else:
-            assert one_hour == Decimal(repr(per_token)) * 10**6, model.id
+        one_hour = model.pricing.cache_write_1h
+        if prices is not None and prices.cache_write_1h_mtok is not None:
+            value = prices.cache_write_1h_mtok
+            if isinstance(value, gp_types.TieredPrices):
+                assert one_hour == value.base, model.id
+                tier_prices = {t.above_input_tokens: t.cache_write_1h for t in model.pricing.tiers}
+                assert tier_prices == {t.start: t.price for t in value.tiers}, model.id
+                tiered += 1
+            else:
+                assert one_hour == value, model.id
             priced += 1
-    assert priced > 5
-    # Anthropic's pricing page: a one-hour cache write costs 2x the base input price.
-    haiku = find_model(load_static_catalog(), "anthropic", "claude-haiku-4-5")
-    assert haiku is not None and haiku.pricing is not None
-    assert haiku.pricing.cache_write_1h == 2 * haiku.pricing.input
+        if one_hour is not None and litellm is not None:  # both sources agree where both have one
+            assert one_hour == Decimal(repr(litellm)) * 10**6, model.id
+    assert priced > 20 and tiered >= 2
+    catalog = load_static_catalog()
+    # Anthropic's pricing page: a one-hour cache write costs 2x the base input price; Haiku 5.5
+    # and Sonnet 4.5 keep that above their long-context thresholds ($1 and $12 per MTok).
+    for model_id, above in (("claude-haiku-4-5", None), ("claude-haiku-5-5", "1")):
+        entry = find_model(catalog, "anthropic", model_id)
+        assert entry is not None and entry.pricing is not None
+        assert entry.pricing.cache_write_1h == 2 * entry.pricing.input
+        tiers = [t.cache_write_1h for t in entry.pricing.tiers]
+        assert tiers == ([] if above is None else [Decimal(above)])
 
 
 def test_published_limits_and_capabilities_of_well_known_models() -> None:
@@ -221,6 +254,92 @@ def test_published_limits_and_capabilities_of_well_known_models() -> None:
     assert mini is not None and mini.max_output_tokens == 100_000
     caps = mini.capabilities
     assert (caps.tools, caps.vision, caps.json_schema, caps.reasoning) == (True, False, True, True)
+
+
+def test_committed_catalog_derives_the_reasoning_controls_from_the_extract() -> None:
+    records = {(r["provider"], r["id"]): r for r in _extract()["models"]}
+    known = 0
+    for model in load_static_catalog().models:
+        record = records.get((model.provider, model.id), {})
+        derived = reasoning_controls(model.provider, record)
+        caps = model.capabilities
+        got = {
+            "reasoning_efforts": caps.reasoning_efforts,
+            "reasoning_modes": caps.reasoning_modes,
+            "reasoning_off": caps.reasoning_off,
+        }
+        assert got == {name: derived.get(name) for name in got}, model.id
+        known += caps.reasoning_efforts is not None
+    assert known > 50
+
+
+# Published per-model facts (research §B.1/B.2 from platform.claude.com/docs effort and
+# extended/adaptive-thinking pages; §C.3 from OpenAI's API error texts and the reasoning guide)
+# that LiteLLM's flags must reproduce: (efforts, modes, reasoning can be turned off).
+PUBLISHED_REASONING = [
+    # Opus 4.5: effort low/medium/high, manual thinking with a budget, no adaptive thinking
+    ("anthropic", "claude-opus-4-5", ["low", "medium", "high"], ["budget", "effort"], True),
+    # Opus 4.6: max but no xhigh; adaptive thinking, budgets still accepted (deprecated)
+    (
+        "anthropic",
+        "claude-opus-4-6",
+        ["low", "medium", "high", "max"],
+        ["budget", "effort", "adaptive"],
+        True,
+    ),
+    # Opus 4.7: low..max with xhigh; adaptive only (a budget returns 400); can be disabled
+    (
+        "anthropic",
+        "claude-opus-4-7",
+        ["low", "medium", "high", "xhigh", "max"],
+        ["effort", "adaptive"],
+        True,
+    ),
+    # Fable 5: adaptive thinking always on, `disabled` not supported
+    (
+        "anthropic",
+        "claude-fable-5",
+        ["low", "medium", "high", "xhigh", "max"],
+        ["effort", "adaptive"],
+        False,
+    ),
+    # Sonnet 4.5: no effort parameter, thinking by budget only
+    ("anthropic", "claude-sonnet-4-5", [], ["budget"], True),
+    # gpt-5: minimal..high, no `none` ("models before gpt-5.1 do not support none")
+    ("openai", "gpt-5", ["minimal", "low", "medium", "high"], ["effort"], False),
+    # gpt-5.1: "Supported values are: 'none', 'low', 'medium', and 'high'"
+    ("openai", "gpt-5.1", ["low", "medium", "high"], ["effort"], True),
+    # gpt-5.6: "Supported values are: 'none', 'low', 'medium', 'high', and 'xhigh'"
+    ("openai", "gpt-5.6-sol", ["low", "medium", "high", "xhigh"], ["effort"], True),
+    # gpt-5.5-pro: no `low`, no `none`
+    ("openai", "gpt-5.5-pro", ["medium", "high", "xhigh"], ["effort"], False),
+    # an audio model without reasoning: no level, no control, never reasons
+    ("openai", "gpt-audio", [], [], True),
+]
+
+
+@pytest.mark.parametrize(("provider", "model_id", "efforts", "modes", "off"), PUBLISHED_REASONING)
+def test_reasoning_controls_of_well_known_models(provider, model_id, efforts, modes, off) -> None:
+    model = find_model(load_static_catalog(), provider, model_id)
+    assert model is not None
+    caps = model.capabilities
+    assert (caps.reasoning_efforts, caps.reasoning_modes, caps.reasoning_off) == (
+        efforts,
+        modes,
+        off,
+    )
+
+
+def test_reasoning_levels_litellm_does_not_state_stay_unknown() -> None:
+    # o3 is a reasoning model (so it takes `reasoning_effort`), but LiteLLM states no levels
+    o3 = find_model(load_static_catalog(), "openai", "o3")
+    assert o3 is not None
+    caps = o3.capabilities
+    assert (caps.reasoning_efforts, caps.reasoning_modes, caps.reasoning_off) == (
+        None,
+        ["effort"],
+        None,
+    )
 
 
 def test_a_model_litellm_does_not_list_keeps_unknown_capabilities() -> None:
@@ -264,7 +383,12 @@ FAKE_LITELLM = {
     },
     "gpt-4o-2024-08-06": {"litellm_provider": "azure", "max_output_tokens": 5},
     "gpt-5-search-api": {"litellm_provider": "openai", "max_input_tokens": 333},
-    "o3": {"litellm_provider": "openai", "supports_reasoning": True, "supports_vision": None},
+    "o3": {
+        "litellm_provider": "openai",
+        "supports_reasoning": True,
+        "supports_vision": None,
+        "reasoning_effort_levels": ["high", "none", "low"],
+    },
     "claude-sonnet-4-5": {"litellm_provider": "anthropic", "supports_response_schema": True},
     "openrouter/anthropic/claude-sonnet-4": {
         "litellm_provider": "openrouter",
@@ -307,7 +431,12 @@ def test_refresh_extracts_exact_ids_of_the_catalog_from_litellm(tmp_path: Path) 
             "supports_vision": False,
         },
         {"provider": "openai", "id": "gpt-5-search-api", "max_input_tokens": 333},
-        {"provider": "openai", "id": "o3", "supports_reasoning": True},
+        {
+            "provider": "openai",
+            "id": "o3",
+            "supports_reasoning": True,
+            "reasoning_effort_levels": ["none", "low", "high"],  # put in ladder order
+        },
         {
             "provider": "openrouter",
             "id": "anthropic/claude-sonnet-4",
@@ -327,6 +456,14 @@ def test_refresh_extracts_exact_ids_of_the_catalog_from_litellm(tmp_path: Path) 
     assert dated.max_output_tokens is None and dated.capabilities == ModelCapabilities()
     search = find_model(catalog, "openai", "gpt-5-search-api")
     assert search is not None and search.context_window == 333
+    o3 = find_model(catalog, "openai", "o3")
+    assert o3 is not None
+    assert o3.capabilities == ModelCapabilities(
+        reasoning=True,
+        reasoning_efforts=["low", "high"],
+        reasoning_modes=["effort"],
+        reasoning_off=True,
+    )
     sonnet4 = find_model(catalog, "openrouter", "anthropic/claude-sonnet-4")
     assert sonnet4 is not None and sonnet4.max_output_tokens == 64000
 
@@ -354,6 +491,21 @@ def test_refresh_rejects_a_malformed_litellm_value(tmp_path: Path) -> None:
     )
     assert done.returncode != 0
     assert "gpt-4o" in done.stderr and "max_output_tokens" in done.stderr
+    assert not extract_path.exists()
+
+
+def test_refresh_rejects_an_effort_level_off_the_ladder(tmp_path: Path) -> None:
+    bad = {"o3": {"litellm_provider": "openai", "reasoning_effort_levels": ["medium", "ultra"]}}
+    extract_path = tmp_path / "extract.json"
+    done = run_script(
+        tmp_path,
+        "--extract",
+        str(extract_path),
+        "--litellm-json",
+        str(fake_litellm(tmp_path, bad)),
+    )
+    assert done.returncode != 0
+    assert "o3" in done.stderr and "reasoning_effort_levels" in done.stderr
     assert not extract_path.exists()
 
 

@@ -46,7 +46,17 @@ def test_run_prints_the_answer_and_a_summary_on_stderr(capsys: pytest.CaptureFix
     assert main(["run", "hello there"]) == 0
     out, err = capsys.readouterr()
     assert out == "echo: hello there\n"
-    assert "[echo/echo-1 · stop · 7 in / 5 out tokens · cost unknown]" in err
+    assert "[echo/echo-1 · stop · 7 in / 5 out tokens · cost $0 (catalog)]" in err
+    assert "warning:" not in err  # echo's own models are priced at zero: nothing to warn about
+
+
+def test_run_on_an_unpriced_model_says_cost_unknown_and_warns(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["run", "-m", "echo/echo-unpriced", "hello there"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "echo: hello there\n"
+    assert "[echo/echo-unpriced · stop · 7 in / 5 out tokens · cost unknown]" in err
     assert "warning: [pricing.missing]" in err
 
 
@@ -151,8 +161,8 @@ def test_models_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
         "OUT",
         "SOURCE",
     ]
-    assert lines[1].split() == ["echo/echo-1", "32768", "yes", "yes", "yes", "-", "-", "static"]
-    assert lines[2].split()[:3] == ["echo/echo-lite", "8192", "no"]
+    assert lines[1].split() == ["echo/echo-1", "32768", "yes", "yes", "yes", "0", "0", "static"]
+    assert lines[2].split() == ["echo/echo-lite", "8192", "no", "no", "no", "0", "0", "static"]
     assert main(["models", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert {"echo-1", "gpt-4o"} <= {m["id"] for m in result["models"]}

@@ -252,6 +252,36 @@ def test_full_example(tmp_path: Path) -> None:
     assert config.warnings == []
 
 
+def test_models_entries_set_the_reasoning_controls(tmp_path: Path) -> None:
+    text = (
+        '[[models]]\nprovider = "openai"\nid = "gpt-next"\n'
+        'capabilities = { reasoning_efforts = ["low", "high", "max"], '
+        'reasoning_modes = ["effort"], reasoning_off = false }\n'
+    )
+    [model] = load_config(write(tmp_path / "c.toml", text), env={}).models
+    caps = model.capabilities
+    assert caps.reasoning_efforts == ["low", "high", "max"]
+    assert (caps.reasoning_modes, caps.reasoning_off, caps.reasoning) == (["effort"], False, None)
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "problem"),
+    [
+        ('{ reasoning_efforts = ["high", "low"] }', "weakest first"),
+        ('{ reasoning_efforts = ["none", "low"] }', "set `reasoning_off = true`"),
+        ('{ reasoning_efforts = ["hgih"] }', "did you mean `high`?"),
+        ('{ reasoning_modes = ["thinking"] }', "valid values"),
+    ],
+)
+def test_bad_reasoning_controls_name_the_fix(
+    capabilities: str, problem: str, tmp_path: Path
+) -> None:
+    text = f'[[models]]\nprovider = "openai"\nid = "m"\ncapabilities = {capabilities}\n'
+    err = fails(text, tmp_path)
+    assert err.key is not None and err.key.startswith("models[0].capabilities")
+    assert problem in str(err)
+
+
 def test_custom_provider_needs_type_and_base_url(tmp_path: Path) -> None:
     err = fails('[providers.mine]\nbase_url = "http://localhost:1/v1"\n', tmp_path)
     assert err.key == "providers.mine.type"

@@ -212,7 +212,11 @@ async def test_price_rules_show_in_model_listings(tmp_path: Path) -> None:
         by_id = {m["id"]: m for m in models if m["provider"] == "echo"}
         assert by_id["echo-lite"]["pricing"]["input"] == "0.5"
         assert by_id["echo-lite"]["pricing"]["output"] == "1.5"
-        assert by_id["echo-1"]["pricing"] is None  # the rule's glob does not cover it
+        # The rule's glob does not cover echo-1: it keeps the catalog's zero price.
+        assert (by_id["echo-1"]["pricing"]["input"], by_id["echo-1"]["pricing"]["output"]) == (
+            "0",
+            "0",
+        )
         run = (await d.request("runtime/run", run_params("hi", "echo/echo-lite")))["result"]
         assert run["cost"]["source"] == "user_config"
     path = tmp_path / "config.toml"

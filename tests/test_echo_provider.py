@@ -18,11 +18,13 @@ from provider_runtime.core.errors import ErrorKind, ProviderError
 from provider_runtime.core.traits import ProviderAdapter
 from provider_runtime.core.types import (
     AdapterContext,
+    DiscoveryOptions,
     FinishReason,
     ImagePart,
     JsonFormat,
     JsonSchemaFormat,
     Message,
+    ModelPricing,
     ModelRef,
     NamedToolChoice,
     ProviderRequest,
@@ -295,9 +297,17 @@ async def test_adapter_meets_the_contract_and_declares_its_models() -> None:
     assert caps.system_placement.value == "inline" and caps.reasoning is False
     ids = [(m.provider, m.id) for m in adapter.static_models()]
     assert ids == [("offline", "echo-1"), ("offline", "echo-lite")]
-    assert all(m.pricing is None for m in adapter.static_models())
+    zero = ModelPricing(
+        input=Decimal(0),
+        output=Decimal(0),
+        cache_read=Decimal(0),
+        cache_write=Decimal(0),
+        cache_write_1h=Decimal(0),
+    )
+    assert all(m.pricing == zero for m in adapter.static_models())  # an offline answer is free
     remote = await adapter.discover_models(None)
     assert {m.source for m in remote} == {"remote"}
+    assert all(m.pricing == zero for m in remote)
     ctx = AdapterContext(model=ModelRef(provider="offline", id="echo-1"))
     resp = await adapter.run(request("hi"), ctx)
     assert resp.provider == "offline" and resp.output.text == "echo: hi"
@@ -309,11 +319,35 @@ def _runtime(tmp_path: Path, toml: str = "") -> ProviderRuntime:
     return build_runtime(load_config(path, env={}))
 
 
-async def test_runtime_path_unpriced_model_warns_pricing_missing(tmp_path: Path) -> None:
+async def test_runtime_path_prices_listed_models_at_zero_without_a_warning(
+    tmp_path: Path,
+) -> None:
     async with _runtime(tmp_path) as rt:
         resp = await rt.run(request("hi"))
-    assert resp.output.text == "echo: hi" and resp.cost is None
+        lite = await rt.run(msgspec.structs.replace(request("hi"), model="echo/echo-lite"))
+    assert resp.output.text == "echo: hi" and resp.warnings == [] and lite.warnings == []
+    for cost in (resp.cost, lite.cost):
+        assert cost is not None and cost.total == Decimal(0) and not cost.partial
+        assert cost.source.value == "catalog" and cost.snapshot == "echo built-in models"
+
+
+async def test_runtime_path_unlisted_echo_id_is_unpriced_and_warns(tmp_path: Path) -> None:
+    req = msgspec.structs.replace(request("hi"), model="echo/echo-unpriced")
+    async with _runtime(tmp_path) as rt:
+        resp = await rt.run(req)
+    assert resp.output.text == "echo: hi" and resp.model == "echo-unpriced"
+    assert resp.cost is None
     assert [w.code for w in resp.warnings] == ["pricing.missing"]
+    assert resp.warnings[0].details == {"provider": "echo", "model": "echo-unpriced"}
+
+
+async def test_runtime_path_listing_shows_the_zero_price(tmp_path: Path) -> None:
+    async with _runtime(tmp_path) as rt:
+        listed = await rt.discover_models(DiscoveryOptions(providers=["echo"], remote=True))
+    assert [(m.id, m.pricing.input, m.pricing.output) for m in listed.models if m.pricing] == [
+        ("echo-1", Decimal(0), Decimal(0)),
+        ("echo-lite", Decimal(0), Decimal(0)),
+    ]
 
 
 async def test_runtime_path_prices_with_a_config_rule(tmp_path: Path) -> None:
@@ -335,7 +369,7 @@ async def test_runtime_path_adapts_to_the_lite_models_capabilities(tmp_path: Pat
         resp = await rt.run(req)
     assert resp.output.tool_calls == []  # the runtime removed the tools before the call
     codes = [w.code for w in resp.warnings]
-    assert "capability.tools_removed" in codes and "pricing.missing" in codes
+    assert codes == ["capability.tools_removed"]  # and no pricing.missing: echo-lite is free
 
 
 async def test_runtime_path_runs_handoff_on_foreign_reasoning(tmp_path: Path) -> None:

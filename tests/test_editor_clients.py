@@ -44,7 +44,7 @@ SUITES = [
         ("nvim",),
         CLIENTS / "neovim",
         r"^(?P<passed>\d+) passed, 0 failed$",
-        22,
+        23,
     ),
     Suite(
         "neovim-current",
@@ -52,7 +52,7 @@ SUITES = [
         (str(CURRENT_NVIM),),
         CLIENTS / "neovim",
         r"^(?P<passed>\d+) passed, 0 failed$",
-        22,
+        23,
     ),
     Suite(
         "emacs",
@@ -60,7 +60,7 @@ SUITES = [
         ("emacs",),
         CLIENTS / "emacs",
         r"^Ran (?P<passed>\d+) tests, (?P=passed) results as expected, 0 unexpected",
-        21,
+        22,
     ),
     Suite(
         "vscode",
@@ -68,7 +68,7 @@ SUITES = [
         ("node", "npm", str(VSCODE / "node_modules" / ".bin" / "tsc")),
         VSCODE,
         r"^# pass (?P<passed>\d+)\n# fail 0$",
-        25,
+        26,
     ),
     Suite(
         "shell",
@@ -76,7 +76,7 @@ SUITES = [
         ("bash", "jq", "flock"),
         CLIENTS / "shell",
         r"^(?P<passed>\d+) passed, 0 failed$",
-        26,
+        27,
     ),
 ]
 

@@ -154,6 +154,27 @@ def test_catalog_entries_not_from_static_data_do_not_claim_its_snapshot() -> Non
     assert table.lookup("p", "c").snapshot == "config models"  # type: ignore[union-attr]
 
 
+def test_adapter_declared_entries_name_their_provenance_not_the_data_snapshot() -> None:
+    free = ModelPricing(input=D("0"), output=D("0"))
+    catalog = ModelCatalog(
+        models=[
+            ModelInfo(provider="echo", id="e", pricing=free),
+            ModelInfo(provider="p", id="b", pricing=ModelPricing(input=D("1"))),
+        ],
+        snapshot="genai-prices 1, 2030-01-01",
+    )
+    table = PricingTable(
+        (), CatalogIndex(catalog), declared={("echo", "e"): "echo built-in models"}
+    )
+    found = table.lookup("echo", "e")
+    assert found == PriceLookup(free, PricingSource.CATALOG, "echo built-in models")
+    assert table.lookup("p", "b").snapshot == "genai-prices 1, 2030-01-01"  # type: ignore[union-attr]
+    cost, warnings = estimate_cost(Usage(input_tokens=7, output_tokens=3), ref("echo", "e"), table)
+    assert warnings == []  # a zero price is a price: $0, not pricing.missing
+    assert cost is not None and cost.total == D("0") and cost.source is PricingSource.CATALOG
+    assert cost.snapshot == "echo built-in models" and not cost.partial
+
+
 def test_catalog_model_without_prices_is_missing() -> None:
     catalog = ModelCatalog(
         models=[
@@ -437,7 +458,7 @@ def test_protocol_pricing_examples_are_what_the_code_produces() -> None:
     )
     assert cost == documented_cost
     assert warnings == documented_warnings[:1]
-    _, missing = estimate_cost(usage, ref("echo", "echo-1"), PricingTable())
+    _, missing = estimate_cost(usage, ref("echo", "echo-unpriced"), PricingTable())
     assert missing == documented_warnings[1:]
 
 

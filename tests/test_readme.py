@@ -28,7 +28,10 @@ def test_the_library_example_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("echo: hi ")
-    assert "pricing.missing" in done.stdout  # the offline model has no price: a warning, not $0
+    # The offline model is priced at zero by its own catalog entry: $0 with provenance, no warning.
+    assert "CostBreakdown(total=Decimal('0'), source=<PricingSource.CATALOG" in done.stdout
+    assert "snapshot='echo built-in models'" in done.stdout
+    assert done.stdout.rstrip().endswith(" []")  # response.warnings, printed last, is empty
 
 
 def _sh_blocks_after(heading: str) -> list[list[str]]:

@@ -162,6 +162,9 @@ async def test_pygls_client_session(tmp_path: Path) -> None:
         result = await asyncio.wait_for(proto.send_request_async("runtime/run", params), 10)
         assert result.finish_reason == "tool_calls"
         assert result.output.content[0].name == "lookup"
+        assert result.cost.total == "0" and result.warnings == []  # echo-1 is priced at $0
+        unpriced = run_params("hi", "echo/echo-unpriced")  # an id echo does not list: no price
+        await asyncio.wait_for(proto.send_request_async("runtime/run", unpriced), 10)
         assert any("[pricing.missing]" in entry.message for entry in logs)
 
         replies = await asyncio.wait_for(
@@ -221,7 +224,10 @@ def test_python_lsp_jsonrpc_client_session(tmp_path: Path) -> None:
         init = endpoint.request("initialize", {"warningNotifications": True}).result(10)
         assert init["protocolVersion"] == "1"
 
-        futures = [endpoint.request("runtime/run", run_params(f"q{i}")) for i in range(100)]
+        unpriced = "echo/echo-unpriced"  # each answer warns pricing.missing: 100 log messages
+        futures = [
+            endpoint.request("runtime/run", run_params(f"q{i}", unpriced)) for i in range(100)
+        ]
         texts = [f.result(20)["output"]["content"][0]["text"] for f in futures]
         assert texts == [f"echo: q{i}" for i in range(100)]
         assert len(notes) == 100 and all(n["type"] == 2 for n in notes)

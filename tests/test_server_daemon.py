@@ -52,7 +52,10 @@ async def test_run_answers_in_the_framing_it_was_spoken_to(tmp_path: Path, frami
         assert response.output.text == f"echo: {text}"
         assert response.provider == "echo" and response.model == "echo-1"
         assert response.usage.input_tokens == 4 + (len(text) + 3) // 4
-        assert [w.code for w in response.warnings] == ["pricing.missing"]
+        assert response.warnings == []  # echo's own models are priced at $0 by the catalog
+        assert response.cost is not None and response.cost.total == 0
+        assert response.cost.source.value == "catalog"
+        assert response.cost.snapshot == "echo built-in models"
         if framing == "lines":
             assert d.stdout_raw.count(b"\n") == 1 and not d.stdout_raw.startswith(b"Content")
         else:
@@ -90,6 +93,8 @@ async def test_models_and_catalog_with_missing_null_or_empty_params(tmp_path: Pa
             models = (await d.request("runtime/models", params))["result"]
             ids = {(m["provider"], m["id"]) for m in models["models"]}
             assert {("echo", "echo-1"), ("echo", "echo-lite")} <= ids
+            prices = [m["pricing"] for m in models["models"] if m["provider"] == "echo"]
+            assert [(p["input"], p["output"]) for p in prices] == [("0", "0"), ("0", "0")]
             assert ("openai", "gpt-4o") in ids
         await d.send({"jsonrpc": "2.0", "id": "m", "method": "runtime/models", "params": None})
         assert (await d.reply())["result"]["models"]
@@ -99,7 +104,7 @@ async def test_models_and_catalog_with_missing_null_or_empty_params(tmp_path: Pa
         catalog = (await d.request("runtime/catalog"))["result"]
         assert catalog["snapshot"] and len(catalog["models"]) > 100
         echo = next(m for m in catalog["models"] if m["provider"] == "echo")
-        assert echo["capabilities"]["tools"] is True and echo["pricing"] is None
+        assert echo["capabilities"]["tools"] is True and echo["pricing"]["output"] == "0"
 
 
 async def test_remote_discovery_failures_are_warnings(tmp_path: Path) -> None:
@@ -186,7 +191,9 @@ async def test_ten_megabyte_request_is_served(tmp_path: Path) -> None:
 async def test_warnings_also_come_as_log_messages_when_asked(tmp_path: Path) -> None:
     async with spawn_daemon(tmp_path) as d:
         await d.request("initialize", {"warningNotifications": True})
-        await d.request("runtime/run", run_params("hi"))
+        await d.request("runtime/run", run_params("hi"))  # priced at $0: nothing to warn
+        assert d.notifications == []
+        await d.request("runtime/run", run_params("hi", "echo/echo-unpriced"))
         (note,) = d.notifications
         assert note["method"] == "window/logMessage"
         assert note["params"]["type"] == 2 and "[pricing.missing]" in note["params"]["message"]
@@ -194,15 +201,21 @@ async def test_warnings_also_come_as_log_messages_when_asked(tmp_path: Path) -> 
 
 async def test_reload_config_swaps_the_runtime_and_keeps_it_on_errors(tmp_path: Path) -> None:
     async with spawn_daemon(tmp_path) as d:
-        assert (await d.request("runtime/run", run_params("a")))["result"]["cost"] is None
+
+        async def cost_source() -> str:
+            return str(
+                (await d.request("runtime/run", run_params("a")))["result"]["cost"]["source"]
+            )
+
+        assert await cost_source() == "catalog"  # echo-1's own $0 price
         (tmp_path / "config.toml").write_text(PRICED)
         reloaded = (await d.request("runtime/reloadConfig"))["result"]
         assert reloaded["configPath"].endswith("config.toml")
-        assert (await d.request("runtime/run", run_params("a")))["result"]["cost"] is not None
+        assert await cost_source() == "user_config"  # the new config's rule now prices it
         (tmp_path / "config.toml").write_text("providers = [\n")
         err = (await d.request("runtime/reloadConfig"))["error"]
         assert err["code"] == -32001 and err["data"]["kind"] == "config"
-        assert (await d.request("runtime/run", run_params("a")))["result"]["cost"] is not None
+        assert await cost_source() == "user_config"  # the previous runtime is kept
 
 
 async def test_broken_config_at_start_is_reported_and_fixable(tmp_path: Path) -> None:
@@ -303,3 +316,4 @@ def test_make_run_demo_session_succeeds() -> None:
     assert done.returncode == 0, done.stderr
     assert "daemon exited with status 0" in done.stdout
     assert "capability.tools_removed" in done.stdout and "-32002" in done.stdout
+    assert "pricing.missing" in done.stdout  # shown on the unlisted id, echo/echo-unpriced

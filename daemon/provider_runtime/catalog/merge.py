@@ -10,14 +10,15 @@ from typing import Any, Literal
 
 import msgspec
 
-from ..core.types import ModelCatalog, ModelInfo, ModelPricing
+from ..core.types import ModelCapabilities, ModelCatalog, ModelInfo, ModelPricing
 
 __all__ = ["merge_static_and_remote_catalog"]
 
 Source = Literal["static", "remote", "config"]
 _INFO_SCALARS = ("display_name", "context_window", "max_output_tokens")
-_PRICE_SCALARS = ("input", "output", "cache_read", "cache_write")
-_CAPABILITIES = ("tools", "vision", "json_schema", "reasoning")
+_PRICE_SCALARS = ("input", "output", "cache_read", "cache_write", "cache_write_1h")
+# Every capability is filled one by one; a list (the efforts, the modes) counts as one value.
+_CAPABILITIES = tuple(ModelCapabilities.__struct_fields__)
 
 
 def _combine_fields(

@@ -15,6 +15,7 @@ import msgspec
 
 __all__ = [
     "CACHE_TTL_ORDER",
+    "REASONING_EFFORTS",
     "AdapterContext",
     "AssistantOutput",
     "CacheBreakpoint",
@@ -45,6 +46,8 @@ __all__ = [
     "ProviderResponse",
     "ProviderRuntimeWarning",
     "ReasoningConfig",
+    "ReasoningEffort",
+    "ReasoningMode",
     "ReasoningPart",
     "ResponseFormat",
     "Secret",
@@ -349,13 +352,54 @@ class ProviderResponse(CanonicalStruct, frozen=True):
 # --------------------------------------------------------------------------- catalog
 
 
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+# The effort ladder, weakest first: "nearest effort" means nearest position on it.
+REASONING_EFFORTS: tuple[ReasoningEffort, ...] = (
+    "none",
+    "minimal",
+    "low",
+    "medium",
+    "high",
+    "xhigh",
+    "max",
+)
+# How a model takes reasoning: a token budget, an effort level, or adaptive thinking (the model
+# decides how much to think, guided by an effort level).
+ReasoningMode = Literal["budget", "effort", "adaptive"]
+
+
 class ModelCapabilities(CanonicalStruct, frozen=True):
-    """Per-model abilities; ``None`` means unknown (merging fills unknowns from other sources)."""
+    """Per-model abilities; ``None`` means unknown (merging fills unknowns from other sources).
+
+    ``reasoning_efforts``: the effort levels the model accepts, weakest first (``[]``: it takes
+    none); ``none`` is never listed, ``reasoning_off`` says whether reasoning can be turned off.
+    """
 
     tools: bool | None = None
     vision: bool | None = None
     json_schema: bool | None = None
     reasoning: bool | None = None
+    reasoning_efforts: list[ReasoningEffort] | None = None
+    reasoning_modes: list[ReasoningMode] | None = None
+    reasoning_off: bool | None = None
+
+    def __post_init__(self) -> None:
+        efforts = self.reasoning_efforts
+        if efforts is not None:
+            if "none" in efforts:
+                raise ValueError(
+                    "`reasoning_efforts` does not list `none`: set `reasoning_off = true` to say "
+                    "the model can answer without reasoning"
+                )
+            positions = [REASONING_EFFORTS.index(e) for e in efforts]
+            if positions != sorted(set(positions)):
+                raise ValueError(
+                    "`reasoning_efforts` lists each level once, weakest first "
+                    f"(in the order {', '.join(REASONING_EFFORTS[1:])})"
+                )
+        modes = self.reasoning_modes
+        if modes is not None and len(set(modes)) != len(modes):
+            raise ValueError("`reasoning_modes` lists each mode once")
 
 
 class PriceTier(CanonicalStruct, frozen=True):

@@ -6,7 +6,7 @@ runtime: pricing depends on the core types alone (the plan's Stage 7).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import NamedTuple, Protocol
 
@@ -44,21 +44,31 @@ def _has_any_price(pricing: ModelPricing) -> bool:
     return bool(pricing.tiers) or any(c is not None for c in components)
 
 
-def _catalog_snapshot(source: str, catalog_snapshot: str | None) -> str | None:
+def _catalog_snapshot(
+    source: str, catalog_snapshot: str | None, declared: str | None
+) -> str | None:
     # Only entries from the bundled data carry the data's snapshot; the others say where they
-    # came from, since no date is known for them.
+    # came from (an adapter's own models, a remote list, the config), since no date is known.
     if source == "static":
-        return catalog_snapshot
+        return declared if declared is not None else catalog_snapshot
     return "remote model list" if source == "remote" else "config models"
 
 
 class PricingTable:
-    """User price rules (in config order, indexed once here) backed by a catalog's prices."""
+    """User price rules (in config order, indexed once here) backed by a catalog's prices.
 
-    __slots__ = ("_catalog", "_exact", "_globs")
+    ``declared`` names the provenance of catalog entries an adapter declared itself rather than
+    the bundled data (the echo provider's models), keyed by ``(provider, id)``.
+    """
+
+    __slots__ = ("_catalog", "_declared", "_exact", "_globs")
 
     def __init__(
-        self, rules: Sequence[PriceRule] = (), catalog: CatalogPrices | None = None
+        self,
+        rules: Sequence[PriceRule] = (),
+        catalog: CatalogPrices | None = None,
+        *,
+        declared: Mapping[tuple[str, str], str] | None = None,
     ) -> None:
         exact: dict[tuple[str, str], PriceRule] = {}
         for rule in rules:
@@ -66,6 +76,7 @@ class PricingTable:
         self._exact = exact
         self._globs = [rule for rule in rules if _is_glob(rule.model)]
         self._catalog = catalog
+        self._declared = dict(declared or {})
 
     def lookup(self, provider: str, model: str) -> PriceLookup | None:
         """Prices for ``provider``/``model``: first exact rule, first matching glob, catalog."""
@@ -82,5 +93,6 @@ class PricingTable:
         info = self._catalog.get(provider, model)
         if info is None or info.pricing is None or not _has_any_price(info.pricing):
             return None
-        snapshot = _catalog_snapshot(info.source, self._catalog.snapshot)
+        declared = self._declared.get((info.provider, info.id))
+        snapshot = _catalog_snapshot(info.source, self._catalog.snapshot, declared)
         return PriceLookup(info.pricing, PricingSource.CATALOG, snapshot)

@@ -137,7 +137,11 @@ class ProviderRuntimeBuilder(Generic[R]):
         if declared:
             static = ModelCatalog(models=[*static.models, *declared], snapshot=static.snapshot)
         catalog = merge_static_and_remote_catalog(static, [], given.config_models)
-        pricing = given.pricing or PricingTable(given.rules, CatalogIndex(catalog))
+        pricing = given.pricing or PricingTable(
+            given.rules,
+            CatalogIndex(catalog),
+            declared={(m.provider, m.id): f"{m.provider} built-in models" for m in declared},
+        )
         return self._make(
             RuntimeParts(
                 registry=ProviderRegistry(

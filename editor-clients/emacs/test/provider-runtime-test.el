@@ -6,7 +6,8 @@
 ;;   -f ert-run-tests-batch-and-exit
 ;; The daemon is PROVIDER_RUNTIME_CMD (split at spaces), default the repo's
 ;; .venv/bin/provider-runtime; a private config prices echo-1 at $1 per input token and $2 per
-;; output token (exact costs) and leaves echo-lite unpriced.
+;; output token (exact costs); echo-lite keeps its catalog price of $0, and echo/echo-unpriced
+;; (an id echo answers but does not list) has no price.
 
 ;;; Code:
 
@@ -109,7 +110,9 @@ EXTRA as in `provider-runtime-test--run'."
     (should (eq (plist-get (plist-get (car models) :capabilities) :tools) t))
     (should (eq (plist-get (plist-get (cadr models) :capabilities) :tools) :json-false))
     (should (equal (provider-runtime-format-model (car models))
-                   "echo/echo-1  32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)"))))
+                   "echo/echo-1  32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)"))
+    (should (equal (provider-runtime-format-model (cadr models))
+                   "echo/echo-lite  8192 ctx  $0/$0 per Mtok  Echo Lite (offline, text only)"))))
 
 (ert-deftest provider-runtime-test-run-text-priced ()
   "runtime/run answers text (bytes counted right for non-ASCII), priced by the config rule."
@@ -129,14 +132,23 @@ EXTRA as in `provider-runtime-test--run'."
     (should (equal (provider-runtime-format-usage r)
                    (format "usage: %d in / %d out · cost: $%d USD (user_config)" in out (+ in (* 2 out)))))))
 
-(ert-deftest provider-runtime-test-run-warned ()
-  "An unpriced model: cost null and a pricing.missing warning."
+(ert-deftest provider-runtime-test-run-zero-priced ()
+  "echo-lite is priced at $0 by the catalog: a cost of 0 and no warning."
   (let* ((r (provider-runtime-test--run "hi" :model "echo/echo-lite"))
+         (cost (plist-get r :cost)))
+    (should (equal (plist-get cost :total) "0"))
+    (should (equal (plist-get cost :source) "catalog"))
+    (should (equal (plist-get r :warnings) []))
+    (should (equal (provider-runtime-format-usage r) "usage: 5 in / 2 out · cost: $0 USD (catalog)"))))
+
+(ert-deftest provider-runtime-test-run-warned ()
+  "An unpriced model (an id echo does not list): cost null and a pricing.missing warning."
+  (let* ((r (provider-runtime-test--run "hi" :model "echo/echo-unpriced"))
          (warnings (plist-get r :warnings)))
     (should (null (plist-get r :cost)))
     (should (= (length warnings) 1))
     (should (equal (plist-get (aref warnings 0) :code) "pricing.missing"))
-    (should (equal (plist-get (aref warnings 0) :details) '(:provider "echo" :model "echo-lite")))
+    (should (equal (plist-get (aref warnings 0) :details) '(:provider "echo" :model "echo-unpriced")))
     (should (string-match-p "cost: unknown\nwarning \\[pricing\\.missing\\]: no price known"
                             (provider-runtime-format-response r)))))
 
@@ -260,12 +272,12 @@ EXTRA as in `provider-runtime-test--run'."
 
 (ert-deftest provider-runtime-test-command-run-buffer-warned ()
   "provider-runtime-run on the whole buffer; a warning is shown."
-  (let ((provider-runtime-model "echo/echo-lite"))
+  (let ((provider-runtime-model "echo/echo-unpriced"))
     (provider-runtime-test--in-buffer "whole\nbuffer"
       (provider-runtime-run "")))
   (let ((text (provider-runtime-test--wait-answer)))
     (should (string-prefix-p "echo: whole\nbuffer\n" text))
-    (should (string-match-p "^warning \\[pricing\\.missing\\]: no price known for provider `echo` model `echo-lite`" text))))
+    (should (string-match-p "^warning \\[pricing\\.missing\\]: no price known for provider `echo` model `echo-unpriced`" text))))
 
 (ert-deftest provider-runtime-test-command-run-error ()
   "provider-runtime-run shows a provider error readably."
@@ -289,12 +301,12 @@ EXTRA as in `provider-runtime-test--run'."
   (provider-runtime-models '("echo"))
   (should (equal (provider-runtime-test--buffer-text)
                  (concat "echo/echo-1  32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)\n"
-                         "echo/echo-lite  8192 ctx  price unknown  Echo Lite (offline, text only)\n")))
+                         "echo/echo-lite  8192 ctx  $0/$0 per Mtok  Echo Lite (offline, text only)\n")))
   (provider-runtime-catalog)
   (let ((lines (split-string (provider-runtime-test--buffer-text) "\n" t)))
     (should (string-prefix-p "snapshot: genai-prices " (car lines)))
     (should (> (length lines) 100))
-    (should (member "echo/echo-1  32768 ctx  price unknown  Echo 1 (offline)" lines))))
+    (should (member "echo/echo-1  32768 ctx  $0/$0 per Mtok  Echo 1 (offline)" lines))))
 
 (ert-deftest provider-runtime-test-select-model ()
   "provider-runtime-select-model sets the model runs use."

@@ -22,7 +22,8 @@ vim.opt.runtimepath:prepend(plugin_dir)
 vim.cmd('runtime plugin/provider_runtime.lua')
 
 -- A private config: echo-1 priced at $1 per input token and $2 per output token (exact costs),
--- echo-lite unpriced. PROVIDER_RUNTIME_CONFIG keeps any user config out.
+-- echo-lite at its catalog price of $0, echo/echo-unpriced (an id echo answers but does not list)
+-- unpriced. PROVIDER_RUNTIME_CONFIG keeps any user config out.
 local config_path = vim.fn.tempname() .. '-provider-runtime.toml'
 vim.fn.writefile({
   'default_model = "echo/echo-1"',
@@ -144,6 +145,7 @@ test('runtime/models lists the echo models', function()
   eq(ids, { 'echo/echo-1', 'echo/echo-lite' }, 'models')
   eq(result.models[1].capabilities.tools, true, 'echo-1 tools')
   eq(format.model(result.models[1]), 'echo/echo-1  32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)', 'model line')
+  eq(format.model(result.models[2]), 'echo/echo-lite  8192 ctx  $0/$0 per Mtok  Echo Lite (offline, text only)', 'zero-priced line')
 end)
 
 test('runtime/run answers text, priced by the config rule', function()
@@ -162,13 +164,22 @@ test('runtime/run answers text, priced by the config rule', function()
     u.input_tokens, u.output_tokens, u.input_tokens + 2 * u.output_tokens), 'usage line')
 end)
 
-test('runtime/run on an unpriced model: no cost, a pricing.missing warning', function()
+test('runtime/run on echo-lite: priced at $0 by the catalog, no warning', function()
   local err, r = run('hi', { model = 'echo/echo-lite' })
+  eq(err, nil, 'error')
+  eq(r.cost.total, '0', 'total cost')
+  eq(r.cost.source, 'catalog', 'cost source')
+  eq(#r.warnings, 0, 'warnings')
+  eq(format.usage(r), 'usage: 5 in / 2 out · cost: $0 USD (catalog)', 'usage line')
+end)
+
+test('runtime/run on an unpriced model: no cost, a pricing.missing warning', function()
+  local err, r = run('hi', { model = 'echo/echo-unpriced' })
   eq(err, nil, 'error')
   eq(r.cost, nil, 'cost (JSON null)')
   eq(#r.warnings, 1, 'one warning')
   eq(r.warnings[1].code, 'pricing.missing', 'warning code')
-  eq(r.warnings[1].details, { provider = 'echo', model = 'echo-lite' }, 'warning details')
+  eq(r.warnings[1].details, { provider = 'echo', model = 'echo-unpriced' }, 'warning details')
   local lines = format.response(r)
   eq(lines[#lines - 1]:match('cost: unknown$') ~= nil, true, 'usage line says unknown: ' .. lines[#lines - 1])
   matches(lines[#lines], '^warning %[pricing%.missing%]: no price known', 'warning line')
@@ -285,7 +296,7 @@ test(':ProviderRuntimeRun on a range shows answer, usage and cost', function()
 end)
 
 test(':ProviderRuntimeRun without a range sends the whole buffer; warnings are notified', function()
-  pr.setup({ model = 'echo/echo-lite' })
+  pr.setup({ model = 'echo/echo-unpriced' })
   vim.cmd('enew')
   vim.api.nvim_buf_set_lines(0, 0, -1, false, { 'whole', 'buffer' })
   notified = {}
@@ -296,7 +307,7 @@ test(':ProviderRuntimeRun without a range sends the whole buffer; warnings are n
   matches(lines[#lines], '^warning %[pricing%.missing%]', 'warning line')
   eq(#notified, 1, 'one notification')
   eq(notified[1].level, vim.log.levels.WARN, 'warning level')
-  matches(notified[1].msg, '^warning %[pricing%.missing%]: no price known for provider `echo` model `echo%-lite`', 'notified text')
+  matches(notified[1].msg, '^warning %[pricing%.missing%]: no price known for provider `echo` model `echo%-unpriced`', 'notified text')
 end)
 
 test(':ProviderRuntimeRun shows a provider error readably', function()
@@ -327,6 +338,7 @@ test(':ProviderRuntimeModels and :ProviderRuntimeCatalog fill the answer buffer'
     return answer_lines()[1] == 'echo/echo-1  32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)'
   end, 10), 'models not shown: ' .. vim.inspect(answer_lines()))
   eq(#answer_lines(), 2, 'two echo models')
+  eq(answer_lines()[2], 'echo/echo-lite  8192 ctx  $0/$0 per Mtok  Echo Lite (offline, text only)', 'zero price')
   vim.cmd('ProviderRuntimeCatalog')
   ok(vim.wait(CALL_TIMEOUT_MS, function()
     return (answer_lines()[1] or ''):find('^snapshot: genai%-prices ') ~= nil

@@ -2,7 +2,8 @@
 # The shell client against the real daemon (offline echo provider), in both framings.
 # Usage: editor-clients/shell/test/run_tests.sh [TEST_NAME...] ; exits non-zero when a test fails.
 # PROVIDER_RUNTIME_CMD defaults to the repo's .venv/bin/provider-runtime; a private config
-# prices echo-1 at $1 per input token and $2 per output token and leaves echo-lite unpriced.
+# prices echo-1 at $1 per input token and $2 per output token; echo-lite keeps its catalog
+# price of $0, and echo/echo-unpriced (an id echo answers but does not list) has no price.
 # Each test runs as its own job (process group, `set -m`) bounded by PR_TEST_TIMEOUT seconds;
 # when that runs out, or the suite itself is stopped, the whole group is killed: nothing the
 # test started (subshells, daemons) outlives it.
@@ -106,11 +107,18 @@ t_run_text_usage_on_stderr() {
 
 t_run_warned_usage() {
   local out
-  out=$("$CLIENT" --framing "$FRAMING" run --model echo/echo-lite hi 2>"$WORK/err") || fail "status $?"
+  out=$("$CLIENT" --framing "$FRAMING" run --model echo/echo-unpriced hi 2>"$WORK/err") || fail "status $?"
   eq "$out" 'echo: hi' stdout
   eq "$(sed -n 1p "$WORK/err")" 'usage: 5 in / 2 out · cost: unknown' 'usage line'
-  [[ $(sed -n 2p "$WORK/err") == 'warning [pricing.missing]: no price known for provider `echo` model `echo-lite`'* ]] ||
+  [[ $(sed -n 2p "$WORK/err") == 'warning [pricing.missing]: no price known for provider `echo` model `echo-unpriced`'* ]] ||
     fail "warning line: $(<"$WORK/err")"
+}
+
+t_run_zero_priced_usage() {
+  local out
+  out=$("$CLIENT" --framing "$FRAMING" run --model echo/echo-lite hi 2>"$WORK/err") || fail "status $?"
+  eq "$out" 'echo: hi' stdout
+  eq "$(<"$WORK/err")" 'usage: 5 in / 2 out · cost: $0 USD (catalog)' 'usage line, and no warning'
 }
 
 t_run_prompt_from_stdin() {
@@ -130,7 +138,7 @@ t_call_tool_call() {
 
 t_models() {
   eq "$("$CLIENT" --framing "$FRAMING" models echo)" \
-    $'echo/echo-1  32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)\necho/echo-lite  8192 ctx  price unknown  Echo Lite (offline, text only)' \
+    $'echo/echo-1  32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)\necho/echo-lite  8192 ctx  $0/$0 per Mtok  Echo Lite (offline, text only)' \
     'model lines'
   eq "$("$CLIENT" --framing "$FRAMING" models --json echo | jq -c '[.models[] | .capabilities.tools]')" '[true,false]' capabilities
 }
@@ -270,7 +278,8 @@ chosen() { [[ $ONLY == "  " || $ONLY == *" $1 "* ]]; }
 
 # Every one-shot command in the default framing (content-length); the lines framing runs the
 # one-shot paths that differ in what they read; the sessions run in both.
-ONE_SHOT=(t_run_json_priced t_run_text_usage_on_stderr t_run_warned_usage t_run_prompt_from_stdin
+ONE_SHOT=(t_run_json_priced t_run_text_usage_on_stderr t_run_warned_usage t_run_zero_priced_usage
+  t_run_prompt_from_stdin
   t_call_tool_call t_models t_catalog t_routing_error t_provider_error t_invalid_params)
 SESSION=(t_session_ids_never_repeat t_session_out_of_order_and_cancel t_session_concurrent_waiters
   t_session_concurrent_writers t_session_stop_status)

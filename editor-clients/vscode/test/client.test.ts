@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { RuntimeClient, RuntimeError } from '../src/client';
-import { formatError, formatResponse } from '../src/format';
+import { formatError, formatModel, formatResponse } from '../src/format';
 import { TEST_CONFIG, WEATHER_TOOL, daemonOptions, useTestConfig } from './daemon';
 
 async function rejection(promise: Promise<unknown>): Promise<RuntimeError> {
@@ -50,6 +50,7 @@ describe('RuntimeClient against the real daemon', () => {
     assert.deepEqual(ids, ['echo/echo-1', 'echo/echo-lite']);
     assert.equal(result.models[0].capabilities.tools, true);
     assert.equal(result.models[1].capabilities.tools, false);
+    assert.equal(formatModel(result.models[1]), 'echo/echo-lite  8192 ctx  $0/$0 per Mtok  Echo Lite (offline, text only)');
     assert.deepEqual(result.warnings, []);
   });
 
@@ -71,11 +72,19 @@ describe('RuntimeClient against the real daemon', () => {
     assert.match(text, new RegExp(`cost: \\$${u.input_tokens + 2 * u.output_tokens} USD \\(user_config\\)`));
   });
 
-  it('runtime/run on an unpriced model: cost null and a pricing.missing warning', async () => {
+  it('runtime/run on echo-lite: priced at $0 by the catalog, no warning', async () => {
     const response = await client.run({ model: 'echo/echo-lite', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(response.cost?.total, '0');
+    assert.equal(response.cost?.source, 'catalog');
+    assert.deepEqual(response.warnings, []);
+    assert.match(formatResponse(response), /usage: 5 in \/ 2 out · cost: \$0 USD \(catalog\)\n$/);
+  });
+
+  it('runtime/run on an unpriced model: cost null and a pricing.missing warning', async () => {
+    const response = await client.run({ model: 'echo/echo-unpriced', messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(response.cost, null);
     assert.deepEqual(response.warnings.map((w) => w.code), ['pricing.missing']);
-    assert.deepEqual(response.warnings[0].details, { provider: 'echo', model: 'echo-lite' });
+    assert.deepEqual(response.warnings[0].details, { provider: 'echo', model: 'echo-unpriced' });
     assert.match(formatResponse(response), /cost: unknown\nwarning \[pricing\.missing\]: no price known/);
   });
 

@@ -1,5 +1,6 @@
 // Test helpers: where the real daemon is, and a private config that prices echo-1 at $1 per input
-// token and $2 per output token (so costs are exact integers) and leaves echo-lite unpriced.
+// token and $2 per output token (so costs are exact integers); echo-lite keeps its catalog price of
+// $0, and echo/echo-unpriced (an id echo answers but does not list) has no price.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

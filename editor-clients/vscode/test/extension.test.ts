@@ -58,7 +58,7 @@ describe('the VS Code extension (fake vscode, real daemon)', () => {
   });
 
   it('run on the whole file when nothing is selected; warnings reach the user', async () => {
-    fake.settings['providerRuntime.model'] = 'echo/echo-lite';
+    fake.settings['providerRuntime.model'] = 'echo/echo-unpriced';
     fake.state.activeTextEditor = fakeEditor('the whole file');
     try {
       await fake.vscode.commands.executeCommand('providerRuntime.run');
@@ -67,7 +67,7 @@ describe('the VS Code extension (fake vscode, real daemon)', () => {
     }
     const document = last(fake.documents);
     assert.match(document.content, /^echo: the whole file\n/);
-    assert.match(document.content, /cost: unknown\nwarning \[pricing\.missing\]: no price known for provider `echo` model `echo-lite`/);
+    assert.match(document.content, /cost: unknown\nwarning \[pricing\.missing\]: no price known for provider `echo` model `echo-unpriced`/);
     const shown = last(fake.shown);
     assert.equal(shown.kind, 'warning');
     assert.match(shown.text, /^provider-runtime: warning \[pricing\.missing\]/);
@@ -111,6 +111,8 @@ describe('the VS Code extension (fake vscode, real daemon)', () => {
     assert.ok(labels.length > 100, 'the whole catalog is offered');
     const echo = fake.state.quickPickItems.find((item) => item.label === 'echo/echo-1');
     assert.equal(echo?.description, '32768 ctx  $1000000/$2000000 per Mtok  Echo 1 (offline)');
+    const lite = fake.state.quickPickItems.find((item) => item.label === 'echo/echo-lite');
+    assert.equal(lite?.description, '8192 ctx  $0/$0 per Mtok  Echo Lite (offline, text only)');
   });
 
   it('catalog opens the exported catalog as JSON', async () => {

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from ...core.types import ModelCapabilities, ModelInfo
+from decimal import Decimal
 
-__all__ = ["ECHO_MODELS", "echo_models"]
+from ...core.types import ModelCapabilities, ModelInfo, ModelPricing
 
-# (id, display name, context window, max output, capabilities). No prices on purpose: a call on
-# an unpriced model shows the pricing.missing warning unless the user's config prices it.
+__all__ = ["ECHO_MODELS", "ECHO_PRICING", "echo_models"]
+
+# An offline answer costs nothing: every listed model is priced at zero, so its calls are priced
+# from the catalog ($0) without a pricing.missing warning. Echo answers any other id too; such an
+# unlisted id has no price, which is how tests reach the unpriced path (e.g. `echo/echo-unpriced`).
+ECHO_PRICING = ModelPricing(
+    input=Decimal(0),
+    output=Decimal(0),
+    cache_read=Decimal(0),
+    cache_write=Decimal(0),
+    cache_write_1h=Decimal(0),
+)
+
+# (id, display name, context window, max output, capabilities).
 ECHO_MODELS: tuple[tuple[str, str, int, int, ModelCapabilities], ...] = (
     (
         "echo-1",
@@ -36,6 +48,7 @@ def echo_models(provider_id: str, source: str = "static") -> list[ModelInfo]:
             context_window=context,
             max_output_tokens=max_output,
             capabilities=caps,
+            pricing=ECHO_PRICING,
             source="remote" if source == "remote" else "static",
         )
         for model_id, name, context, max_output, caps in ECHO_MODELS
