@@ -383,3 +383,26 @@ async def test_compatible_server_quirks_pass_cache_controls_on(tmp_path: Path) -
     assert {"cache.key_dropped", "cache.breakpoint_dropped"} <= {
         w["code"] for w in plain["warnings"]
     }
+
+
+def test_openai_marks_an_image_and_openrouter_the_text_before_it() -> None:
+    from provider_runtime.core.types import ImagePart
+    from provider_runtime.providers.openai import encode_openai_request
+
+    request = _request(
+        Message(
+            role=MessageRole.USER,
+            content=[TextPart(text="look"), ImagePart(url="https://example.com/a.png"), BP],
+        )
+    )
+    fitted, _ = _prepare(request, "openai", "gpt-5.6-sol", OPENAI_CAPABILITIES)
+    body, warnings = encode_openai_request(fitted, "gpt-5.6-sol")
+    assert body["messages"][0]["content"][1]["prompt_cache_breakpoint"] == {"mode": "explicit"}
+    assert "prompt_cache_breakpoint" not in body["messages"][0]["content"][0]
+    assert warnings == []
+    validate_request("openai", "/chat/completions", body)
+    fitted, _ = _prepare(request, "openrouter", "anthropic/c", OPENROUTER_CAPABILITIES)
+    routed, _ = encode_openrouter_request(fitted, "anthropic/c")
+    assert routed["messages"][0]["content"][0]["cache_control"] == {"type": "ephemeral"}
+    assert "cache_control" not in routed["messages"][0]["content"][1]
+    validate_request("openrouter", "/chat/completions", routed)
