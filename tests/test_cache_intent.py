@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from provider_runtime.core.types import (
@@ -26,6 +26,7 @@ from provider_runtime.core.types import (
     ToolDefinition,
     ToolResult,
 )
+from provider_runtime.handoff import normalize_handoff_messages
 from provider_runtime.providers.anthropic import ANTHROPIC_CAPABILITIES, encode_anthropic_request
 from provider_runtime.providers.openai import OPENAI_CAPABILITIES
 from provider_runtime.providers.openrouter import (
@@ -36,6 +37,7 @@ from provider_runtime.runtime.capabilities import prepare_request
 from tests.daemon_client import run_params, spawn_daemon
 from tests.loopback_provider import loopback_provider
 from tests.openapi import validate_request
+from tests.test_handoff_properties import TARGETS, assert_valid, conversations
 
 BP = CacheBreakpoint()
 BP_1H = CacheBreakpoint(ttl="1h")
@@ -406,3 +408,43 @@ def test_openai_marks_an_image_and_openrouter_the_text_before_it() -> None:
     assert routed["messages"][0]["content"][0]["cache_control"] == {"type": "ephemeral"}
     assert "cache_control" not in routed["messages"][0]["content"][1]
     validate_request("openrouter", "/chat/completions", routed)
+
+
+# ---------------------------------------------------------------- handoff, for all inputs
+
+
+@st.composite
+def _with_breakpoints(draw: Any) -> list[Message]:
+    out: list[Message] = []
+    for message in draw(conversations()):
+        parts = message.parts()
+        for _ in range(draw(st.integers(0, 2))):
+            at = draw(st.integers(0, len(parts)))
+            parts.insert(at, CacheBreakpoint(ttl=draw(st.sampled_from(["5m", "1h"]))))
+        out.append(msgspec.structs.replace(message, content=parts))
+    return out
+
+
+def _without_breakpoints(messages: list[Message]) -> list[Message]:
+    stripped = [
+        msgspec.structs.replace(
+            m, content=[p for p in m.parts() if not isinstance(p, CacheBreakpoint)]
+        )
+        for m in messages
+    ]
+    return [m for m in stripped if m.parts()]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_with_breakpoints(), st.sampled_from(["openai", "anthropic", "openrouter"]))
+def test_handoff_never_loses_a_breakpoint_and_stays_idempotent(
+    messages: list[Message], name: str
+) -> None:
+    target = TARGETS[name]
+    out, _ = normalize_handoff_messages(messages, target)
+    asked = [p for m in messages for p in m.parts() if isinstance(p, CacheBreakpoint)]
+    kept = [p for m in out for p in m.parts() if isinstance(p, CacheBreakpoint)]
+    assert sorted(b.ttl for b in kept) == sorted(b.ttl for b in asked)
+    again, warnings = normalize_handoff_messages(out, target)
+    assert again == out and warnings == []
+    assert_valid(_without_breakpoints(out), target)

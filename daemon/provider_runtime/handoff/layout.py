@@ -8,9 +8,43 @@ from __future__ import annotations
 from ..core.types import CacheBreakpoint, MessageRole, SystemPlacement, TextPart
 from .model import HandoffTarget, Notices, Slot, WorkMessage
 
-__all__ = ["LEADING_USER_TEXT", "enforce_alternation", "place_system"]
+__all__ = ["LEADING_USER_TEXT", "enforce_alternation", "fold_breakpoints", "place_system"]
 
 LEADING_USER_TEXT = "(continued)"
+
+
+def fold_breakpoints(work: list[WorkMessage], notices: Notices) -> list[WorkMessage]:
+    """A message of cache breakpoints only has no content: its breakpoints end the message
+    before it (the same place in the prompt), or open the next one when it comes first."""
+    if all(_only_breakpoints(m) for m in work):
+        return work  # nothing else to attach them to
+    out: list[WorkMessage] = []
+    pending: list[Slot] = []
+    for message in work:
+        if not _only_breakpoints(message):
+            if pending:
+                message.replace([*pending, *message.slots])
+                pending = []
+            out.append(message)
+            continue
+        if out:
+            out[-1].replace([*out[-1].slots, *message.slots])
+        else:
+            pending.extend(message.slots)
+        index = message.sources[0] if message.sources else None
+        where = "end the message before it" if out else "open the message after it"
+        notices.add(
+            "handoff.empty_message_removed",
+            f"Removed {message.role.value} message {index}: it holds only cache breakpoints, "
+            f"which now {where}.",
+            message_index=index,
+            role=message.role.value,
+        )
+    return out
+
+
+def _only_breakpoints(message: WorkMessage) -> bool:
+    return bool(message.slots) and all(isinstance(s.part, CacheBreakpoint) for s in message.slots)
 
 
 def place_system(

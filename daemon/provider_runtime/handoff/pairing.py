@@ -245,13 +245,14 @@ class _Pairing:
     def with_answers(self, i: int, calls: list[_Call]) -> WorkMessage:
         """Message ``i`` with its results of ``calls`` under their new ids, the rest kept."""
         message = self.work[i]
-        mine = [c for c in calls if c.result is not None and c.result[0] == i]
-        rest = [  # the results themselves are claimed: keep_or_convert drops them here
-            kept
-            for pos, slot in enumerate(message.slots)
-            for kept in self.keep_or_convert(slot, (i, pos), message.role)
-        ]
-        message.replace([self.answer(c) for c in mine] + rest)
+        slots: list[Slot] = []
+        for pos, slot in enumerate(message.slots):  # already in call order; breakpoints stay
+            call = self.claimed.get((i, pos))
+            if call is not None and call in calls:
+                slots.append(self.answer(call))
+            else:
+                slots.extend(self.keep_or_convert(slot, (i, pos), message.role))
+        message.replace(slots)
         return message
 
     def report(self, calls: list[_Call], places: set[Position]) -> None:
