@@ -79,6 +79,7 @@ class ProviderId(StrEnum):
     OPENAI = "openai"
     ANTHROPIC = "anthropic"
     OPENROUTER = "openrouter"
+    BEDROCK = "bedrock"
     ECHO = "echo"
 
 

@@ -26,11 +26,18 @@ from ..cache import CachePlacement, has_text, place_breakpoints
 from .dialect import OpenAIDialect
 from .wire import OpenAIChatOptions
 
+# The Responses API takes the same request-level fields (``CreateModelResponseProperties``).
+
 __all__ = ["cache_marker", "encode_cache_options", "openai_cache_placement"]
 
 
-def openai_cache_placement(request: ProviderRequest, dialect: OpenAIDialect) -> CachePlacement:
-    """Which parts (or the last tool) carry the request's breakpoints for ``dialect``."""
+def openai_cache_placement(
+    request: ProviderRequest, dialect: OpenAIDialect, *, assistant_text: bool = True
+) -> CachePlacement:
+    """Which parts (or the last tool) carry the request's breakpoints for ``dialect``.
+
+    ``assistant_text``: assistant text can carry a marker (Chat Completions' text parts; the
+    Responses API's assistant messages hold output text, which has no marker)."""
     anthropic_style = dialect.cache_marker == "cache_control"
 
     def markable(message: Message, part: ContentPart) -> bool:
@@ -38,6 +45,8 @@ def openai_cache_placement(request: ProviderRequest, dialect: OpenAIDialect) -> 
             return message.role != MessageRole.ASSISTANT
         if isinstance(part, ImagePart):  # OpenRouter marks text parts only
             return message.role == MessageRole.USER and not anthropic_style
+        if message.role == MessageRole.ASSISTANT and not assistant_text:
+            return False
         return has_text(part) and message.role != MessageRole.TOOL
 
     return place_breakpoints(

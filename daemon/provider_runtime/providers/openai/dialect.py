@@ -87,6 +87,8 @@ class OpenAIDialect:
     max_stop_sequences: int | None = 4
     cache: tuple[CacheSupport, ...] = OPENAI_CACHE
     cache_marker: CacheMarker = "prompt_cache_breakpoint"
+    tool_call_id_pattern: str | None = None
+    tool_call_id_max_length: int | None = 64  # OpenAI rejects longer tool call ids
 
     @classmethod
     def from_quirks(cls, quirks: OpenAICompatQuirks, *, provider: str) -> OpenAIDialect:
@@ -106,6 +108,8 @@ class OpenAIDialect:
             max_stop_sequences=None,
             cache=(_compat_cache(quirks),),
             cache_marker="cache_control" if quirks.cache_control else "none",
+            tool_call_id_pattern=quirks.tool_call_id_pattern,
+            tool_call_id_max_length=quirks.tool_call_id_max_length,
         )
 
     def system_role(self, model: str) -> str:
