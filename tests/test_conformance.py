@@ -336,6 +336,9 @@ async def test_images_by_url_and_by_data_are_sent(harness: Harness) -> None:
     assert "https://example.com/cat.png" in sent and "iVBORw0KGgo=" in sent
 
 
+MARKERS = ("cache_control", "prompt_cache_breakpoint", "cachePoint")  # each provider's form
+
+
 @respx.mock
 async def test_no_cache_breakpoint_is_lost_silently(harness: Harness) -> None:
     """Each breakpoint asked for is either on the wire as the provider's marker or reported:
@@ -355,7 +358,7 @@ async def test_no_cache_breakpoint_is_lost_silently(harness: Harness) -> None:
     fitted, warnings = prepare_request(request, ref, None, adapter.capabilities)
     resp = await adapter.run(fitted, context(harness))
     sent = route.calls.last.request.content.decode()
-    markers = sent.count('"cache_control"') + sent.count('"prompt_cache_breakpoint"')
+    markers = sum(sent.count(f'"{m}"') for m in MARKERS)
     reported = [*warnings, *resp.warnings]
     dropped = sum(
         len(w.details.get("paths", [])) + len(w.details.get("dropped", []))
