@@ -18,6 +18,7 @@ import respx
 from provider_runtime.config import OpenAICompatQuirks
 from provider_runtime.core import (
     AdapterContext,
+    CacheBreakpoint,
     ErrorKind,
     FinishReason,
     ImagePart,
@@ -39,6 +40,7 @@ from provider_runtime.providers.bedrock import BedrockAdapter
 from provider_runtime.providers.google import GoogleAdapter
 from provider_runtime.providers.openai import OpenAIAdapter
 from provider_runtime.providers.openrouter import OpenRouterAdapter
+from provider_runtime.runtime.capabilities import prepare_request
 from provider_runtime.transport import HttpTransport, RetryPolicy
 
 NO_RETRY = RetryPolicy(max_retries=0)
@@ -389,6 +391,41 @@ async def test_images_by_url_and_by_data_are_sent(harness: Harness) -> None:
     await run(harness, ask(harness, message))
     sent = route.calls.last.request.content.decode()
     assert harness.image_url in sent and "iVBORw0KGgo=" in sent
+
+
+MARKERS = ("cache_control", "prompt_cache_breakpoint", "cachePoint")  # each provider's form
+
+
+@respx.mock
+async def test_no_cache_breakpoint_is_lost_silently(harness: Harness) -> None:
+    """Each breakpoint asked for is either on the wire as the provider's marker or reported:
+    the complaint that started issue 16 is that a translator's silent drop shows only on a bill."""
+    route = respx.post(harness.url).respond(200, json=harness.text("ok"))
+    bp = CacheBreakpoint()
+    request = ask(
+        harness,
+        Message(role=MessageRole.SYSTEM, content=[TextPart(text="rules"), bp]),
+        Message(role=MessageRole.USER, content=[TextPart(text="doc"), bp]),
+        Message(role=MessageRole.ASSISTANT, content="noted"),
+        Message(role=MessageRole.USER, content=[TextPart(text="question"), bp]),
+        cache_key="k",
+    )
+    adapter = harness.make(HttpTransport())
+    ref = ModelRef(provider=harness.name, id=harness.model)
+    fitted, warnings = prepare_request(request, ref, None, adapter.capabilities)
+    resp = await adapter.run(fitted, context(harness))
+    sent = route.calls.last.request.content.decode()
+    markers = sum(sent.count(f'"{m}"') for m in MARKERS)
+    reported = [*warnings, *resp.warnings]
+    dropped = sum(
+        len(w.details.get("paths", [])) + len(w.details.get("dropped", []))
+        for w in reported
+        if w.code in ("cache.breakpoint_dropped", "cache.breakpoints_limited")
+    )
+    assert markers + dropped == 3
+    assert ('"prompt_cache_key":"k"' in sent) != any(
+        w.code == "cache.key_dropped" for w in reported
+    )
 
 
 @respx.mock

@@ -169,6 +169,7 @@ def test_every_addition_to_the_snapshot_is_explained() -> None:
 
 if __name__ == "__main__":
     SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
-    notes = load_snapshot().get("notes", []) if SNAPSHOT.exists() else []
+    # `notes` say why each deliberate change was made; a refresh keeps them.
+    notes = json.loads(SNAPSHOT.read_text()).get("notes", []) if SNAPSHOT.exists() else []
     SNAPSHOT.write_text(json.dumps({**current(), "notes": notes}, indent=2, sort_keys=True) + "\n")
     sys.stdout.write(f"wrote {SNAPSHOT}\n")

@@ -13,6 +13,8 @@ from provider_runtime.core import types as t
 from provider_runtime.core.types import (
     AdapterContext,
     AssistantOutput,
+    CacheBreakpoint,
+    CacheSupport,
     CostBreakdown,
     DiscoveryOptions,
     FinishReason,
@@ -182,6 +184,8 @@ SAMPLES: list[Any] = [
         tool_call_id_pattern="^[a-zA-Z0-9_-]+$",
         tool_call_id_max_length=64,
     ),
+    CacheBreakpoint(ttl="1h"),
+    CacheSupport(models="^gpt-5", breakpoints=4, ttls=("5m", "1h"), retention=("none",)),
 ]
 
 

@@ -3,16 +3,25 @@
 No tokenizer is downloaded (the daemon may have no network): text counts one token per four
 characters, rounded up; each message adds 4 (role and separators); each image 85 (what a
 low-detail image costs on OpenAI); a tool call its name plus its arguments as compact JSON; each
-tool definition its canonical JSON. A rule of thumb for English prose: code, other scripts and
-other tokenizers can differ a lot, which is why counts made with it say ``exact: false``. The
-offline ``echo`` provider reports the same number as its usage, so the two can be compared.
+tool definition its canonical JSON; a cache breakpoint nothing. A rule of thumb for English
+prose: code, other scripts and other tokenizers can differ a lot, which is why counts made with
+it say ``exact: false``. The offline ``echo`` provider reports the same number as its usage, so
+the two can be compared.
 """
 
 from __future__ import annotations
 
 import msgspec
 
-from .types import ImagePart, Message, ProviderRequest, ReasoningPart, TextPart, ToolCall
+from .types import (
+    CacheBreakpoint,
+    ImagePart,
+    Message,
+    ProviderRequest,
+    ReasoningPart,
+    TextPart,
+    ToolCall,
+)
 
 __all__ = [
     "IMAGE_TOKENS",
@@ -47,6 +56,8 @@ def _message_tokens(message: Message) -> int:
             tokens += IMAGE_TOKENS
         elif isinstance(part, ToolCall):
             tokens += estimate_tokens(part.name + _encode(part.arguments).decode())
+        elif isinstance(part, CacheBreakpoint):
+            continue  # a marker, not prompt text
         elif isinstance(part.content, str):
             tokens += estimate_tokens(part.content)
         else:

@@ -6,6 +6,7 @@ every struct below; ``tests/test_protocol_doc.py`` keeps the two in agreement.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -13,9 +14,14 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 __all__ = [
+    "CACHE_TTL_ORDER",
     "REASONING_EFFORTS",
     "AdapterContext",
     "AssistantOutput",
+    "CacheBreakpoint",
+    "CacheRetention",
+    "CacheSupport",
+    "CacheTtl",
     "CanonicalStruct",
     "ContentPart",
     "CostBreakdown",
@@ -174,7 +180,20 @@ class ReasoningPart(CanonicalStruct, tag="reasoning", tag_field="type", frozen=T
     model: str | None = None
 
 
-ContentPart = TextPart | ImagePart | ToolCall | ToolResult | ReasoningPart
+CacheTtl = Literal["5m", "1h"]
+CACHE_TTL_ORDER: tuple[CacheTtl, ...] = ("5m", "1h")  # shortest first
+
+
+class CacheBreakpoint(
+    CanonicalStruct, tag="cache_breakpoint", tag_field="type", frozen=True, kw_only=True
+):
+    """ "Cache the prompt up to here": everything before it, in prompt order (tools, system,
+    messages), is worth keeping for ``ttl``. Adapters map it to the provider's own marker."""
+
+    ttl: CacheTtl = "5m"
+
+
+ContentPart = TextPart | ImagePart | ToolCall | ToolResult | ReasoningPart | CacheBreakpoint
 
 
 class Message(CanonicalStruct, frozen=True):
@@ -234,6 +253,9 @@ class JsonSchemaFormat(
 ResponseFormat = TextFormat | JsonFormat | JsonSchemaFormat
 
 
+CacheRetention = Literal["default", "extended", "none"]
+
+
 class ReasoningConfig(CanonicalStruct, frozen=True):
     """Ask for model reasoning: an ``effort`` level, a token ``budget_tokens``, or both."""
 
@@ -253,6 +275,8 @@ class ProviderRequest(CanonicalStruct, frozen=True):
     stop: list[str] = []
     reasoning: ReasoningConfig | None = None
     metadata: dict[str, str] = {}
+    cache_key: str | None = None  # a routing hint for providers that route by prompt prefix
+    cache_retention: CacheRetention = "default"
 
     def model_ref(self) -> ModelRef:
         return parse_model_ref(self.model)
@@ -497,6 +521,24 @@ class SystemPlacement(StrEnum):
     TOP_LEVEL = "top_level"  # one system prompt outside the messages (Anthropic)
 
 
+class CacheSupport(CanonicalStruct, frozen=True):
+    """The prompt-cache controls a target honours, for the models whose id matches ``models``.
+
+    ``breakpoints``: how many ``cache_breakpoint`` parts one request may carry (0: none; null:
+    no limit). ``ttls``: the lifetimes offered for them. ``cache_key``: ``cache_key`` is passed
+    on. ``retention``: the ``cache_retention`` values besides ``default`` that are honoured.
+    ``longer_ttl_first``: a longer-lived breakpoint may not follow a shorter-lived one.
+    ``models``: a regular expression searched in the model id (null: every model).
+    """
+
+    models: str | None = None
+    breakpoints: int | None = 0
+    ttls: tuple[CacheTtl, ...] = ()
+    cache_key: bool = False
+    retention: tuple[Literal["extended", "none"], ...] = ()
+    longer_ttl_first: bool = False
+
+
 class ProviderCapabilities(CanonicalStruct, frozen=True):
     """What a provider's API can express; handoff and the runtime adapt requests to it."""
 
@@ -511,6 +553,14 @@ class ProviderCapabilities(CanonicalStruct, frozen=True):
     tool_call_id_pattern: str | None = None
     tool_call_id_max_length: int | None = None
     remote_discovery: bool = True
+    cache: tuple[CacheSupport, ...] = ()  # the first entry matching the model id applies
+
+    def cache_support(self, model: str) -> CacheSupport:
+        """The cache controls ``model`` honours (none when no entry matches it)."""
+        for support in self.cache:
+            if support.models is None or re.search(support.models, model):
+                return support
+        return CacheSupport()
 
 
 class Secret:

@@ -4,8 +4,8 @@ is reported with one warning code per condition (protocol.md §9 ``capability.*`
 The target's effective capabilities are the provider's own (the dialect's facts and the config's
 quirks, as its adapter declares them) narrowed by the catalog's entry for the model: only a
 ``False`` there narrows, unknown (``None``) leaves the provider's word. Encoders trust the
-result and make no such decision again. A new decision (cache breakpoints, an effort ladder)
-is one more step of ``prepare_request``.
+result and make no such decision again. A new decision (an effort ladder) is one more step of
+``prepare_request``; cache intent is the step ``cache_intent.decide_cache``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ..core.types import (
     ProviderRuntimeWarning,
 )
 from ..handoff import HandoffTarget, normalize_handoff_messages
+from .cache_intent import decide_cache
 
 __all__ = ["effective_capabilities", "prepare_request"]
 
@@ -59,9 +60,10 @@ def prepare_request(
     changes: dict[str, object] = {}
     for step in _STEPS:
         changes.update(step(request, caps, name, warnings))
+    request = msgspec.structs.replace(request, **changes)  # a step may change the messages
     target = HandoffTarget(provider=ref.provider, model=ref.id, capabilities=caps)
     messages, handoff_warnings = normalize_handoff_messages(request.messages, target)
-    request = msgspec.structs.replace(request, model=ref, messages=messages, **changes)
+    request = msgspec.structs.replace(request, model=ref, messages=messages)
     return request, [*handoff_warnings, *warnings]
 
 
@@ -123,4 +125,4 @@ def _reasoning(
     return {"reasoning": None}
 
 
-_STEPS: tuple[Step, ...] = (_tools, _response_format, _reasoning)
+_STEPS: tuple[Step, ...] = (_tools, _response_format, _reasoning, decide_cache)

@@ -12,6 +12,7 @@ from typing import Any, Unpack
 from urllib.parse import urlencode
 
 from ...core.types import (
+    CacheSupport,
     ModelInfo,
     ProviderCapabilities,
     ProviderResponse,
@@ -67,6 +68,11 @@ ANTHROPIC_CAPABILITIES = ProviderCapabilities(
     tool_call_id_pattern="^[a-zA-Z0-9_-]+$",
     tool_call_id_max_length=None,
     remote_discovery=True,
+    # https://platform.claude.com/docs/en/build-with-claude/prompt-caching: up to 4
+    # breakpoints, 5m or 1h, a 1h entry before any 5m one; no breakpoint means no caching.
+    cache=(
+        CacheSupport(breakpoints=4, ttls=("5m", "1h"), retention=("none",), longer_ttl_first=True),
+    ),
 )
 
 

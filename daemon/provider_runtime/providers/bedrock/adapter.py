@@ -18,6 +18,7 @@ import msgspec
 from ...core.errors import ConfigError, ErrorKind, ProviderError
 from ...core.types import (
     AdapterContext,
+    CacheSupport,
     ProviderCapabilities,
     ProviderRequest,
     ProviderResponse,
@@ -51,6 +52,18 @@ BEDROCK_CAPABILITIES = ProviderCapabilities(
     tool_call_id_pattern="^[a-zA-Z0-9_.:-]+$",  # the service model's ToolUseId
     tool_call_id_max_length=64,
     remote_discovery=False,  # listing models is the control plane's (another service)
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html: cache
+    # checkpoints for Claude (Anthropic's rules: 4, 5m or 1h, longer first) and Amazon Nova.
+    cache=(
+        CacheSupport(
+            models=r"anthropic\.claude",
+            breakpoints=4,
+            ttls=("5m", "1h"),
+            retention=("none",),
+            longer_ttl_first=True,
+        ),
+        CacheSupport(models=r"amazon\.nova", breakpoints=4, ttls=("5m",), retention=("none",)),
+    ),
 )
 
 

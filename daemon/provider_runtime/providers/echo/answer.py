@@ -15,6 +15,7 @@ from ...core.errors import ErrorKind, ProviderError
 from ...core.tokens import estimate_request_tokens, estimate_tokens
 from ...core.types import (
     AssistantOutput,
+    CacheBreakpoint,
     FinishReason,
     ImagePart,
     JsonFormat,
@@ -260,7 +261,7 @@ def _reply_text(request: ProviderRequest, command: tuple[str, str] | None) -> st
     results = _tool_results(last) if last is not None else []
     if results:
         shown = "; ".join(f"{r.tool_call_id}: {_result_text(r)}" for r in results)
-        return _formatted(f"tool results: {shown}", request)
+        return _formatted(f"tool results: {shown}{_cache_note(request)}", request)
     prompt = _last_user_text(request.messages)
     if command is not None and command[0] == "sleep":
         parts = command[1].split(maxsplit=1)
@@ -276,7 +277,18 @@ def _reply_text(request: ProviderRequest, command: tuple[str, str] | None) -> st
     images = sum(isinstance(p, ImagePart) for p in (last.parts() if last is not None else []))
     if images:
         prompt += f" [{images} image{'s' if images > 1 else ''}]"
-    return _formatted(prompt, request)
+    return _formatted(prompt + _cache_note(request), request)
+
+
+def _cache_note(request: ProviderRequest) -> str:
+    """The cache intent that reached the provider, so that clients can test it offline."""
+    ttls = [p.ttl for m in request.messages for p in m.parts() if isinstance(p, CacheBreakpoint)]
+    items = [f"breakpoints {','.join(ttls)}"] if ttls else []
+    if request.cache_key is not None:
+        items.append(f"key {request.cache_key}")
+    if request.cache_retention != "default":
+        items.append(f"retention {request.cache_retention}")
+    return f" [cache: {'; '.join(items)}]" if items else ""
 
 
 def _result_text(result: ToolResult) -> str:

@@ -37,7 +37,7 @@ from ..ratelimit import parse_openai_rate_limit
 from .api import ApiSetting, choose_api
 from .count import COUNT_PATH, encode_input_tokens_body, responses_count_body
 from .decode import decode_openai_error, decode_openai_models, decode_openai_response
-from .dialect import OpenAIDialect
+from .dialect import OPENAI_CACHE, OpenAIDialect
 from .encode import encode_openai_request
 from .quirks import OpenAICompatQuirks
 from .responses.adapter import responses_declaration
@@ -67,6 +67,7 @@ OPENAI_CAPABILITIES = ProviderCapabilities(
     tool_call_id_pattern=None,
     tool_call_id_max_length=64,  # OpenAI rejects longer tool call ids
     remote_discovery=True,
+    cache=OPENAI_CACHE,
 )
 
 
@@ -79,6 +80,7 @@ def capabilities_for(dialect: OpenAIDialect) -> ProviderCapabilities:
         json_mode=dialect.supports_json_mode,
         json_schema=dialect.supports_json_schema,
         reasoning=dialect.supports_reasoning,
+        cache=dialect.cache,
         tool_call_id_pattern=dialect.tool_call_id_pattern,
         tool_call_id_max_length=dialect.tool_call_id_max_length,
     )

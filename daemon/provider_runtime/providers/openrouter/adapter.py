@@ -14,6 +14,7 @@ from typing import Unpack
 import httpx
 
 from ...core.types import (
+    CacheSupport,
     ModelInfo,
     ProviderCapabilities,
     ProviderResponse,
@@ -52,6 +53,10 @@ OPENROUTER_CAPABILITIES = ProviderCapabilities(
     tool_call_id_pattern=None,
     tool_call_id_max_length=64,
     remote_discovery=True,
+    # https://openrouter.ai/docs/guides/best-practices/prompt-caching: Anthropic-style
+    # `cache_control` on text parts and tools (converted per upstream; at most 4 for Anthropic,
+    # whose order rule applies), `prompt_cache_key` passed on.
+    cache=(CacheSupport(breakpoints=4, ttls=("5m", "1h"), cache_key=True, longer_ttl_first=True),),
 )
 
 
