@@ -46,6 +46,8 @@ __all__ = [
     "ProviderRequest",
     "ProviderResponse",
     "ProviderRuntimeWarning",
+    "RateLimit",
+    "RateLimitWindow",
     "ReasoningConfig",
     "ReasoningEffort",
     "ReasoningMode",
@@ -55,6 +57,7 @@ __all__ = [
     "SystemPlacement",
     "TextFormat",
     "TextPart",
+    "TokenCount",
     "ToolCall",
     "ToolChoice",
     "ToolChoiceMode",
@@ -291,6 +294,9 @@ class FinishReason(StrEnum):
     OTHER = "other"
 
 
+TokenTally = Annotated[int, msgspec.Meta(ge=0)]  # a count decoded from a client: never negative
+
+
 class Usage(CanonicalStruct, frozen=True):
     """Token counts with one meaning for every provider.
 
@@ -300,13 +306,13 @@ class Usage(CanonicalStruct, frozen=True):
     generated token; ``reasoning_tokens`` is the part of it spent on reasoning.
     """
 
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    reasoning_tokens: int = 0
-    total_tokens: int = 0
-    cache_write_1h_tokens: int = 0
+    input_tokens: TokenTally = 0
+    output_tokens: TokenTally = 0
+    cache_read_tokens: TokenTally = 0
+    cache_write_tokens: TokenTally = 0
+    reasoning_tokens: TokenTally = 0
+    total_tokens: TokenTally = 0
+    cache_write_1h_tokens: TokenTally = 0
 
     @property
     def uncached_input_tokens(self) -> int:
@@ -354,6 +360,25 @@ class AssistantOutput(CanonicalStruct, frozen=True):
         return [p for p in self.content if isinstance(p, ToolCall)]
 
 
+class RateLimitWindow(CanonicalStruct, frozen=True):
+    """One limit as the provider's headers stated it; a value it did not state (or stated in a
+    form that could not be read) is None. ``reset_seconds``: until the window is full again."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_seconds: float | None = None
+
+
+class RateLimit(CanonicalStruct, frozen=True):
+    """The rate-limit snapshot of one answer (protocol.md §6 maps each provider's headers);
+    a part is None when the provider sent nothing usable for it."""
+
+    requests: RateLimitWindow | None = None
+    tokens: RateLimitWindow | None = None
+    input_tokens: RateLimitWindow | None = None
+    output_tokens: RateLimitWindow | None = None
+
+
 class ProviderResponse(CanonicalStruct, frozen=True):
     provider: str
     model: str
@@ -364,6 +389,26 @@ class ProviderResponse(CanonicalStruct, frozen=True):
     cost: CostBreakdown | None = None
     warnings: list[ProviderRuntimeWarning] = []
     request_id: str | None = None
+    rate_limit: RateLimit | None = None
+
+
+class TokenCount(CanonicalStruct, frozen=True):
+    """The answer of ``runtime/countTokens``: the prompt's size for one model, before sending.
+
+    ``source`` says who counted: ``provider`` (its counting endpoint) or ``estimate`` (the
+    runtime's rule, protocol.md §8.5). ``exact`` is true only when the counter promises the
+    number the model will receive. ``fits`` compares with the catalog's context window less
+    the output tokens the request reserves; None when either is unknown.
+    """
+
+    input_tokens: int
+    exact: bool
+    source: Literal["provider", "estimate"]
+    provider: str
+    model: str
+    context_window: int | None = None
+    fits: bool | None = None
+    warnings: list[ProviderRuntimeWarning] = []
 
 
 # --------------------------------------------------------------------------- catalog

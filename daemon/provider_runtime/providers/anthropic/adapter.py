@@ -1,12 +1,14 @@
 """``AnthropicAdapter``: the Messages API declared on the generic ``HttpAdapter``.
 
-POST {base_url}/v1/messages and GET {base_url}/v1/models, authenticated with ``x-api-key`` and
-pinned to an ``anthropic-version`` (https://docs.claude.com/en/api/versioning).
+POST {base_url}/v1/messages, POST {base_url}/v1/messages/count_tokens and GET
+{base_url}/v1/models, authenticated with ``x-api-key`` and pinned to an ``anthropic-version``
+(https://docs.claude.com/en/api/versioning). Rate limits: ``anthropic-ratelimit-*`` headers
+(https://docs.claude.com/en/api/rate-limits#response-headers).
 """
 
 from __future__ import annotations
 
-from typing import Unpack
+from typing import Any, Unpack
 from urllib.parse import urlencode
 
 from ...core.types import (
@@ -19,22 +21,40 @@ from ...core.types import (
 )
 from ...transport.http import HttpResponse, HttpTransport
 from ..errors import advise_anthropic_base_url
-from ..http import X_API_KEY, Call, EndpointOptions, HttpAdapter, ModelListing, ProviderDeclaration
+from ..http import (
+    X_API_KEY,
+    Call,
+    EndpointOptions,
+    HttpAdapter,
+    ModelListing,
+    ProviderDeclaration,
+    TokenCounting,
+)
+from ..ratelimit import parse_anthropic_rate_limit
 from .decode import decode_anthropic_error, decode_anthropic_models_page, decode_anthropic_response
 from .encode import DEFAULT_MAX_TOKENS, JSON_TOOL_NAME, encode_anthropic_request, uses_json_tool
 from .wire import AnthropicMessagesRequest
 
 __all__ = [
     "ANTHROPIC_CAPABILITIES",
+    "COUNT_FIELDS",
     "DEFAULT_BASE_URL",
     "DEFAULT_VERSION",
     "AnthropicAdapter",
     "anthropic_declaration",
+    "encode_count_tokens_body",
 ]
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_VERSION = "2023-06-01"
 _MODELS_PAGE_SIZE = 1000  # the API's maximum `limit`
+# What POST /v1/messages/count_tokens accepts (its CountMessageTokensParams, which forbids other
+# fields): the Messages body less max_tokens, temperature, top_p, top_k, stop_sequences,
+# metadata, stream and service_tier, which do not change the prompt.
+COUNT_FIELDS = frozenset(
+    {"model", "messages", "system", "tools", "tool_choice", "thinking"}
+    | {"cache_control", "output_config"}  # 2026-05 additions, passed on when encoded
+)
 
 ANTHROPIC_CAPABILITIES = ProviderCapabilities(
     tools=True,
@@ -66,6 +86,12 @@ def _decode(body: bytes, call: Call, request_id: str | None) -> ProviderResponse
     )
 
 
+def encode_count_tokens_body(body: AnthropicMessagesRequest) -> dict[str, Any]:
+    """The count_tokens body for a Messages body: the same prompt, without the fields the
+    counting endpoint refuses."""
+    return {key: value for key, value in body.items() if key in COUNT_FIELDS}
+
+
 def _models_path(after: str | None = None) -> str:
     query = {"limit": str(_MODELS_PAGE_SIZE)}
     if after is not None:
@@ -93,6 +119,10 @@ def anthropic_declaration(
             default_max_tokens=default_max_tokens,
         )
 
+    def encode_count(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+        body, warnings = encode(call)
+        return encode_count_tokens_body(body), warnings
+
     return ProviderDeclaration(
         chat_path="/v1/messages",
         auth=X_API_KEY,
@@ -100,6 +130,9 @@ def anthropic_declaration(
         encode=encode,
         decode=_decode,
         classify_error=decode_anthropic_error,
+        # "The token count is an estimate" (docs, token counting): not exact.
+        counting=TokenCounting(path="/v1/messages/count_tokens", encode=encode_count, exact=False),
+        rate_limit=parse_anthropic_rate_limit,
         models=ModelListing(
             path=_models_path(), decode_page=_models_page, max_pages=max_model_pages
         ),

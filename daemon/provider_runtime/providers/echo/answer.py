@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from ...core.errors import ErrorKind, ProviderError
+from ...core.tokens import estimate_request_tokens, estimate_tokens
 from ...core.types import (
     AssistantOutput,
     CacheBreakpoint,
@@ -25,7 +26,6 @@ from ...core.types import (
     ProviderRequest,
     ProviderResponse,
     ProviderRuntimeWarning,
-    ReasoningPart,
     TextPart,
     ToolCall,
     ToolChoiceMode,
@@ -36,8 +36,6 @@ from ...core.types import (
 __all__ = ["MAX_SLEEP_SECONDS", "answer_echo_request", "echo_delay", "estimate_tokens"]
 
 MAX_SLEEP_SECONDS = 60.0
-IMAGE_TOKENS = 85  # a flat per-image charge, as low-detail images cost on OpenAI
-MESSAGE_OVERHEAD_TOKENS = 4  # role and separators, per message
 
 # Typical HTTP status of each error kind, for `/error KIND` (None: not an HTTP answer).
 _ERROR_STATUS: dict[ErrorKind, int | None] = {
@@ -63,11 +61,6 @@ _FINISH_RAW: dict[FinishReason, str] = {
 _encode = msgspec.json.Encoder(order="deterministic").encode
 
 
-def estimate_tokens(text: str) -> int:
-    """The usual rule of thumb: one token per four characters, rounded up (0 for no text)."""
-    return (len(text) + 3) // 4
-
-
 def echo_delay(request: ProviderRequest) -> float:
     """Seconds to wait before answering: ``/sleep SECONDS`` in the last user text (capped)."""
     command = _command(_last_user_text(request.messages))
@@ -85,7 +78,7 @@ def answer_echo_request(
     request: ProviderRequest, *, provider: str, model: str, context_window: int | None = None
 ) -> ProviderResponse:
     """The echo answer to ``request``; raises ``ProviderError`` as a real provider would."""
-    input_tokens = _input_tokens(request)
+    input_tokens = estimate_request_tokens(request)
     if context_window is not None and input_tokens > context_window:
         raise ProviderError(
             ErrorKind.CONTEXT_LENGTH_EXCEEDED,
@@ -162,32 +155,6 @@ def _ends_with_user_text(messages: list[Message]) -> bool:
 
 def _tool_results(message: Message) -> list[ToolResult]:
     return [p for p in message.parts() if isinstance(p, ToolResult)]
-
-
-def _input_tokens(request: ProviderRequest) -> int:
-    total = sum(_message_tokens(m) for m in request.messages)
-    return total + sum(estimate_tokens(_encode(tool).decode()) for tool in request.tools)
-
-
-def _message_tokens(message: Message) -> int:
-    tokens = MESSAGE_OVERHEAD_TOKENS
-    for part in message.parts():
-        if isinstance(part, TextPart | ReasoningPart):
-            tokens += estimate_tokens(part.text)
-        elif isinstance(part, ImagePart):
-            tokens += IMAGE_TOKENS
-        elif isinstance(part, ToolCall):
-            tokens += estimate_tokens(part.name + _encode(part.arguments).decode())
-        elif isinstance(part, CacheBreakpoint):
-            continue  # a marker, not prompt text
-        elif isinstance(part.content, str):
-            tokens += estimate_tokens(part.content)
-        else:
-            tokens += sum(
-                estimate_tokens(p.text) if isinstance(p, TextPart) else IMAGE_TOKENS
-                for p in part.content
-            )
-    return tokens
 
 
 # --------------------------------------------------------------------------- tool calls
