@@ -214,10 +214,27 @@ class JsonSchemaFormat(
 ResponseFormat = TextFormat | JsonFormat | JsonSchemaFormat
 
 
-class ReasoningConfig(CanonicalStruct, frozen=True):
-    """Ask for model reasoning: an ``effort`` level, a token ``budget_tokens``, or both."""
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+# The effort ladder, weakest first: "nearest effort" means nearest position on it.
+REASONING_EFFORTS: tuple[ReasoningEffort, ...] = (
+    "none",
+    "minimal",
+    "low",
+    "medium",
+    "high",
+    "xhigh",
+    "max",
+)
 
-    effort: Literal["minimal", "low", "medium", "high"] | None = None
+
+class ReasoningConfig(CanonicalStruct, frozen=True):
+    """Ask for model reasoning: an ``effort`` level, a token ``budget_tokens``, or both.
+
+    ``effort`` is a rung of the ladder (``REASONING_EFFORTS``); ``none`` asks for no reasoning.
+    The runtime applies the nearest level the target model accepts (protocol.md §1, §9).
+    """
+
+    effort: ReasoningEffort | None = None
     budget_tokens: Annotated[int, msgspec.Meta(ge=0)] | None = None
 
 
@@ -328,17 +345,6 @@ class ProviderResponse(CanonicalStruct, frozen=True):
 # --------------------------------------------------------------------------- catalog
 
 
-ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
-# The effort ladder, weakest first: "nearest effort" means nearest position on it.
-REASONING_EFFORTS: tuple[ReasoningEffort, ...] = (
-    "none",
-    "minimal",
-    "low",
-    "medium",
-    "high",
-    "xhigh",
-    "max",
-)
 # How a model takes reasoning: a token budget, an effort level, or adaptive thinking (the model
 # decides how much to think, guided by an effort level).
 ReasoningMode = Literal["budget", "effort", "adaptive"]

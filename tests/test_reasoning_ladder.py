@@ -1,0 +1,156 @@
+"""The effort ladder end to end: bad input is refused before anything is sent, and the
+capability pass applies the nearest effort the model accepts (protocol.md §1, §9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provider_runtime.core.types import (
+    Message,
+    MessageRole,
+    ModelCapabilities,
+    ModelInfo,
+    ModelRef,
+    ProviderCapabilities,
+    ProviderRequest,
+    ReasoningConfig,
+    ReasoningEffort,
+)
+from provider_runtime.runtime.capabilities import prepare_request
+from tests.daemon_client import isolated_env, run_params, spawn_daemon
+from tests.loopback_provider import loopback_provider
+
+CONFIG = """
+[providers.local]
+type = "openai_compatible"
+base_url = "{url}/v1"
+max_retries = 0
+"""
+
+
+@pytest.mark.parametrize(
+    ("reasoning", "path"),
+    [
+        ({"effort": "ultra"}, "params.reasoning.effort"),
+        ({"effort": "Minimal"}, "params.reasoning.effort"),
+        ({"budget_tokens": -1}, "params.reasoning.budget_tokens"),
+    ],
+)
+async def test_bad_reasoning_is_refused_with_its_path_and_nothing_is_sent(
+    tmp_path: Path, reasoning: dict[str, object], path: str
+) -> None:
+    async with loopback_provider() as server:
+        config = CONFIG.format(url=server.url)
+        async with spawn_daemon(tmp_path, config=config, env=isolated_env(tmp_path)) as d:
+            params = run_params("hi", model="local/m", reasoning=reasoning)
+            error = (await d.request("runtime/run", params))["error"]
+            assert error["code"] == -32602
+            assert error["data"] == {"path": path}
+            assert server.exchanges == []  # nothing was sent
+            # Every rung of the ladder is accepted and reaches the wire as asked (no catalog
+            # data for this model: the effort passes through).
+            for effort in ("none", "minimal", "xhigh", "max"):
+                params = run_params("hi", model="local/m", reasoning={"effort": effort})
+                assert "result" in await d.request("runtime/run", params)
+    sent = [ex.json["reasoning_effort"] for ex in server.exchanges]
+    assert sent == ["none", "minimal", "xhigh", "max"]
+
+
+REF = ModelRef(provider="acme", id="m-1")
+PROVIDER = ProviderCapabilities(reasoning=True)
+
+
+def model(**caps: object) -> ModelInfo:
+    return ModelInfo(provider="acme", id="m-1", capabilities=ModelCapabilities(**caps))  # type: ignore[arg-type]
+
+
+def ask(effort: ReasoningEffort | None = None, budget: int | None = None) -> ProviderRequest:
+    return ProviderRequest(
+        model="acme/m-1",
+        messages=[Message(role=MessageRole.USER, content="hi")],
+        reasoning=ReasoningConfig(effort=effort, budget_tokens=budget),
+    )
+
+
+GPT_5_1 = model(reasoning_efforts=["low", "medium", "high"], reasoning_off=True)
+GPT_5 = model(reasoning_efforts=["minimal", "low", "medium", "high"], reasoning_off=False)
+OPUS_4_5 = model(
+    reasoning_efforts=["low", "medium", "high"],
+    reasoning_modes=["budget", "effort"],
+    reasoning_off=True,
+)
+FABLE_5 = model(
+    reasoning_efforts=["low", "medium", "high", "xhigh", "max"],
+    reasoning_modes=["effort", "adaptive"],
+    reasoning_off=False,
+)
+SONNET_4_5 = model(reasoning_efforts=[], reasoning_modes=["budget"], reasoning_off=True)
+
+
+@pytest.mark.parametrize(
+    ("info", "asked", "applied"),
+    [
+        (GPT_5_1, "minimal", "low"),
+        (GPT_5_1, "xhigh", "high"),
+        (GPT_5_1, "max", "high"),
+        (OPUS_4_5, "max", "high"),
+        (FABLE_5, "minimal", "low"),
+        (GPT_5, "xhigh", "high"),
+    ],
+)
+def test_an_effort_the_model_lacks_becomes_the_nearest_with_a_warning(
+    info: ModelInfo, asked: ReasoningEffort, applied: ReasoningEffort
+) -> None:
+    prepared, warnings = prepare_request(ask(asked), REF, info, PROVIDER)
+    assert prepared.reasoning == ReasoningConfig(effort=applied)
+    assert [(w.code, w.details) for w in warnings] == [
+        ("reasoning.effort_adjusted", {"asked": asked, "applied": applied})
+    ]
+
+
+@pytest.mark.parametrize("info", [GPT_5_1, FABLE_5, None, model()])
+def test_an_offered_effort_or_unknown_data_passes_through_silently(info: ModelInfo | None) -> None:
+    prepared, warnings = prepare_request(ask("high"), REF, info, PROVIDER)
+    assert prepared.reasoning == ReasoningConfig(effort="high")
+    assert warnings == []
+    prepared, warnings = prepare_request(ask("max"), REF, model(), PROVIDER)
+    assert prepared.reasoning == ReasoningConfig(effort="max") and warnings == []
+
+
+def test_none_turns_reasoning_off_where_it_can_and_warns_where_it_cannot() -> None:
+    prepared, warnings = prepare_request(ask("none"), REF, GPT_5_1, PROVIDER)
+    assert prepared.reasoning == ReasoningConfig(effort="none") and warnings == []
+    for info, weakest in ((GPT_5, "minimal"), (FABLE_5, "low")):
+        prepared, warnings = prepare_request(ask("none"), REF, info, PROVIDER)
+        assert prepared.reasoning == ReasoningConfig(effort=weakest)  # type: ignore[arg-type]
+        assert [(w.code, w.details) for w in warnings] == [
+            ("reasoning.off_unsupported", {"asked": "none", "applied": weakest})
+        ]
+
+
+def test_a_budget_model_keeps_the_effort_for_its_encoder_to_turn_into_a_budget() -> None:
+    prepared, warnings = prepare_request(ask("max"), REF, SONNET_4_5, PROVIDER)
+    assert prepared.reasoning == ReasoningConfig(effort="max") and warnings == []
+
+
+def test_a_budget_is_removed_for_a_model_that_takes_none() -> None:
+    prepared, warnings = prepare_request(ask("low", budget=5000), REF, FABLE_5, PROVIDER)
+    assert prepared.reasoning == ReasoningConfig(effort="low")
+    assert [(w.code, w.details) for w in warnings] == [
+        ("reasoning.budget_unsupported", {"budget_tokens": 5000})
+    ]
+    # A model that takes budgets keeps it; a zero budget (reasoning off) is always kept.
+    prepared, warnings = prepare_request(ask(budget=5000), REF, OPUS_4_5, PROVIDER)
+    assert prepared.reasoning == ReasoningConfig(budget_tokens=5000) and warnings == []
+    prepared, warnings = prepare_request(ask(budget=0), REF, FABLE_5, PROVIDER)
+    assert prepared.reasoning == ReasoningConfig(budget_tokens=0) and warnings == []
+
+
+def test_a_removed_reasoning_setting_is_not_adjusted_too() -> None:
+    prepared, warnings = prepare_request(
+        ask("minimal"), REF, GPT_5_1, ProviderCapabilities(reasoning=False)
+    )
+    assert prepared.reasoning is None
+    assert [w.code for w in warnings] == ["capability.reasoning_removed"]
