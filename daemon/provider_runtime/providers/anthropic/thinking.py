@@ -31,8 +31,8 @@ EFFORT_BUDGETS: dict[str, int] = {
     "low": 2048,
     "medium": 4096,
     "high": 16384,
-    "xhigh": 32768,
-    "max": 65536,
+    "xhigh": 32000,
+    "max": 48000,
 }
 # Adaptive thinking with no effort asked thinks as at Anthropic's default level.
 _DEFAULT_EFFORT = "high"
