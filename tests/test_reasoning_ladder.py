@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
+from provider_runtime.catalog import load_static_catalog
 from provider_runtime.core.types import (
+    REASONING_EFFORTS,
     Message,
     MessageRole,
     ModelCapabilities,
@@ -18,9 +23,11 @@ from provider_runtime.core.types import (
     ReasoningConfig,
     ReasoningEffort,
 )
+from provider_runtime.providers.anthropic import ANTHROPIC_CAPABILITIES, encode_anthropic_request
 from provider_runtime.runtime.capabilities import prepare_request
 from tests.daemon_client import isolated_env, run_params, spawn_daemon
 from tests.loopback_provider import loopback_provider
+from tests.openapi import validate_request
 
 CONFIG = """
 [providers.local]
@@ -144,7 +151,7 @@ def test_a_budget_is_removed_for_a_model_that_takes_none() -> None:
     # A model that takes budgets keeps it; a zero budget (reasoning off) is always kept.
     prepared, warnings = prepare_request(ask(budget=5000), REF, OPUS_4_5, PROVIDER)
     assert prepared.reasoning == ReasoningConfig(budget_tokens=5000) and warnings == []
-    prepared, warnings = prepare_request(ask(budget=0), REF, FABLE_5, PROVIDER)
+    prepared, warnings = prepare_request(ask(budget=0), REF, OPUS_4_5, PROVIDER)
     assert prepared.reasoning == ReasoningConfig(budget_tokens=0) and warnings == []
 
 
@@ -154,3 +161,49 @@ def test_a_removed_reasoning_setting_is_not_adjusted_too() -> None:
     )
     assert prepared.reasoning is None
     assert [w.code for w in warnings] == ["capability.reasoning_removed"]
+
+
+# --------------------------------------------------------------------------- the real catalog
+
+_CATALOG = load_static_catalog()
+_ANTHROPIC_REASONING = sorted(
+    (m for m in _CATALOG.models if m.provider == "anthropic" and m.capabilities.reasoning_modes),
+    key=lambda m: m.id,
+)
+_FABLE_5 = next(m for m in _ANTHROPIC_REASONING if m.id == "claude-fable-5")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(info=_FABLE_5, effort=None, budget=0)  # "no reasoning" as a budget, always-on model
+@given(
+    info=st.sampled_from(_ANTHROPIC_REASONING),
+    effort=st.sampled_from([None, *REASONING_EFFORTS]),
+    budget=st.none() | st.integers(0, 40000),
+)
+def test_every_anthropic_catalog_model_gets_a_body_the_api_accepts(
+    info: ModelInfo, effort: ReasoningEffort | None, budget: int | None
+) -> None:
+    """Any rung or budget on any Anthropic model the catalog describes: a body valid for the
+    2026-05 spec, a level only from the model's own levels, adaptive thinking only where the
+    model has it, a budget only where it takes one, disabled thinking only where it can be off."""
+    request = msgspec.structs.replace(ask(effort, budget), model=f"anthropic/{info.id}")
+    ref = ModelRef(provider="anthropic", id=info.id)
+    prepared, _ = prepare_request(request, ref, info, ANTHROPIC_CAPABILITIES)
+    body, _ = encode_anthropic_request(prepared, info.id, model_info=info)
+    validate_request("anthropic-2026-05", "/v1/messages", body)
+    caps = info.capabilities
+    modes = caps.reasoning_modes or []
+    sent = body.get("output_config", {}).get("effort")
+    assert sent is None or sent in (caps.reasoning_efforts or [])
+    kind = body.get("thinking", {}).get("type")
+    assert kind != "adaptive" or "adaptive" in modes
+    assert kind != "enabled" or "budget" in modes
+    assert kind != "disabled" or caps.reasoning_off is not False
+
+
+def test_a_zero_budget_on_a_model_that_always_reasons_is_treated_as_none() -> None:
+    prepared, warnings = prepare_request(ask(budget=0), REF, FABLE_5, PROVIDER)
+    assert prepared.reasoning == ReasoningConfig(effort="low")
+    assert [(w.code, w.details) for w in warnings] == [
+        ("reasoning.off_unsupported", {"asked": "none", "applied": "low"})
+    ]

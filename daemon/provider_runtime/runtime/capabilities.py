@@ -24,6 +24,7 @@ from ..core.types import (
     ProviderCapabilities,
     ProviderRequest,
     ProviderRuntimeWarning,
+    ReasoningConfig,
 )
 from ..handoff import HandoffTarget, normalize_handoff_messages
 
@@ -142,12 +143,17 @@ def _effort(
 
     Unknown data passes the asked effort through. A model that takes no level but a budget
     (``reasoning_efforts == []``, mode ``budget``) keeps the effort: its encoder turns it into
-    a budget. ``none`` on a model that cannot turn reasoning off becomes its weakest level.
+    a budget. ``none`` (or a zero budget alone) on a model that cannot turn reasoning off
+    becomes its weakest level.
     """
     reasoning = request.reasoning
-    if reasoning is None or reasoning.effort is None or model is None:
+    if reasoning is None or model is None:
         return {}
     asked = reasoning.effort
+    if asked is None and reasoning.budget_tokens == 0:
+        asked = "none"  # a zero budget asks for no reasoning too
+    if asked is None:
+        return {}
     applied = nearest_effort(asked, model.reasoning_efforts, off=model.reasoning_off)
     if applied == asked:
         return {}
@@ -182,7 +188,8 @@ def _effort(
                 applied=applied,
             )
         )
-    return {"reasoning": msgspec.structs.replace(reasoning, effort=applied)}
+    budget = None if reasoning.budget_tokens == 0 else reasoning.budget_tokens
+    return {"reasoning": ReasoningConfig(effort=applied, budget_tokens=budget)}
 
 
 def _budget(
