@@ -355,6 +355,8 @@ class ModelCapabilities(CanonicalStruct, frozen=True):
 
     ``reasoning_efforts``: the effort levels the model accepts, weakest first (``[]``: it takes
     none); ``none`` is never listed, ``reasoning_off`` says whether reasoning can be turned off.
+    ``temperature_with_top_p``: whether the model takes ``temperature`` and ``top_p`` in one
+    request (Claude 4 and later refuse the pair).
     """
 
     tools: bool | None = None
@@ -364,6 +366,7 @@ class ModelCapabilities(CanonicalStruct, frozen=True):
     reasoning_efforts: list[ReasoningEffort] | None = None
     reasoning_modes: list[ReasoningMode] | None = None
     reasoning_off: bool | None = None
+    temperature_with_top_p: bool | None = None
 
     def __post_init__(self) -> None:
         efforts = self.reasoning_efforts

@@ -81,7 +81,13 @@ def encode_anthropic_request(
         body["thinking"] = thinking
     if effort is not None:
         body["output_config"] = {"effort": effort}
-    sampling = _encode_sampling(request, thinking_on=_thinking_on(thinking), warnings=warnings)
+    caps = model_info.capabilities if model_info is not None else None
+    sampling = _encode_sampling(
+        request,
+        thinking_on=_thinking_on(thinking),
+        pair=caps is not None and caps.temperature_with_top_p is True,
+        warnings=warnings,
+    )
     if "temperature" in sampling:
         body["temperature"] = sampling["temperature"]
     if "top_p" in sampling:
@@ -207,9 +213,13 @@ def _thinking_on(thinking: dict[str, Any] | None) -> bool:
 
 
 def _encode_sampling(
-    request: ProviderRequest, *, thinking_on: bool, warnings: Warnings
+    request: ProviderRequest, *, thinking_on: bool, pair: bool, warnings: Warnings
 ) -> dict[str, float]:
-    """``temperature`` or ``top_p`` within Anthropic's ranges; what does not fit is reported."""
+    """``temperature`` or ``top_p`` within Anthropic's ranges; what does not fit is reported.
+
+    ``pair``: the catalog says the model takes both together (Claude 3 and earlier); unknown
+    models are treated as refusing the pair, as every current model does.
+    """
     given = {"temperature": request.temperature, "top_p": request.top_p}
     out = {name: value for name, value in given.items() if value is not None}
     if thinking_on:
@@ -229,8 +239,8 @@ def _encode_sampling(
                 requested=dropped,
             )
         out = {name: value for name, value in out.items() if name not in dropped}
-    if "temperature" in out and "top_p" in out:
-        # Current models (Sonnet 4.5, Opus 4.1+, Haiku 4.5) reject the pair with a 400.
+    if "temperature" in out and "top_p" in out and not pair:
+        # Claude 4 and later reject the pair with a 400 (catalog `temperature_with_top_p`).
         warn(
             warnings,
             "unsupported.sampling_parameters",
