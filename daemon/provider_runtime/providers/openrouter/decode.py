@@ -15,13 +15,13 @@ import msgspec
 
 from ...core.errors import ErrorKind, ProviderError
 from ...core.types import (
+    REASONING_EFFORTS,
     AssistantOutput,
     CostBreakdown,
     FinishReason,
     ModelCapabilities,
     ModelInfo,
     ModelPricing,
-    REASONING_EFFORTS,
     PriceTier,
     PricingSource,
     ProviderResponse,
@@ -46,8 +46,8 @@ from .wire import (
     OpenRouterChoice,
     OpenRouterCostDetails,
     OpenRouterModel,
-    OpenRouterModelReasoning,
     OpenRouterModelList,
+    OpenRouterModelReasoning,
     OpenRouterPricing,
     OpenRouterPricingOverride,
     OpenRouterUsage,
