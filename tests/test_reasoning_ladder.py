@@ -26,7 +26,7 @@ from provider_runtime.core.types import (
 from provider_runtime.providers.anthropic import ANTHROPIC_CAPABILITIES, encode_anthropic_request
 from provider_runtime.runtime.capabilities import prepare_request
 from tests.daemon_client import isolated_env, run_params, spawn_daemon
-from tests.loopback_provider import loopback_provider
+from tests.loopback_provider import ANTHROPIC_OK, loopback_provider, reply
 from tests.openapi import validate_request
 
 CONFIG = """
@@ -63,6 +63,33 @@ async def test_bad_reasoning_is_refused_with_its_path_and_nothing_is_sent(
                 assert "result" in await d.request("runtime/run", params)
     sent = [ex.json["reasoning_effort"] for ex in server.exchanges]
     assert sent == ["none", "minimal", "xhigh", "max"]
+
+
+ANTHROPIC_CONFIG = """
+[providers.anthropic]
+base_url = "{url}/v1"
+max_retries = 0
+"""
+
+
+async def test_the_daemon_applies_the_catalog_levels_and_reports_the_adjustment(
+    tmp_path: Path,
+) -> None:
+    """Opus 4.5 (bundled catalog: levels low..high, no adaptive thinking) asked for `max`: the
+    body carries `high` as `output_config.effort`, and the answer says so."""
+    async with loopback_provider(default=reply(200, ANTHROPIC_OK)) as server:
+        config = ANTHROPIC_CONFIG.format(url=server.url)
+        env = isolated_env(tmp_path, ANTHROPIC_API_KEY="sk-ant-test")
+        async with spawn_daemon(tmp_path, config=config, env=env) as d:
+            params = run_params(
+                "hi", model="anthropic/claude-opus-4-5", reasoning={"effort": "max"}
+            )
+            result = (await d.request("runtime/run", params))["result"]
+    [sent] = server.exchanges
+    assert sent.json["output_config"] == {"effort": "high"}
+    assert sent.json["thinking"] == {"type": "enabled", "budget_tokens": 16384}
+    adjusted = [w for w in result["warnings"] if w["code"] == "reasoning.effort_adjusted"]
+    assert [w["details"] for w in adjusted] == [{"asked": "max", "applied": "high"}]
 
 
 REF = ModelRef(provider="acme", id="m-1")
