@@ -22,12 +22,15 @@ from tests.loopback_provider import loopback_provider, reply
 CLI = [sys.executable, "-m", "provider_runtime"]
 
 
-def cli(tmp: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """The real command, isolated from the user's config and keys; stdin empty unless given."""
+def cli(
+    tmp: Path, *args: str, stdin: str | None = None, stdin_fd: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real command, isolated from the user's config and keys; stdin empty unless given
+    (as text, or as a descriptor to inherit)."""
     return subprocess.run(
         [*CLI, *args],
         input=stdin,
-        stdin=subprocess.DEVNULL if stdin is None else None,
+        stdin=stdin_fd if stdin_fd is not None else subprocess.DEVNULL if stdin is None else None,
         capture_output=True,
         text=True,
         env=isolated_env(tmp),
@@ -286,14 +289,7 @@ def _stdin_holding(tmp: Path, kind: str, data: str) -> int:
 def test_cli_refuses_a_prompt_together_with_stdin(tmp_path: Path, kind: str, data: str) -> None:
     fd = _stdin_holding(tmp_path, kind, data)
     try:
-        done = subprocess.run(
-            [*CLI, "run", "the prompt"],
-            stdin=fd,
-            capture_output=True,
-            text=True,
-            env=isolated_env(tmp_path),
-            timeout=60,
-        )
+        done = cli(tmp_path, "run", "the prompt", stdin_fd=fd)
     finally:
         os.close(fd)
     assert done.returncode == 2, done
@@ -305,15 +301,8 @@ def test_cli_prompt_never_waits_on_a_stdin_pipe_left_open(tmp_path: Path) -> Non
     """A caller that spawns the command with stdio pipes and never closes stdin (Node's
     child_process default) gets its answer: the prompt is not held up by the empty pipe."""
     read, write = os.pipe()
-    try:
-        done = subprocess.run(
-            [*CLI, "run", "the prompt"],
-            stdin=read,
-            capture_output=True,
-            text=True,
-            env=isolated_env(tmp_path),
-            timeout=60,  # a safety bound: the old code blocked here until the pipe closed
-        )
+    try:  # cli()'s timeout is the safety bound: the old code blocked until the pipe closed
+        done = cli(tmp_path, "run", "the prompt", stdin_fd=read)
     finally:
         os.close(read)
         os.close(write)
