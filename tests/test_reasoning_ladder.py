@@ -234,3 +234,12 @@ def test_a_zero_budget_on_a_model_that_always_reasons_is_treated_as_none() -> No
     assert [(w.code, w.details) for w in warnings] == [
         ("reasoning.off_unsupported", {"asked": "none", "applied": "low"})
     ]
+
+
+def test_none_with_a_budget_turns_thinking_off_and_says_the_budget_was_not_sent() -> None:
+    request = msgspec.structs.replace(ask("none", budget=5000), model="anthropic/claude-x")
+    body, warnings = encode_anthropic_request(request, "claude-x")
+    assert body["thinking"] == {"type": "disabled"}
+    assert [(w.code, w.details) for w in warnings] == [
+        ("unsupported.reasoning_budget", {"budget_tokens": 5000})
+    ]

@@ -63,6 +63,13 @@ def encode_thinking(
     if reasoning is None:
         return Thinking(max_tokens)
     if reasoning.effort == "none" or (reasoning.effort is None and reasoning.budget_tokens == 0):
+        if reasoning.budget_tokens:
+            warn(
+                warnings,
+                "unsupported.reasoning_budget",
+                "`effort: none` turns thinking off; `budget_tokens` not sent",
+                budget_tokens=reasoning.budget_tokens,
+            )
         return Thinking(max_tokens, {"type": "disabled"})
     caps = model_info.capabilities if model_info is not None else None
     modes = (caps.reasoning_modes if caps is not None else None) or []
