@@ -243,3 +243,11 @@ def test_none_with_a_budget_turns_thinking_off_and_says_the_budget_was_not_sent(
     assert [(w.code, w.details) for w in warnings] == [
         ("unsupported.reasoning_budget", {"budget_tokens": 5000})
     ]
+
+
+async def test_echo_takes_no_reasoning_and_says_so_for_every_rung(tmp_path: Path) -> None:
+    async with spawn_daemon(tmp_path) as d:
+        for effort in REASONING_EFFORTS:
+            params = run_params("hi", reasoning={"effort": effort})
+            result = (await d.request("runtime/run", params))["result"]
+            assert [w["code"] for w in result["warnings"]] == ["capability.reasoning_removed"]
