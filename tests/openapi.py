@@ -26,12 +26,18 @@ SPEC_FILES = {
 
 
 def _fix_nullable(node: Any) -> Any:
-    """OpenAPI 3.0's ``nullable: true`` -> a JSON Schema that also admits null."""
+    """OpenAPI 3.0's ``nullable: true`` -> a JSON Schema that also admits null; a
+    discriminated ``oneOf`` -> ``anyOf``."""
     if isinstance(node, list):
         return [_fix_nullable(x) for x in node]
     if not isinstance(node, dict):
         return node
     out = {k: _fix_nullable(v) for k, v in node.items()}
+    if "discriminator" in out and "oneOf" in out:
+        # OpenAPI: the discriminator picks the one schema. JSON Schema's oneOf would instead
+        # demand exactly one match, which overlapping members defeat (the Responses spec's
+        # user message is both an EasyInputMessage and an InputMessage).
+        out["anyOf"] = out.pop("oneOf")
     if out.pop("nullable", False) is True:
         t = out.get("type")
         if isinstance(t, str):

@@ -24,7 +24,7 @@ from provider_runtime.core.types import ModelPricing
 from provider_runtime.pricing.rules import PriceRule
 from provider_runtime.transport.http import RetryPolicy
 
-BUILTINS = {"openai", "anthropic", "openrouter", "echo"}
+BUILTINS = {"openai", "anthropic", "openrouter", "bedrock", "echo"}
 
 
 def write(path: Path, text: str, mode: int = 0o600) -> Path:
@@ -134,6 +134,13 @@ def test_defaults_follow_the_official_sdks() -> None:
         "OPENROUTER_API_KEY",
     )
     assert (echo.type, echo.base_url, echo.api_key_env) == ("echo", None, None)
+    bedrock = config.providers["bedrock"]  # no region in the environment: no base URL yet
+    assert (bedrock.type, bedrock.base_url, bedrock.region, bedrock.api_key_env) == (
+        "bedrock",
+        None,
+        None,
+        "AWS_BEARER_TOKEN_BEDROCK",
+    )
     assert (openai.timeout, openai.connect_timeout, openai.max_retries, openai.retry_deadline) == (
         600.0,
         10.0,

@@ -34,6 +34,7 @@ from provider_runtime.core import (
     ToolDefinition,
 )
 from provider_runtime.providers.anthropic import AnthropicAdapter
+from provider_runtime.providers.bedrock import BedrockAdapter
 from provider_runtime.providers.openai import OpenAIAdapter
 from provider_runtime.providers.openrouter import OpenRouterAdapter
 from provider_runtime.transport import HttpTransport, RetryPolicy
@@ -96,6 +97,34 @@ ANTHROPIC_TYPES = {
     429: "rate_limit_error",
     500: "api_error",
     503: "api_error",
+}
+
+
+def converse(content: list[dict[str, Any]], stop: str) -> dict[str, Any]:
+    """A ConverseResponse (API_runtime_Converse.html of the Bedrock API reference)."""
+    return {
+        "output": {"message": {"role": "assistant", "content": content}},
+        "stopReason": stop,
+        "usage": {
+            "inputTokens": 20,
+            "cacheReadInputTokens": 100,
+            "cacheWriteInputTokens": 0,
+            "outputTokens": 30,
+            "totalTokens": 150,
+        },
+        "metrics": {"latencyMs": 5},
+    }
+
+
+# Bedrock's error type for each HTTP status (the service model's errors; 401 has none of its own).
+BEDROCK_TYPES = {
+    400: "ValidationException",
+    401: "UnrecognizedClientException",
+    403: "AccessDeniedException",
+    404: "ResourceNotFoundException",
+    429: "ThrottlingException",
+    500: "InternalServerException",
+    503: "ServiceUnavailableException",
 }
 
 
@@ -163,6 +192,19 @@ HARNESSES = [
         ),
         lambda st, m: {"type": "error", "error": {"type": ANTHROPIC_TYPES[st], "message": m}},
         lambda r: r.headers.get("x-api-key"),
+    ),
+    Harness(
+        "bedrock",
+        lambda t: BedrockAdapter(t, region="us-east-1", retry=NO_RETRY),
+        "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-pro-v1%3A0/converse",
+        "amazon.nova-pro-v1:0",
+        lambda s: converse([{"text": s}], "end_turn"),
+        lambda n, a: converse(
+            [{"toolUse": {"toolUseId": "tooluse_1", "name": n, "input": json.loads(a)}}],
+            "tool_use",
+        ),
+        lambda st, m: {"__type": BEDROCK_TYPES[st], "message": m},
+        bearer,
     ),
 ]
 
@@ -259,8 +301,10 @@ async def test_unusable_success_body_is_a_protocol_error(harness: Harness, body:
     assert info.value.kind == ErrorKind.PROTOCOL
 
 
-# Anthropic sends tool input as a JSON object, which cannot be invalid JSON: not applicable.
-STRING_ARGUMENTS = [h for h in HARNESSES if h.name != "anthropic"]
+# Anthropic and Bedrock send tool input as a JSON object, which cannot be invalid JSON.
+STRING_ARGUMENTS = [h for h in HARNESSES if h.name not in ("anthropic", "bedrock")]
+# Bedrock takes image bytes only; its URL images become a note (tests/fixtures/bedrock).
+URL_IMAGES = [h for h in HARNESSES if h.name != "bedrock"]
 
 
 @respx.mock
@@ -274,6 +318,7 @@ async def test_invalid_tool_arguments_are_kept_raw_with_a_warning(harness: Harne
 
 
 @respx.mock
+@pytest.mark.parametrize("harness", URL_IMAGES, ids=[h.name for h in URL_IMAGES])
 async def test_images_by_url_and_by_data_are_sent(harness: Harness) -> None:
     route = respx.post(harness.url).respond(200, json=harness.text("A cat."))
     message = Message(

@@ -417,7 +417,9 @@ async def test_builtin_openai_applies_per_model_rules_not_compatible_quirks(
         ],
         max_output_tokens=100,
     )
-    await runtime_factory().run(request)
+    # Chat Completions chosen: under the default `api = "auto"` o3 (a reasoning model in the
+    # catalog) would go to the Responses API instead.
+    await runtime_factory(openai_lines='api = "chat"').run(request)
     body = json.loads(route.calls.last.request.content)
     # OpenAI: o-series models take instructions as `developer` messages.
     assert body["messages"][0]["role"] == "developer"

@@ -364,12 +364,16 @@ def test_official_capabilities_and_protocol(adapter: OpenAIAdapter) -> None:
     assert isinstance(adapter, ProviderAdapter)
     assert adapter.id == "openai"
     caps = adapter.capabilities
-    assert caps == OPENAI_CAPABILITIES
+    # `api = "auto"` (the official default) may answer through Responses, which takes
+    # reasoning back; Chat Completions alone cannot.
+    assert caps == msgspec.structs.replace(OPENAI_CAPABILITIES, reasoning_replay=True)
     assert caps.system_placement is SystemPlacement.INLINE
     assert not caps.requires_alternation
     assert caps.tool_call_id_max_length == 64 and caps.tool_call_id_pattern is None
-    assert caps.reasoning and not caps.reasoning_replay
+    assert caps.reasoning and caps.reasoning_replay
     assert KEY not in repr(adapter)
+    chat_only = OpenAIAdapter(HttpTransport(), api="chat")
+    assert chat_only.capabilities == OPENAI_CAPABILITIES
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ knows either server.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,9 @@ from provider_runtime.core.types import (
     ReasoningPart,
     Secret,
     TextPart,
+    ToolCall,
     ToolDefinition,
+    ToolResult,
 )
 from provider_runtime.credentials import ConfigTokenProvider
 from provider_runtime.providers.openai import OpenAIAdapter
@@ -244,3 +247,62 @@ def test_a_server_without_reasoning_gets_no_reasoning_effort() -> None:
     assert [w.code for w in [*warnings, *encoded]] == ["capability.reasoning_removed"]
     default = OpenAIDialect.from_quirks(OpenAICompatQuirks(), provider="vllm")
     assert encode_openai_request(request, "m", dialect=default)[0]["reasoning_effort"] == "high"
+
+
+MISTRAL_IDS = {"tool_call_id_pattern": "^[A-Za-z0-9]{9}$", "requires_api_key": True}
+
+
+async def test_tool_call_ids_are_rewritten_to_the_servers_rule(tmp_path: Path) -> None:
+    """A server declaring Mistral's id rule (9 letters or digits) gets every call id rewritten
+    by handoff, its result following; the capability comes from the quirks alone."""
+    path = tmp_path / "config.toml"
+    quirks = "\n".join(f"{k} = {json.dumps(v)}" for k, v in MISTRAL_IDS.items())
+    path.write_text(
+        '[providers.mistral]\ntype = "openai_compatible"\n'
+        'base_url = "https://api.mistral.ai/v1"\napi_key_env = "MISTRAL_API_KEY"\n'
+        f"[providers.mistral.quirks]\n{quirks}\n"
+    )
+    env = {"MISTRAL_API_KEY": "mk-1"}
+    config = load_config(path, env=env)
+    runtime = build_runtime(config, tokens=ConfigTokenProvider(config, env=env))
+    request = ProviderRequest(
+        model="mistral/mistral-large-latest",
+        messages=[
+            Message(role=MessageRole.USER, content="Weather?"),
+            Message(
+                role=MessageRole.ASSISTANT,
+                content=[ToolCall(id="toolu_01A09q90qw90lq917835lq9", name="w", arguments={})],
+            ),
+            Message(
+                role=MessageRole.TOOL,
+                content=[ToolResult(tool_call_id="toolu_01A09q90qw90lq917835lq9", content="18")],
+            ),
+        ],
+    )
+    reply = {
+        "id": "c1",
+        "model": "mistral-large-latest",
+        "choices": [{"index": 0, "message": {"content": "18"}, "finish_reason": "stop"}],
+    }
+    async with runtime:
+        with respx.mock(assert_all_called=True) as mock:
+            route = mock.post("https://api.mistral.ai/v1/chat/completions").respond(200, json=reply)
+            response = await runtime.run(request)
+    body = json.loads(route.calls.last.request.content)
+    new_id = body["messages"][1]["tool_calls"][0]["id"]
+    assert re.fullmatch(r"[A-Za-z0-9]{9}", new_id)
+    assert body["messages"][2] == {"role": "tool", "tool_call_id": new_id, "content": "18"}
+    rewritten = [w for w in response.warnings if w.code == "handoff.tool_call_id_rewritten"]
+    assert rewritten and rewritten[0].details["new_id"] == new_id
+
+
+def test_an_invalid_id_pattern_is_a_config_error_naming_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[providers.m]\ntype = "openai_compatible"\nbase_url = "http://x/v1"\n'
+        '[providers.m.quirks]\ntool_call_id_pattern = "[a-z"\n'
+    )
+    config = load_config(path, env={})
+    problem = next(p for p in config.problems if p.provider == "m")
+    assert problem.key == "providers.m.quirks.tool_call_id_pattern"
+    assert "regular expression" in problem.problem

@@ -146,7 +146,9 @@ def _openai(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> Provid
 
     # Quirks describe compatible servers only; the official API gets its per-model rules.
     quirks = pc.quirks if pc.type == "openai_compatible" else None
-    return OpenAIAdapter(transport_for(pc.verify_tls), quirks=quirks, **_common(pid, pc))
+    return OpenAIAdapter(
+        transport_for(pc.verify_tls), quirks=quirks, api=pc.api, **_common(pid, pc)
+    )
 
 
 def _anthropic(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> ProviderAdapter:
@@ -170,10 +172,22 @@ def _openrouter(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> Pr
     )
 
 
+def _bedrock(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> ProviderAdapter:
+    from .providers.bedrock import BedrockAdapter  # botocore only when a call is signed
+
+    return BedrockAdapter(
+        transport_for(pc.verify_tls),
+        region=pc.region,
+        profile=pc.aws_profile,
+        **_common(pid, pc),
+    )
+
+
 ADAPTERS: dict[str, Callable[[str, ProviderConfig, TransportFor], ProviderAdapter]] = {
     "echo": _echo,
     "openai": _openai,
     "openai_compatible": _openai,
     "anthropic": _anthropic,
     "openrouter": _openrouter,
+    "bedrock": _bedrock,
 }

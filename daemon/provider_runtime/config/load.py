@@ -24,6 +24,7 @@ from .explain import check_prices, convert, expect, unknown_key
 from .model import (
     BUILTIN_PROVIDERS,
     CONFIG_ENV_VAR,
+    REGION_ENV_VARS,
     ConfigProblem,
     ProviderConfig,
     RuntimeConfig,
@@ -276,8 +277,20 @@ def _provider(pid: str, table: Any, file: str | None, env: Mapping[str, str]) ->
         expect(value, str, "a string", file, f"{key}.headers.{name}")
     config = convert(raw, ProviderConfig, file, key)
     _check_headers(config, file, key)
+    _check_id_pattern(config.quirks.tool_call_id_pattern, file, key)
+    if config.api is not None and config.chosen_api() is None:
+        raise ConfigError(
+            f"`api` chooses between OpenAI's Chat Completions and Responses; a provider of type "
+            f"`{config.type}` has one API: remove the setting",
+            path=file,
+            key=f"{key}.api",
+        )
     if config.type == "echo":
         return config
+    if config.type == "bedrock":
+        config = _bedrock_region(config, env)
+        if not config.base_url:
+            return config  # the adapter makes it from the region, or says one is needed
     if not config.base_url:
         raise ConfigError(
             "a provider that is not built in needs `type` and `base_url`",
@@ -328,12 +341,21 @@ def _builtin_defaults(
     return f"${builtin.base_url_env}" if from_env else "the default"
 
 
+def _bedrock_region(config: ProviderConfig, env: Mapping[str, str]) -> ProviderConfig:
+    """The region from the environment when the config names none (as the AWS SDKs do)."""
+    if config.region:
+        return config
+    region = next((env[name] for name in REGION_ENV_VARS if env.get(name)), None)
+    return msgspec.structs.replace(config, region=region)
+
+
 # The header each provider type carries its credential in (providers/http.py Endpoint).
 _AUTH_HEADERS = {
     "openai": "authorization",
     "openai_compatible": "authorization",
     "openrouter": "authorization",
     "anthropic": "x-api-key",
+    "bedrock": "authorization",
 }
 
 
@@ -347,6 +369,19 @@ def _check_headers(config: ProviderConfig, file: str | None, key: str) -> None:
                 path=file,
                 key=f"{key}.headers",
             )
+
+
+def _check_id_pattern(pattern: str | None, file: str | None, key: str) -> None:
+    if pattern is None:
+        return
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(
+            f"not a regular expression ({exc}); e.g. `^[A-Za-z0-9]{{9}}$` for Mistral's ids",
+            path=file,
+            key=f"{key}.quirks.tool_call_id_pattern",
+        ) from None
 
 
 def _known_provider(pid: str, known: Collection[str], file: str | None, key: str) -> None:

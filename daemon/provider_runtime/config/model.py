@@ -18,6 +18,7 @@ from ..redact import MASK, is_secret_header, redact_url
 __all__ = [
     "BUILTIN_PROVIDERS",
     "CONFIG_ENV_VAR",
+    "REGION_ENV_VARS",
     "BuiltinProvider",
     "ConfigProblem",
     "OpenAICompatQuirks",
@@ -33,6 +34,7 @@ __all__ = [
 
 CONFIG_ENV_VAR = "PROVIDER_RUNTIME_CONFIG"
 _KEYED_TYPES = frozenset({"openai", "anthropic", "openrouter"})
+_API_TYPES = frozenset({"openai", "openai_compatible"})  # the types taking `api`
 
 _Positive = Annotated[float, msgspec.Meta(gt=0)]
 _NonNegative = Annotated[float, msgspec.Meta(ge=0)]
@@ -61,14 +63,21 @@ BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {
     "openrouter": BuiltinProvider(
         "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1"
     ),
+    # No fixed base URL: https://bedrock-runtime.{region}.amazonaws.com, from `region` (or
+    # AWS_REGION, AWS_DEFAULT_REGION); AWS's own service-specific endpoint variable overrides it.
+    "bedrock": BuiltinProvider(
+        "AWS_BEARER_TOKEN_BEDROCK", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", None
+    ),
     "echo": BuiltinProvider(None, None, None),
 }
+# Where a Bedrock provider's region comes from when the config names none, in this order.
+REGION_ENV_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
 
 
 class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One provider's settings. ``repr`` masks ``api_key``; ``describe_config`` masks the rest."""
 
-    type: Literal["openai", "anthropic", "openrouter", "openai_compatible", "echo"]
+    type: Literal["openai", "anthropic", "openrouter", "openai_compatible", "bedrock", "echo"]
     base_url: str | None = None
     api_key_env: str | None = None
     api_key_command: Annotated[list[str], msgspec.Meta(min_length=1)] | None = None
@@ -84,7 +93,18 @@ class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     http_referer: str | None = None  # OpenRouter attribution
     app_title: str | None = None  # OpenRouter X-Title
     anthropic_version: str = "2023-06-01"
+    region: str | None = None  # Bedrock: the AWS region (base URL and SigV4)
+    aws_profile: str | None = None  # Bedrock: the AWS profile whose credentials sign (SigV4)
     quirks: OpenAICompatQuirks = OpenAICompatQuirks()
+    # OpenAI's API per model: Chat Completions, Responses, or `auto` (Responses for reasoning
+    # models per the catalog). None: `auto` for type openai, `chat` for a compatible server.
+    api: Literal["chat", "responses", "auto"] | None = None
+
+    def chosen_api(self) -> str | None:
+        """The effective ``api`` setting of an OpenAI-style provider (None for other types)."""
+        if self.type not in _API_TYPES:
+            return None
+        return self.api or ("auto" if self.type == "openai" else "chat")
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={value!r}" for name, value in self.__rich_repr__())
@@ -177,7 +197,8 @@ def key_env_var(provider: str, config: ProviderConfig) -> str | None:
 
 
 def needs_credential(config: ProviderConfig) -> bool:
-    """Hosted APIs always need a key; a compatible server only if its quirks say so."""
+    """Hosted APIs always need a key (Bedrock signs without one); a compatible server only if
+    its quirks say so."""
     if config.type in _KEYED_TYPES:
         return True
     return config.type == "openai_compatible" and config.quirks.requires_api_key
@@ -193,6 +214,10 @@ def credential_source(
     if config.api_key:
         return "config file"
     name = key_env_var(provider, config)
+    if config.type == "bedrock" and not (name and env.get(name)):
+        profile = f" (profile {config.aws_profile})" if config.aws_profile else ""
+        unset = f"env {name} not set, so " if name else ""
+        return f"{unset}AWS credential chain{profile}, SigV4"
     if name:
         return f"env {name} ({'set' if env.get(name) else 'not set'})"
     return "none"
@@ -243,6 +268,7 @@ def describe_providers(
             "type": pc.type,
             "base_url": redact_url(pc.base_url) if pc.base_url else None,
             "credential": credential_source(pid, pc, env),
+            **({"api": pc.chosen_api()} if pc.chosen_api() else {}),
         }
         for pid, pc in sorted(config.providers.items())
     ]

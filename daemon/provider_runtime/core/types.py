@@ -73,6 +73,7 @@ class ProviderId(StrEnum):
     OPENAI = "openai"
     ANTHROPIC = "anthropic"
     OPENROUTER = "openrouter"
+    BEDROCK = "bedrock"
     ECHO = "echo"
 
 

@@ -120,12 +120,16 @@ def _new_id(
 
 
 def _hashed_candidates(digest: str, limit: int | None) -> list[str]:
-    """``call_<hex>`` first, then bare hex (for patterns without ``_``), cut to ``limit``."""
+    """``call_<hex>`` first, then bare hex (for patterns without ``_``), cut to ``limit``;
+    then hex of every other length, longest first, for patterns fixing the length (Mistral's
+    ``^[A-Za-z0-9]{9}$``)."""
     prefixed = f"call_{digest[:_HASH_LENGTH]}"
     bare = digest[:_HASH_LENGTH]
     if limit is not None:
         prefixed, bare = prefixed[: max(limit, 0)], digest[: max(limit, 0)]
-    return [prefixed, bare]
+    top = len(digest) if limit is None else min(len(digest), max(limit, 0))
+    others = [digest[:n] for n in range(top, 0, -1) if n != len(bare)]
+    return [prefixed, bare, *others]
 
 
 def _unique(candidate: str, used: set[str]) -> str:

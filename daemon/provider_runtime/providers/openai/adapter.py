@@ -1,17 +1,20 @@
-"""``OpenAIAdapter``: the Chat Completions declaration on the generic ``HttpAdapter``.
+"""``OpenAIAdapter``: Chat Completions and Responses declarations on the generic ``HttpAdapter``.
 
-POST {base_url}/chat/completions and GET {base_url}/models with ``Authorization: Bearer``
+POST {base_url}/chat/completions or {base_url}/responses (per model, by the ``api`` setting:
+``api.py``) and GET {base_url}/models with ``Authorization: Bearer``
 (https://platform.openai.com/docs/api-reference/authentication). The same class serves any
 OpenAI-compatible server declared in the config: its ``quirks`` select the dialect.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Unpack
 
 import msgspec
 
 from ...core.types import (
+    AdapterContext,
     ModelInfo,
     ProviderCapabilities,
     ProviderResponse,
@@ -20,10 +23,12 @@ from ...core.types import (
 )
 from ...transport.http import HttpResponse, HttpTransport
 from ..http import BEARER, Call, EndpointOptions, HttpAdapter, ModelListing, ProviderDeclaration
+from .api import ApiSetting, choose_api
 from .decode import decode_openai_error, decode_openai_models, decode_openai_response
 from .dialect import OpenAIDialect
 from .encode import encode_openai_request
 from .quirks import OpenAICompatQuirks
+from .responses.adapter import responses_declaration
 from .wire import OpenAIChatRequest
 
 __all__ = [
@@ -61,6 +66,8 @@ def capabilities_for(dialect: OpenAIDialect) -> ProviderCapabilities:
         json_mode=dialect.supports_json_mode,
         json_schema=dialect.supports_json_schema,
         reasoning=dialect.supports_reasoning,
+        tool_call_id_pattern=dialect.tool_call_id_pattern,
+        tool_call_id_max_length=dialect.tool_call_id_max_length,
     )
 
 
@@ -92,12 +99,14 @@ def _models_page(resp: HttpResponse, provider: str) -> tuple[list[ModelInfo], st
 
 
 class OpenAIAdapter(HttpAdapter):
-    """OpenAI Chat Completions adapter, also for OpenAI-compatible servers.
+    """OpenAI adapter (Chat Completions and Responses), also for OpenAI-compatible servers.
 
     ``quirks`` None means the official API (OpenAI's per-model rules apply); given quirks
-    describe a compatible server (``provider_id`` is then its configured id). ``headers`` are
-    sent over the defaults but may not set Authorization. ``store_completions`` sends
-    ``store: true`` so that request ``metadata`` is accepted (OpenAI then keeps the completion).
+    describe a compatible server (``provider_id`` is then its configured id). ``api`` picks
+    the API per model (``api.py``; default ``auto`` for the official API, ``chat`` for a
+    compatible server). ``headers`` are sent over the defaults but may not set Authorization.
+    ``store_completions`` sends ``store: true`` with Chat Completions so that request
+    ``metadata`` is accepted (OpenAI then keeps the completion); Responses never stores.
     """
 
     def __init__(
@@ -108,6 +117,7 @@ class OpenAIAdapter(HttpAdapter):
         base_url: str = DEFAULT_BASE_URL,
         quirks: OpenAICompatQuirks | None = None,
         store_completions: bool = False,
+        api: ApiSetting | None = None,
         **options: Unpack[EndpointOptions],
     ) -> None:
         if quirks is None:
@@ -116,10 +126,16 @@ class OpenAIAdapter(HttpAdapter):
             )
         else:
             self.dialect = OpenAIDialect.from_quirks(quirks, provider=provider_id)
-        super().__init__(
-            openai_declaration(self.dialect),
-            transport,
-            provider_id=provider_id,
-            base_url=base_url,
-            **options,
-        )
+        self.api: ApiSetting = api or ("auto" if quirks is None else "chat")
+        chat = openai_declaration(self.dialect)
+        if self.api != "chat":  # Responses takes reasoning back: handoff keeps it for us
+            chat = replace(
+                chat, capabilities=msgspec.structs.replace(chat.capabilities, reasoning_replay=True)
+            )
+        self._responses = responses_declaration(chat.capabilities, models=chat.models)
+        super().__init__(chat, transport, provider_id=provider_id, base_url=base_url, **options)
+
+    def declaration_for(self, context: AdapterContext) -> ProviderDeclaration:
+        if choose_api(self.api, context.model_info) == "responses":
+            return self._responses
+        return super().declaration_for(context)

@@ -52,6 +52,8 @@ class OpenAIDialect:
     supports_reasoning: bool = True
     metadata: Literal["drop", "send", "store"] = "drop"
     max_stop_sequences: int | None = 4
+    tool_call_id_pattern: str | None = None
+    tool_call_id_max_length: int | None = 64  # OpenAI rejects longer tool call ids
 
     @classmethod
     def from_quirks(cls, quirks: OpenAICompatQuirks, *, provider: str) -> OpenAIDialect:
@@ -69,6 +71,8 @@ class OpenAIDialect:
             supports_reasoning=quirks.supports_reasoning,
             metadata="drop",
             max_stop_sequences=None,
+            tool_call_id_pattern=quirks.tool_call_id_pattern,
+            tool_call_id_max_length=quirks.tool_call_id_max_length,
         )
 
     def system_role(self, model: str) -> str:

@@ -27,3 +27,8 @@ class OpenAICompatQuirks(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     supports_stop: bool = True
     supports_reasoning: bool = True  # false: `reasoning` is not sent (LiteLLM answers 400)
     requires_api_key: bool = False
+    # What tool-call ids the server accepts; handoff rewrites others (results follow). Mistral:
+    # exactly 9 letters or digits ("Tool call id was ... but must be a-z, A-Z, 0-9, with a
+    # length of 9").
+    tool_call_id_pattern: str | None = None
+    tool_call_id_max_length: int | None = 64
