@@ -23,7 +23,12 @@ from provider_runtime.core.types import (
     ReasoningConfig,
     ReasoningEffort,
 )
-from provider_runtime.providers.anthropic import ANTHROPIC_CAPABILITIES, encode_anthropic_request
+from provider_runtime.providers.anthropic import (
+    ANTHROPIC_CAPABILITIES,
+    EFFORT_BUDGETS,
+    encode_anthropic_request,
+)
+from provider_runtime.providers.bedrock.encode import encode_bedrock_request
 from provider_runtime.runtime.capabilities import prepare_request
 from tests.daemon_client import isolated_env, run_params, spawn_daemon
 from tests.loopback_provider import ANTHROPIC_OK, loopback_provider, reply
@@ -251,3 +256,17 @@ async def test_echo_takes_no_reasoning_and_says_so_for_every_rung(tmp_path: Path
             params = run_params("hi", reasoning={"effort": effort})
             result = (await d.request("runtime/run", params))["result"]
             assert [w["code"] for w in result["warnings"]] == ["capability.reasoning_removed"]
+
+
+@pytest.mark.parametrize("effort", REASONING_EFFORTS)
+def test_bedrock_claude_takes_every_rung(effort: ReasoningEffort) -> None:
+    """Bedrock's Claude thinking reuses the Anthropic budgets: each rung has one, and `none`
+    leaves thinking off (it is off unless asked for)."""
+    model = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+    request = msgspec.structs.replace(ask(effort), model=f"bedrock/{model}")
+    body, _ = encode_bedrock_request(request, model)
+    thinking = body.get("additionalModelRequestFields", {}).get("thinking")
+    if effort == "none":
+        assert thinking is None
+    else:
+        assert thinking == {"type": "enabled", "budget_tokens": EFFORT_BUDGETS[effort]}
