@@ -24,10 +24,16 @@ from provider_runtime.core.types import (
     ModelInfo,
     ProviderRequest,
     ProviderResponse,
+    ProviderRuntimeWarning,
 )
-from provider_runtime.providers.openai import decode_openai_error
+from provider_runtime.providers.openai import (
+    OpenAIDialect,
+    capabilities_for,
+    decode_openai_error,
+)
 from provider_runtime.providers.openai.responses.decode import decode_responses_response
 from provider_runtime.providers.openai.responses.encode import encode_responses_request
+from provider_runtime.runtime.capabilities import prepare_request
 from tests.fixture_util import (
     assert_error_case,
     assert_matches_or_update,
@@ -76,7 +82,15 @@ def test_request_encodes_to_native(case: Path) -> None:
     ref = request.model_ref()
     assert ref.provider == "openai"
 
-    body, warnings = encode_responses_request(request, ref.id, info=_info(case, ref.id))
+    info = _info(case, ref.id)
+    warnings: list[ProviderRuntimeWarning] = []
+    if "model_info" in _context(case):
+        # The case is about what the model accepts: the runtime's one pass decides from the
+        # catalog entry, the encoder trusts the result (runtime/capabilities.py).
+        info = msgspec.convert(_context(case)["model_info"], ModelInfo)
+        request, warnings = prepare_request(request, ref, info, capabilities_for(OpenAIDialect()))
+    body, encoded = encode_responses_request(request, ref.id, info=info)
+    warnings += encoded
 
     validate_request(SPEC, "/responses", body)
     assert body["store"] is False  # stateless, always

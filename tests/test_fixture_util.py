@@ -99,6 +99,7 @@ def test_every_expected_answer_names_the_documentation_it_was_checked_against(
         ("anthropic", "Anthropic requests"),
         ("openai", "OpenAI requests"),
         ("openrouter", "OpenRouter requests"),
+        ("openai_responses", "OpenAI Responses requests"),
     ],
 )
 def test_every_listed_request_case_holds_an_expected_request(provider: str, heading: str) -> None:
