@@ -73,7 +73,9 @@ async def test_sigv4_end_to_end_with_no_credential_in_any_output(
     )
     (ok, failed), exchanges = await _drive(tmp_path, env, level)
     result = ok["result"]
-    assert result["output"]["content"] == [{"type": "text", "text": "loopback says hi"}]
+    assert result["output"]["content"] == [
+        {"type": "text", "text": "loopback says hi", "signature": None}
+    ]
     assert (result["model"], result["request_id"]) == (MODEL, "rid-42")
     assert result["usage"]["input_tokens"] == 9
     sent = next(ex for ex in exchanges if ex.path == OK_PATH)
@@ -91,7 +93,9 @@ async def test_bearer_end_to_end_with_no_credential_in_any_output(
 ) -> None:
     env = isolated_env(tmp_path, AWS_BEARER_TOKEN_BEDROCK=BEARER)
     (ok, failed), exchanges = await _drive(tmp_path, env, level)
-    assert ok["result"]["output"]["content"] == [{"type": "text", "text": "loopback says hi"}]
+    assert ok["result"]["output"]["content"] == [
+        {"type": "text", "text": "loopback says hi", "signature": None}
+    ]
     sent = next(ex for ex in exchanges if ex.path == OK_PATH)
     assert sent.headers["authorization"] == f"Bearer {BEARER}"
     assert "x-amz-date" not in sent.headers

@@ -56,6 +56,7 @@ async def test_a_bad_provider_table_disables_only_that_provider(tmp_path: Path) 
             "anthropic",
             "bedrock",
             "echo",
+            "google",
             "openrouter",
         }
 

@@ -29,6 +29,7 @@ from provider_runtime.providers.anthropic import (
     encode_anthropic_request,
 )
 from provider_runtime.providers.bedrock.encode import encode_bedrock_request
+from provider_runtime.providers.google import encode_gemini_request
 from provider_runtime.runtime.capabilities import prepare_request
 from tests.daemon_client import isolated_env, run_params, spawn_daemon
 from tests.loopback_provider import ANTHROPIC_OK, loopback_provider, reply
@@ -270,3 +271,43 @@ def test_bedrock_claude_takes_every_rung(effort: ReasoningEffort) -> None:
         assert thinking is None
     else:
         assert thinking == {"type": "enabled", "budget_tokens": EFFORT_BUDGETS[effort]}
+
+
+@pytest.mark.parametrize(
+    ("model", "effort", "thinking", "codes"),
+    [
+        # Gemini 2.5: budgets; `none` is budget 0 (off), rungs above high get the largest
+        ("gemini-2.5-flash", "none", {"thinkingBudget": 0}, []),
+        ("gemini-2.5-flash", "minimal", {"includeThoughts": True, "thinkingBudget": 512}, []),
+        (
+            "gemini-2.5-flash",
+            "max",
+            {"includeThoughts": True, "thinkingBudget": 24576},
+            ["reasoning.effort_adjusted"],
+        ),
+        # Gemini 3: levels; no off level, nothing above HIGH
+        (
+            "gemini-3-pro-preview",
+            "none",
+            {"includeThoughts": True, "thinkingLevel": "MINIMAL"},
+            ["reasoning.off_unsupported"],
+        ),
+        ("gemini-3-pro-preview", "high", {"includeThoughts": True, "thinkingLevel": "HIGH"}, []),
+        (
+            "gemini-3-pro-preview",
+            "xhigh",
+            {"includeThoughts": True, "thinkingLevel": "HIGH"},
+            ["reasoning.effort_adjusted"],
+        ),
+    ],
+)
+def test_gemini_takes_every_rung(
+    model: str, effort: ReasoningEffort, thinking: dict[str, object], codes: list[str]
+) -> None:
+    request = msgspec.structs.replace(ask(effort), model=f"google/{model}")
+    body, warnings = encode_gemini_request(request, model, provider="google")
+    assert body["generationConfig"]["thinkingConfig"] == thinking
+    assert [w.code for w in warnings] == codes
+    validate_request(
+        "gemini", "/v1beta/models/{model}:generateContent", {"model": f"models/{model}", **body}
+    )

@@ -184,10 +184,10 @@ holder = RuntimeHolder(None)
 holder.load()
 result = asyncio.run(initialize(Session(holder), None))
 ids = [p["id"] for p in result["providers"]]
-assert ids == ["anthropic", "bedrock", "echo", "openai", "openrouter"], ids
+assert ids == ["anthropic", "bedrock", "echo", "google", "openai", "openrouter"], ids
 heavy = ("provider_runtime.runtime", "provider_runtime.providers.openai.adapter",
          "provider_runtime.providers.openai.encode", "provider_runtime.providers.anthropic",
-         "provider_runtime.providers.bedrock", "botocore",
+         "provider_runtime.providers.bedrock", "botocore", "provider_runtime.providers.google",
          "provider_runtime.transport.http", "httpx", "pygls", "lsprotocol", "cattrs")
 print(sorted(m for m in heavy if m in sys.modules))
 """

@@ -183,6 +183,12 @@ def _bedrock(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> Provi
     )
 
 
+def _google(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> ProviderAdapter:
+    from .providers.google import GoogleAdapter
+
+    return GoogleAdapter(transport_for(pc.verify_tls), **_common(pid, pc))
+
+
 ADAPTERS: dict[str, Callable[[str, ProviderConfig, TransportFor], ProviderAdapter]] = {
     "echo": _echo,
     "openai": _openai,
@@ -190,4 +196,5 @@ ADAPTERS: dict[str, Callable[[str, ProviderConfig, TransportFor], ProviderAdapte
     "anthropic": _anthropic,
     "openrouter": _openrouter,
     "bedrock": _bedrock,
+    "google": _google,
 }

@@ -356,6 +356,7 @@ _AUTH_HEADERS = {
     "openrouter": "authorization",
     "anthropic": "x-api-key",
     "bedrock": "authorization",
+    "google": "x-goog-api-key",
 }
 
 

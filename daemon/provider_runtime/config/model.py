@@ -29,11 +29,12 @@ __all__ = [
     "describe_config",
     "describe_providers",
     "key_env_var",
+    "key_env_vars",
     "needs_credential",
 ]
 
 CONFIG_ENV_VAR = "PROVIDER_RUNTIME_CONFIG"
-_KEYED_TYPES = frozenset({"openai", "anthropic", "openrouter"})
+_KEYED_TYPES = frozenset({"openai", "anthropic", "openrouter", "google"})
 _API_TYPES = frozenset({"openai", "openai_compatible"})  # the types taking `api`
 
 _Positive = Annotated[float, msgspec.Meta(gt=0)]
@@ -45,7 +46,8 @@ class BuiltinProvider(NamedTuple):
 
     ``type`` None means the provider's id is its type (a native provider). An OpenAI-compatible
     service with a name is a preset: ``type="openai_compatible"`` and its ``quirks`` (with
-    ``requires_api_key`` for a hosted one) — one entry of data, no code.
+    ``requires_api_key`` for a hosted one) — one entry of data, no code. ``key_env_fallback``
+    is read when ``key_env`` is unset (Google's SDK: ``GEMINI_API_KEY``, else ``GOOGLE_API_KEY``).
     """
 
     key_env: str | None
@@ -53,6 +55,7 @@ class BuiltinProvider(NamedTuple):
     base_url: str | None
     type: str | None = None
     quirks: OpenAICompatQuirks | None = None
+    key_env_fallback: str | None = None
 
 
 BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {
@@ -68,6 +71,12 @@ BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {
     "bedrock": BuiltinProvider(
         "AWS_BEARER_TOKEN_BEDROCK", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", None
     ),
+    "google": BuiltinProvider(
+        "GEMINI_API_KEY",
+        None,  # the SDK's GOOGLE_GEMINI_BASE_URL has no version segment: not read
+        "https://generativelanguage.googleapis.com/v1beta",
+        key_env_fallback="GOOGLE_API_KEY",
+    ),
     "echo": BuiltinProvider(None, None, None),
 }
 # Where a Bedrock provider's region comes from when the config names none, in this order.
@@ -77,7 +86,9 @@ REGION_ENV_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
 class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One provider's settings. ``repr`` masks ``api_key``; ``describe_config`` masks the rest."""
 
-    type: Literal["openai", "anthropic", "openrouter", "openai_compatible", "bedrock", "echo"]
+    type: Literal[
+        "openai", "anthropic", "openrouter", "google", "openai_compatible", "bedrock", "echo"
+    ]
     base_url: str | None = None
     api_key_env: str | None = None
     api_key_command: Annotated[list[str], msgspec.Meta(min_length=1)] | None = None
@@ -196,6 +207,24 @@ def key_env_var(provider: str, config: ProviderConfig) -> str | None:
     return builtin.key_env
 
 
+def key_env_vars(provider: str, config: ProviderConfig, env: Mapping[str, str]) -> str | None:
+    """The variable to read the key from: ``key_env_var``, or the built-in's fallback when
+    that one is unset and is the built-in's own (not a variable the user chose)."""
+    name = key_env_var(provider, config)
+    builtin = BUILTIN_PROVIDERS.get(provider)
+    fallback = builtin.key_env_fallback if builtin is not None else None
+    own = builtin is not None and name == builtin.key_env
+    if (
+        name
+        and fallback
+        and own
+        and not env.get(name, "").strip()
+        and env.get(fallback, "").strip()
+    ):
+        return fallback
+    return name
+
+
 def needs_credential(config: ProviderConfig) -> bool:
     """Hosted APIs always need a key (Bedrock signs without one); a compatible server only if
     its quirks say so."""
@@ -213,7 +242,7 @@ def credential_source(
         return f"command {describe_command(config.api_key_command)}"
     if config.api_key:
         return "config file"
-    name = key_env_var(provider, config)
+    name = key_env_vars(provider, config, env)
     if config.type == "bedrock" and not (name and env.get(name)):
         profile = f" (profile {config.aws_profile})" if config.aws_profile else ""
         unset = f"env {name} not set, so " if name else ""

@@ -140,7 +140,11 @@ ChatPath = str | Callable[[Call], str]  # fixed, or from the call (a model id in
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProviderDeclaration:
-    """Everything that makes one HTTP provider different from another."""
+    """Everything that makes one HTTP provider different from another.
+
+    ``chat_path`` is a path, or a function of the call for APIs that name the model in the path
+    (Gemini's ``/models/{model}:generateContent``, Bedrock's ``/model/{modelId}/converse``).
+    """
 
     chat_path: ChatPath
     auth: Auth
