@@ -16,7 +16,12 @@ from typing import Any
 import msgspec
 import pytest
 
-from provider_runtime.core.types import ProviderRequest, ProviderResponse, ProviderRuntimeWarning
+from provider_runtime.core.types import (
+    ModelInfo,
+    ProviderRequest,
+    ProviderResponse,
+    ProviderRuntimeWarning,
+)
 from provider_runtime.providers.openrouter import (
     OPENROUTER_CAPABILITIES,
     decode_openrouter_error,
@@ -73,8 +78,10 @@ def test_request_encodes_to_native(case: Path) -> None:
     warnings: list[ProviderRuntimeWarning] = []
     context = load_json(case / "context.json") if (case / "context.json").exists() else {}
     if context.get("capability_pass"):
-        # What the target accepts is decided by the runtime's one pass; the encoder trusts it.
-        request, warnings = prepare_request(request, ref, None, OPENROUTER_CAPABILITIES)
+        # What the target accepts is decided by the runtime's one pass (catalog data).
+        info = context.get("model_info")
+        model_info = msgspec.convert(info, ModelInfo) if info is not None else None
+        request, warnings = prepare_request(request, ref, model_info, OPENROUTER_CAPABILITIES)
     body, encoded = encode_openrouter_request(request, ref.id, provider=PROVIDER)
     warnings += encoded
 

@@ -253,13 +253,28 @@ class JsonSchemaFormat(
 ResponseFormat = TextFormat | JsonFormat | JsonSchemaFormat
 
 
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+# The effort ladder, weakest first: "nearest effort" means nearest position on it.
+REASONING_EFFORTS: tuple[ReasoningEffort, ...] = (
+    "none",
+    "minimal",
+    "low",
+    "medium",
+    "high",
+    "xhigh",
+    "max",
+)
 CacheRetention = Literal["default", "extended", "none"]
 
 
 class ReasoningConfig(CanonicalStruct, frozen=True):
-    """Ask for model reasoning: an ``effort`` level, a token ``budget_tokens``, or both."""
+    """Ask for model reasoning: an ``effort`` level, a token ``budget_tokens``, or both.
 
-    effort: Literal["minimal", "low", "medium", "high"] | None = None
+    ``effort`` is a rung of the ladder (``REASONING_EFFORTS``); ``none`` asks for no reasoning.
+    The runtime applies the nearest level the target model accepts (protocol.md §1, §9).
+    """
+
+    effort: ReasoningEffort | None = None
     budget_tokens: Annotated[int, msgspec.Meta(ge=0)] | None = None
 
 
@@ -414,17 +429,6 @@ class TokenCount(CanonicalStruct, frozen=True):
 # --------------------------------------------------------------------------- catalog
 
 
-ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
-# The effort ladder, weakest first: "nearest effort" means nearest position on it.
-REASONING_EFFORTS: tuple[ReasoningEffort, ...] = (
-    "none",
-    "minimal",
-    "low",
-    "medium",
-    "high",
-    "xhigh",
-    "max",
-)
 # How a model takes reasoning: a token budget, an effort level, or adaptive thinking (the model
 # decides how much to think, guided by an effort level).
 ReasoningMode = Literal["budget", "effort", "adaptive"]
@@ -435,6 +439,8 @@ class ModelCapabilities(CanonicalStruct, frozen=True):
 
     ``reasoning_efforts``: the effort levels the model accepts, weakest first (``[]``: it takes
     none); ``none`` is never listed, ``reasoning_off`` says whether reasoning can be turned off.
+    ``temperature_with_top_p``: whether the model takes ``temperature`` and ``top_p`` in one
+    request (Claude 4 and later refuse the pair).
     """
 
     tools: bool | None = None
@@ -444,6 +450,7 @@ class ModelCapabilities(CanonicalStruct, frozen=True):
     reasoning_efforts: list[ReasoningEffort] | None = None
     reasoning_modes: list[ReasoningMode] | None = None
     reasoning_off: bool | None = None
+    temperature_with_top_p: bool | None = None
 
     def __post_init__(self) -> None:
         efforts = self.reasoning_efforts

@@ -107,6 +107,7 @@ class AnthropicTool(TypedDict, total=False):
     description: str
     input_schema: Required[dict[str, Any]]
     cache_control: dict[str, Any]
+    strict: bool
 
 
 class AnthropicMessagesOptions(TypedDict, total=False):
@@ -116,6 +117,7 @@ class AnthropicMessagesOptions(TypedDict, total=False):
     tools: list[AnthropicTool]
     tool_choice: dict[str, Any]
     thinking: dict[str, Any]
+    output_config: dict[str, Any]
     temperature: float
     top_p: float
     stop_sequences: list[str]

@@ -207,7 +207,7 @@ def _encode_thinking(
             "reasons (or not) by itself",
         )
         return None
-    if reasoning.budget_tokens == 0:
+    if reasoning.effort == "none" or (reasoning.effort is None and reasoning.budget_tokens == 0):
         return None  # thinking is off unless asked for
     budget = reasoning.budget_tokens or EFFORT_BUDGETS[reasoning.effort or "medium"]
     if budget < MIN_THINKING_BUDGET:
