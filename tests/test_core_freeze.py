@@ -2,7 +2,8 @@
 JSON-RPC code of each error kind (kept by ``server/errors.py``, the only layer speaking JSON-RPC).
 
 The snapshot lives in ``tests/fixtures/core_freeze.json``. Adding is fine; removing or renaming
-fails. After a deliberate, additive change, refresh it with ``python -m tests.test_core_freeze``.
+fails. After a deliberate, additive change, refresh it with ``python -m tests.test_core_freeze``
+and add a line to its ``notes`` saying why (the refresh keeps the notes).
 """
 
 from __future__ import annotations
@@ -186,8 +187,15 @@ def test_adding_is_fine() -> None:
     assert breaking_changes(smaller, now) == []
 
 
+def test_every_addition_to_the_snapshot_is_explained() -> None:
+    notes = load_snapshot().get("notes", [])
+    assert all(isinstance(n, str) and n for n in notes)
+    assert any("rate_limit" in n for n in notes)
+
+
 if __name__ == "__main__":
     SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
+    # `notes` say why each deliberate change was made; a refresh keeps them.
     notes = load_snapshot().get("notes", []) if SNAPSHOT.exists() else []
     SNAPSHOT.write_text(json.dumps({**current(), "notes": notes}, indent=2, sort_keys=True) + "\n")
     sys.stdout.write(f"wrote {SNAPSHOT}\n")

@@ -19,6 +19,7 @@ from ...core.types import (
     ToolDefinition,
 )
 from ..warnings import warn
+from .cache import anthropic_cache_placement, mark_block
 from .encode_messages import encode_anthropic_messages
 from .thinking import EFFORT_BUDGETS, MIN_THINKING_BUDGET, encode_thinking
 from .wire import AnthropicMessagesRequest, AnthropicTool
@@ -55,14 +56,18 @@ def encode_anthropic_request(
     ``model`` is the native model id; ``model_info`` (the catalog entry) supplies the default
     ``max_tokens`` when the request sets none, else ``default_max_tokens`` is used.
     """
+    cache = anthropic_cache_placement(request, tools=bool(request.tools) or uses_json_tool(request))
     system, messages, warnings = encode_anthropic_messages(
-        request.messages, provider=provider, model=model
+        request.messages, provider=provider, model=model, cache=cache
     )
+    warnings.extend(cache.warnings)
     strict = _takes_strict(model_info)
     tools = [_encode_tool(tool, i, strict, warnings) for i, tool in enumerate(request.tools)]
     json_tool = _json_tool(request, warnings)
     if json_tool is not None:
         tools.append(json_tool)
+    if tools:
+        mark_block(tools[-1], cache.tools)  # type: ignore[arg-type]
     tool_choice = _encode_tool_choice(request.tool_choice, tools, json_tool is not None, warnings)
     forced = tool_choice is not None and tool_choice["type"] in ("any", "tool")
     max_tokens, thinking, effort = encode_thinking(

@@ -107,12 +107,13 @@ class AnthropicTool(TypedDict, total=False):
     description: str
     input_schema: Required[dict[str, Any]]
     strict: bool
+    cache_control: dict[str, Any]
 
 
 class AnthropicMessagesOptions(TypedDict, total=False):
     """Every optional member of the body."""
 
-    system: str
+    system: str | list[dict[str, Any]]  # text blocks when one carries a cache marker
     tools: list[AnthropicTool]
     tool_choice: dict[str, Any]
     thinking: dict[str, Any]
