@@ -448,3 +448,25 @@ def test_handoff_never_loses_a_breakpoint_and_stays_idempotent(
     again, warnings = normalize_handoff_messages(out, target)
     assert again == out and warnings == []
     assert_valid(_without_breakpoints(out), target)
+
+
+def test_a_counted_chat_body_with_cache_markers_is_a_valid_count_request() -> None:
+    """Markers turn a tool answer and an assistant text into part lists (Chat Completions);
+    counting that body on /responses/input_tokens must still send valid items."""
+    from provider_runtime.providers.openai import encode_openai_request
+    from provider_runtime.providers.openai.count import encode_input_tokens_body
+
+    request = _request(
+        Message(role=MessageRole.USER, content="read it"),
+        Message(role=MessageRole.ASSISTANT, content=[TextPart(text="reading"), BP]),
+        Message(role=MessageRole.ASSISTANT, content=[ToolCall(id="c1", name="read")]),
+        Message(role=MessageRole.TOOL, content=[ToolResult(tool_call_id="c1", content="data"), BP]),
+        tools=[ToolDefinition(name="read")],
+    )
+    fitted, _ = _prepare(request, "openai", "gpt-5.6-sol", OPENAI_CAPABILITIES)
+    chat, _ = encode_openai_request(fitted, "gpt-5.6-sol")
+    assert isinstance(chat["messages"][-1]["content"], list)  # the marked tool answer
+    body = encode_input_tokens_body(dict(chat))
+    validate_request("openai", "/responses/input_tokens", body)
+    outputs = [item for item in body["input"] if item["type"] == "function_call_output"]
+    assert outputs[0]["output"] == "data"

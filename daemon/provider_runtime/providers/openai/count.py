@@ -59,7 +59,7 @@ def _items(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 {
                     "type": "function_call_output",
                     "call_id": message["tool_call_id"],
-                    "output": message.get("content") or "",
+                    "output": _text(message.get("content") or ""),
                 }
             )
         elif role == "assistant":
@@ -73,7 +73,7 @@ def _assistant(message: dict[str, Any]) -> list[dict[str, Any]]:
     """The assistant's text (a string: Responses takes earlier assistant turns as plain text),
     then each of its tool calls as a ``function_call`` item, in order."""
     items: list[dict[str, Any]] = []
-    text = message.get("content")
+    text = _text(message.get("content") or "")
     if text:
         items.append({"type": "message", "role": "assistant", "content": text})
     for call in message.get("tool_calls") or ():
@@ -87,6 +87,14 @@ def _assistant(message: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return items
+
+
+def _text(content: str | list[dict[str, Any]]) -> str:
+    """A tool answer's or an assistant's text: Chat Completions sends it as a list of text parts
+    when one carries a cache marker (``cache.py``); the count takes the same text."""
+    if isinstance(content, str):
+        return content
+    return "".join(part["text"] for part in content if part.get("type") == "text")
 
 
 def _content(content: str | list[dict[str, Any]]) -> str | list[dict[str, Any]]:
