@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, TypedDict
 
 from .config import ProviderConfig, RuntimeConfig, describe_providers
+from .core.errors import ConfigError
 from .core.traits import ProviderAdapter, TokenProvider
 from .core.types import ModelCatalog
 from .credentials import ConfigTokenProvider
@@ -64,9 +65,11 @@ def build_runtime(
 
 def _config_faults(config: RuntimeConfig, builder: ProviderRuntimeBuilder[ProviderRuntime]) -> None:
     """What the config's problems put out of service: providers, everything (the file), or
-    the calls a bad ``[[pricing]]`` / ``[[models]]`` entry covers."""
+    the calls a bad ``[[pricing]]`` / ``[[models]]`` entry covers; and the presets left off."""
     from .runtime.faults import EntryFault  # deferred with the runtime
 
+    for pid, why in sorted(config.inactive.items()):
+        builder.inactive(pid, ConfigError(why, path=config.path, key=f"providers.{pid}"))
     fallback_set = False
     for problem in config.problems:
         if problem.scope == "provider" and problem.provider is not None:

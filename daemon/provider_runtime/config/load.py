@@ -30,7 +30,13 @@ from .model import (
     Scope,
 )
 
-__all__ = ["config_path", "fallback_config", "load_config", "search_paths"]
+__all__ = [
+    "config_path",
+    "fallback_config",
+    "inactive_preset",
+    "load_config",
+    "search_paths",
+]
 
 _PROVIDER_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _TOP_LEVEL_KEYS = ("default_model", "providers", "pricing", "models")
@@ -159,6 +165,11 @@ def _build(doc: dict[str, Any], file: str | None, env: Mapping[str, str]) -> Run
     for name in sorted(set(doc) - set(_TOP_LEVEL_KEYS)):
         found.add(unknown_key(name, list(_TOP_LEVEL_KEYS), file, name), "setting")
     providers, known = _providers(doc.get("providers", {}), file, env, found)
+    inactive = {
+        pid: why
+        for pid in sorted(set(BUILTIN_PROVIDERS) - set(providers))
+        if (why := inactive_preset(pid, env)) is not None and pid not in _named(doc)
+    }
     rules = _entries(doc, "pricing", PriceRule, known, found)
     models = _entries(doc, "models", ModelInfo, known, found)
     default_model = _default_model(doc.get("default_model"), known, found)
@@ -170,7 +181,13 @@ def _build(doc: dict[str, Any], file: str | None, env: Mapping[str, str]) -> Run
         path=file,
         warnings=[p.warning() for p in found.items],
         problems=found.items,
+        inactive=inactive,
     )
+
+
+def _named(doc: dict[str, Any]) -> set[str]:
+    tables = doc.get("providers", {})
+    return set(tables) if isinstance(tables, dict) else set()
 
 
 def _providers(
@@ -184,11 +201,33 @@ def _providers(
         return {"echo": ProviderConfig(type="echo")}, set(BUILTIN_PROVIDERS)
     providers: dict[str, ProviderConfig] = {}
     for pid in sorted({*BUILTIN_PROVIDERS, *tables}):
+        if pid not in tables and inactive_preset(pid, env) is not None:
+            continue
         try:
             providers[pid] = _provider(pid, tables.get(pid), file, env)
         except ConfigError as exc:
             found.add(exc, "provider", provider=pid)
     return providers, {*BUILTIN_PROVIDERS, *tables}
+
+
+def inactive_preset(pid: str, env: Mapping[str, str]) -> str | None:
+    """Why the built-in preset ``pid`` is off when the config does not name it, and how to
+    switch it on; None when it is on (a hosted one whose key variable is set) or no preset."""
+    builtin = BUILTIN_PROVIDERS.get(pid)
+    if builtin is None or not builtin.is_preset:
+        return None
+    table = f"a `[providers.{pid}]` table to the config (it may be empty)"
+    if builtin.is_local:
+        return (
+            f"the built-in provider `{pid}` (a local server, {builtin.base_url}) is off: "
+            f"add {table} to use it"
+        )
+    if env.get(builtin.key_env or ""):
+        return None
+    return (
+        f"the built-in provider `{pid}` is off: set {builtin.key_env} in the environment, "
+        f"or add {table} with api_key_env or api_key_command"
+    )
 
 
 def _entries(

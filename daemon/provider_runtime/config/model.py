@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -14,6 +14,7 @@ from ..core.types import ModelInfo, ProviderRuntimeWarning
 from ..pricing.rules import PriceRule
 from ..providers.openai.quirks import OpenAICompatQuirks
 from ..redact import MASK, is_secret_header, redact_url
+from .presets import COMPATIBLE_PRESETS, NATIVE_PROVIDERS, BuiltinProvider
 
 __all__ = [
     "BUILTIN_PROVIDERS",
@@ -39,31 +40,7 @@ _Positive = Annotated[float, msgspec.Meta(gt=0)]
 _NonNegative = Annotated[float, msgspec.Meta(ge=0)]
 
 
-class BuiltinProvider(NamedTuple):
-    """Defaults of a built-in provider, following its official SDK.
-
-    ``type`` None means the provider's id is its type (a native provider). An OpenAI-compatible
-    service with a name is a preset: ``type="openai_compatible"`` and its ``quirks`` (with
-    ``requires_api_key`` for a hosted one) — one entry of data, no code.
-    """
-
-    key_env: str | None
-    base_url_env: str | None
-    base_url: str | None
-    type: str | None = None
-    quirks: OpenAICompatQuirks | None = None
-
-
-BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {
-    "openai": BuiltinProvider("OPENAI_API_KEY", "OPENAI_BASE_URL", "https://api.openai.com/v1"),
-    "anthropic": BuiltinProvider(
-        "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "https://api.anthropic.com"
-    ),
-    "openrouter": BuiltinProvider(
-        "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1"
-    ),
-    "echo": BuiltinProvider(None, None, None),
-}
+BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {**NATIVE_PROVIDERS, **COMPATIBLE_PRESETS}
 
 
 class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -171,6 +148,10 @@ class RuntimeConfig(msgspec.Struct, frozen=True, kw_only=True):
     path: str | None = None  # the file read; None when only defaults apply
     warnings: list[ProviderRuntimeWarning] = []
     problems: list[ConfigProblem] = []
+    # Built-in presets left out (neither named by the file nor, for a hosted one, given a key
+    # in the environment): id -> how to switch it on. Not registered; a call to one gets a
+    # `config` error with this text.
+    inactive: dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------- credentials, described

@@ -6,7 +6,7 @@ the pricing table, the credential source and the transports, all read-only while
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
@@ -148,7 +148,9 @@ class ProviderRuntime:
         """Static catalog first; with ``options.remote`` the providers' lists fill the gaps."""
         options = options or DiscoveryOptions()
         catalog = self._catalog
-        warnings = _unknown_providers(options.providers, self._registry.ids)
+        warnings = _unknown_providers(
+            options.providers, self._registry.ids, self._registry.why_inactive
+        )
         if options.remote:
             remote, failures = await self._registry.discover_models(options, self._tokens)
             warnings += failures
@@ -191,15 +193,19 @@ class ProviderRuntime:
 
 
 def _unknown_providers(
-    wanted: Sequence[str] | None, configured: Sequence[str]
+    wanted: Sequence[str] | None,
+    configured: Sequence[str],
+    why_inactive: Callable[[str], str | None],
 ) -> list[ProviderRuntimeWarning]:
     """A ``routing.unknown_provider`` warning per asked-for provider id that is not configured:
-    an empty listing must not look like a provider without models."""
+    an empty listing must not look like a provider without models. A built-in provider left
+    off says how to switch it on."""
     listing = ", ".join(configured) or "none"
     return [
         ProviderRuntimeWarning(
             code="routing.unknown_provider",
-            message=f"unknown provider `{pid}`: nothing listed for it; configured: {listing}",
+            message=f"unknown provider `{pid}`: nothing listed for it; configured: {listing}"
+            + (f"; {hint}" if (hint := why_inactive(pid)) else ""),
             details={"provider": pid, "configured": list(configured)},
         )
         for pid in dict.fromkeys(wanted or ())
