@@ -35,6 +35,8 @@ async def test_a_named_compatible_preset_needs_no_code(
         PRESET_URL,
         type="openai_compatible",
         quirks=OpenAICompatQuirks(supports_tools=False, requires_api_key=True),
+        optional=True,
+        switch_env="PRESET_API_KEY",
     )
     monkeypatch.setitem(BUILTIN_PROVIDERS, "preset", preset)  # type: ignore[index]
     path = tmp_path / "config.toml"
@@ -81,6 +83,8 @@ def test_a_preset_named_without_its_key_names_the_variable(
         PRESET_URL,
         type="openai_compatible",
         quirks=OpenAICompatQuirks(requires_api_key=True),
+        optional=True,
+        switch_env="PRESET_API_KEY",
     )
     monkeypatch.setitem(BUILTIN_PROVIDERS, "preset", preset)  # type: ignore[index]
     path = tmp_path / "config.toml"
@@ -100,6 +104,8 @@ async def test_an_inactive_preset_is_a_config_error_naming_the_variable_and_tabl
         PRESET_URL,
         type="openai_compatible",
         quirks=OpenAICompatQuirks(requires_api_key=True),
+        optional=True,
+        switch_env="PRESET_API_KEY",
     )
     monkeypatch.setitem(BUILTIN_PROVIDERS, "preset", preset)  # type: ignore[index]
     path = tmp_path / "config.toml"

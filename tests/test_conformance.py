@@ -34,6 +34,7 @@ from provider_runtime.core import (
     ToolDefinition,
 )
 from provider_runtime.providers.anthropic import AnthropicAdapter
+from provider_runtime.providers.azure import AzureOpenAIAdapter
 from provider_runtime.providers.openai import OpenAIAdapter
 from provider_runtime.providers.openrouter import OpenRouterAdapter
 from provider_runtime.transport import HttpTransport, RetryPolicy
@@ -151,6 +152,18 @@ HARNESSES = [
         lambda n, a: openai_tool(n, a, "qwen3"),
         lambda st, m: {"error": {"message": m, "type": "BadRequestError", "code": st}},
         bearer,
+    ),
+    Harness(
+        "azure",
+        lambda t: AzureOpenAIAdapter(
+            t, provider_id="azure", base_url="https://contoso.openai.azure.com", retry=NO_RETRY
+        ),
+        "https://contoso.openai.azure.com/openai/v1/chat/completions",
+        "gpt4o-prod",
+        lambda s: openai_text(s, "gpt-4o-2024-11-20"),
+        lambda n, a: openai_tool(n, a, "gpt-4o-2024-11-20"),
+        lambda st, m: {"error": {"message": m, "type": None, "code": str(st)}},
+        lambda r: r.headers.get("api-key"),
     ),
     Harness(
         "anthropic",

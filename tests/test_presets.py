@@ -68,7 +68,7 @@ def test_a_hosted_preset_is_active_when_its_key_is_set_or_the_config_names_it(
 ) -> None:
     off = _config(tmp_path, "", {})
     assert not set(HOSTED + LOCAL) & set(off.providers)
-    assert set(off.inactive) == set(HOSTED + LOCAL)
+    assert set(off.inactive) == {*HOSTED, *LOCAL, "azure"}
     assert "MISTRAL_API_KEY" in off.inactive["mistral"]
     keyed = _config(tmp_path, "", {"MISTRAL_API_KEY": "k"})
     assert "mistral" in keyed.providers and "mistral" not in keyed.inactive

@@ -175,10 +175,27 @@ def _openrouter(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> Pr
     )
 
 
+def _azure(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> ProviderAdapter:
+    from .providers.azure import AzureOpenAIAdapter
+
+    return AzureOpenAIAdapter(
+        transport_for(pc.verify_tls),
+        provider_id=pid,
+        base_url=pc.base_url or "",  # load_config requires it for type azure
+        auth=pc.auth or "api-key",
+        api="responses" if pc.api == "responses" else "chat",
+        api_version=pc.api_version,
+        headers=pc.headers,
+        timeout=pc.timeout,
+        retry=retry_policy(pc),
+    )
+
+
 ADAPTERS: dict[str, Callable[[str, ProviderConfig, TransportFor], ProviderAdapter]] = {
     "echo": _echo,
     "openai": _openai,
     "openai_compatible": _openai,
     "anthropic": _anthropic,
     "openrouter": _openrouter,
+    "azure": _azure,
 }

@@ -211,22 +211,27 @@ def _providers(
 
 
 def inactive_preset(pid: str, env: Mapping[str, str]) -> str | None:
-    """Why the built-in preset ``pid`` is off when the config does not name it, and how to
-    switch it on; None when it is on (a hosted one whose key variable is set) or no preset."""
+    """Why the optional built-in provider ``pid`` is off when the config does not name it, and
+    how to switch it on; None when it is on (its ``switch_env`` is set) or always on."""
     builtin = BUILTIN_PROVIDERS.get(pid)
-    if builtin is None or not builtin.is_preset:
+    if builtin is None or not builtin.optional:
         return None
-    table = f"a `[providers.{pid}]` table to the config (it may be empty)"
+    table = f"a `[providers.{pid}]` table to the config"
     if builtin.is_local:
         return (
             f"the built-in provider `{pid}` (a local server, {builtin.base_url}) is off: "
-            f"add {table} to use it"
+            f"add {table} (it may be empty) to use it"
         )
-    if env.get(builtin.key_env or ""):
+    if env.get(builtin.switch_env or ""):
         return None
+    if builtin.switch_env != builtin.key_env:  # Azure: the resource must be known
+        return (
+            f"the built-in provider `{pid}` is off: set {builtin.switch_env} (and "
+            f"{builtin.key_env}) in the environment, or add {table} with base_url"
+        )
     return (
         f"the built-in provider `{pid}` is off: set {builtin.key_env} in the environment, "
-        f"or add {table} with api_key_env or api_key_command"
+        f"or add {table} (it may be empty) with api_key_env or api_key_command"
     )
 
 
@@ -323,8 +328,16 @@ def _provider(pid: str, table: Any, file: str | None, env: Mapping[str, str]) ->
             path=file,
             key=f"{key}.api",
         )
+    _check_azure(config, file, key)
     if config.type == "echo":
         return config
+    if not config.base_url and config.type == "azure":
+        raise ConfigError(
+            "Azure OpenAI needs the resource endpoint: set AZURE_OPENAI_ENDPOINT or `base_url` "
+            "(https://{resource}.openai.azure.com)",
+            path=file,
+            key=f"{key}.base_url",
+        )
     if not config.base_url:
         raise ConfigError(
             "a provider that is not built in needs `type` and `base_url`",
@@ -368,24 +381,19 @@ def _builtin_defaults(
         preset = msgspec.to_builtins(builtin.quirks)
         raw["quirks"] = {**preset, **given} if isinstance(given, dict) else given
     raw.setdefault("api_key_env", builtin.key_env)
-    if "base_url" in raw or builtin.base_url is None:
+    if "base_url" in raw:
         return "the config file"
     from_env = env.get(builtin.base_url_env or "")
-    raw["base_url"] = from_env or builtin.base_url
-    return f"${builtin.base_url_env}" if from_env else "the default"
-
-
-# The header each provider type carries its credential in (providers/http.py Endpoint).
-_AUTH_HEADERS = {
-    "openai": "authorization",
-    "openai_compatible": "authorization",
-    "openrouter": "authorization",
-    "anthropic": "x-api-key",
-}
+    if from_env:
+        raw["base_url"] = from_env
+        return f"${builtin.base_url_env}"
+    if builtin.base_url is not None:
+        raw["base_url"] = builtin.base_url
+    return "the default"
 
 
 def _check_headers(config: ProviderConfig, file: str | None, key: str) -> None:
-    auth = _AUTH_HEADERS.get(config.type)
+    auth = config.auth_header()
     for name in config.headers:
         if name.lower() == auth:
             raise ConfigError(
@@ -393,6 +401,28 @@ def _check_headers(config: ProviderConfig, file: str | None, key: str) -> None:
                 "configure the key with api_key_env, api_key_command or api_key instead",
                 path=file,
                 key=f"{key}.headers",
+            )
+
+
+def _check_azure(config: ProviderConfig, file: str | None, key: str) -> None:
+    """``auth`` and ``api_version`` are Azure's; Azure has no ``auto`` (deployment names say
+    nothing about the model)."""
+    if config.type == "azure":
+        if config.api == "auto":
+            raise ConfigError(
+                "Azure deployments are named by you, so `auto` cannot tell a reasoning model: "
+                'set `api = "chat"` or `api = "responses"`',
+                path=file,
+                key=f"{key}.api",
+            )
+        return
+    for name in ("auth", "api_version"):
+        if getattr(config, name) is not None:
+            raise ConfigError(
+                f"`{name}` is an Azure OpenAI setting (type `azure`); a provider of type "
+                f"`{config.type}` does not take it: remove it",
+                path=file,
+                key=f"{key}.{name}",
             )
 
 

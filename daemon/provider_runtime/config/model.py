@@ -33,8 +33,8 @@ __all__ = [
 ]
 
 CONFIG_ENV_VAR = "PROVIDER_RUNTIME_CONFIG"
-_KEYED_TYPES = frozenset({"openai", "anthropic", "openrouter"})
-_API_TYPES = frozenset({"openai", "openai_compatible"})  # the types taking `api`
+_KEYED_TYPES = frozenset({"openai", "anthropic", "openrouter", "azure"})
+_API_TYPES = frozenset({"openai", "openai_compatible", "azure"})  # the types taking `api`
 
 _Positive = Annotated[float, msgspec.Meta(gt=0)]
 _NonNegative = Annotated[float, msgspec.Meta(ge=0)]
@@ -46,7 +46,7 @@ BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {**NATIVE_PROVIDERS, **COMPAT
 class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One provider's settings. ``repr`` masks ``api_key``; ``describe_config`` masks the rest."""
 
-    type: Literal["openai", "anthropic", "openrouter", "openai_compatible", "echo"]
+    type: Literal["openai", "anthropic", "openrouter", "openai_compatible", "azure", "echo"]
     base_url: str | None = None
     api_key_env: str | None = None
     api_key_command: Annotated[list[str], msgspec.Meta(min_length=1)] | None = None
@@ -66,12 +66,24 @@ class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     # OpenAI's API per model: Chat Completions, Responses, or `auto` (Responses for reasoning
     # models per the catalog). None: `auto` for type openai, `chat` for a compatible server.
     api: Literal["chat", "responses", "auto"] | None = None
+    # Azure OpenAI: how the credential travels (`api-key` header, or an Entra ID token as
+    # `Authorization: Bearer`), and an API version selecting the older deployment paths.
+    auth: Literal["api-key", "bearer"] | None = None
+    api_version: str | None = None
 
     def chosen_api(self) -> str | None:
         """The effective ``api`` setting of an OpenAI-style provider (None for other types)."""
         if self.type not in _API_TYPES:
             return None
         return self.api or ("auto" if self.type == "openai" else "chat")
+
+    def auth_header(self) -> str | None:
+        """The HTTP header (lowercase) the credential travels in; None for echo."""
+        if self.type == "anthropic":
+            return "x-api-key"
+        if self.type == "azure" and self.auth != "bearer":
+            return "api-key"
+        return None if self.type == "echo" else "authorization"
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={value!r}" for name, value in self.__rich_repr__())

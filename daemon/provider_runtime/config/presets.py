@@ -1,4 +1,4 @@
-"""Built-in providers as data: the native ones and the named OpenAI-compatible presets.
+"""Built-in providers as data: the native ones (Azure too) and the OpenAI-compatible presets.
 
 Each preset's base URL, key variable and quirks follow its own documentation (cited per entry;
 protocol.md §6 "OpenAI-compatible servers" and §7 list them). A preset is *active* (registered)
@@ -28,15 +28,13 @@ class BuiltinProvider(NamedTuple):
     base_url: str | None
     type: str | None = None
     quirks: OpenAICompatQuirks | None = None
-
-    @property
-    def is_preset(self) -> bool:
-        return self.quirks is not None
+    optional: bool = False  # off unless the config names it or ``switch_env`` is set
+    switch_env: str | None = None  # None: on only when named (a local server)
 
     @property
     def is_local(self) -> bool:
-        """A preset for a server on this machine: no key, active only when the config names it."""
-        return self.quirks is not None and not self.quirks.requires_api_key
+        """A server on this machine: no key, active only when the config names it."""
+        return self.optional and self.switch_env is None
 
 
 NATIVE_PROVIDERS: Mapping[str, BuiltinProvider] = {
@@ -48,6 +46,15 @@ NATIVE_PROVIDERS: Mapping[str, BuiltinProvider] = {
         "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1"
     ),
     "echo": BuiltinProvider(None, None, None),
+    # The openai SDK's AzureOpenAI client reads these two; the endpoint is the resource's
+    # (https://{resource}.openai.azure.com). On when the endpoint is known (§7).
+    "azure": BuiltinProvider(
+        "AZURE_OPENAI_API_KEY",
+        "AZURE_OPENAI_ENDPOINT",
+        None,
+        optional=True,
+        switch_env="AZURE_OPENAI_ENDPOINT",
+    ),
 }
 
 
@@ -58,6 +65,8 @@ def _hosted(key_env: str, base_url: str, **quirks: object) -> BuiltinProvider:
         base_url,
         type="openai_compatible",
         quirks=OpenAICompatQuirks(requires_api_key=True, **quirks),  # type: ignore[arg-type]
+        optional=True,
+        switch_env=key_env,
     )
 
 
@@ -68,6 +77,7 @@ def _local(base_url: str, **quirks: object) -> BuiltinProvider:
         base_url,
         type="openai_compatible",
         quirks=OpenAICompatQuirks(**quirks),  # type: ignore[arg-type]
+        optional=True,
     )
 
 
