@@ -102,6 +102,49 @@ async def test_an_inactive_preset_is_not_listed_nor_asked_for_models(tmp_path: P
     assert not failed & {"mistral", "ollama", "deepseek"}
 
 
+async def test_catalog_models_of_an_inactive_preset_are_not_listed(tmp_path: Path) -> None:
+    listed: dict[str, set[str]] = {}
+    for name, env in (("off", {}), ("on", {"MISTRAL_API_KEY": "mk"})):
+        config = _config(tmp_path, "", env)
+        runtime = build_runtime(config, tokens=ConfigTokenProvider(config, env=env))
+        async with runtime:
+            found = await runtime.discover_models(DiscoveryOptions())
+        listed[name] = {m.provider for m in found.models}
+    assert "mistral" not in listed["off"] and "openai" in listed["off"]
+    assert "mistral" in listed["on"] and "deepseek" not in listed["on"]
+
+
+async def test_an_openrouter_id_under_an_inactive_presets_name_still_goes_to_openrouter(
+    tmp_path: Path,
+) -> None:
+    """`deepseek/deepseek-chat` is an OpenRouter id too: with the deepseek preset off it goes
+    where it went before the presets existed; with DEEPSEEK_API_KEY set, to DeepSeek."""
+    env = {"OPENROUTER_API_KEY": "ork"}
+    config = _config(tmp_path, "", env)
+    runtime = build_runtime(config, tokens=ConfigTokenProvider(config, env=env))
+    request = ProviderRequest(
+        model="deepseek/deepseek-chat", messages=[Message(role=MessageRole.USER, content="hi")]
+    )
+    async with runtime:
+        with respx.mock(assert_all_called=True) as mock:
+            route = mock.post("https://openrouter.ai/api/v1/chat/completions").respond(
+                200, json=_reply()
+            )
+            await runtime.run(request)
+    assert json.loads(route.calls.last.request.content)["model"] == "deepseek/deepseek-chat"
+    env = {**env, "DEEPSEEK_API_KEY": "dk"}
+    config = _config(tmp_path, "", env)
+    runtime = build_runtime(config, tokens=ConfigTokenProvider(config, env=env))
+    async with runtime:
+        with respx.mock(assert_all_called=True) as mock:
+            route = mock.post("https://api.deepseek.com/chat/completions").respond(
+                200, json=_reply()
+            )
+            response = await runtime.run(request)
+    assert json.loads(route.calls.last.request.content)["model"] == "deepseek-chat"
+    assert response.provider == "deepseek"
+
+
 async def test_a_local_preset_routes_with_a_hint_and_sends_no_key_once_named(
     tmp_path: Path,
 ) -> None:

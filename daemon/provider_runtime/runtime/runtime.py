@@ -158,7 +158,8 @@ class ProviderRuntime:
         models = [
             self._as_priced(m)
             for m in catalog.models
-            if options.providers is None or m.provider in options.providers
+            if (options.providers is None or m.provider in options.providers)
+            and self._registry.why_inactive(m.provider) is None  # a preset left off: unlisted
         ]
         return DiscoveryResult(models=models, warnings=warnings)
 
