@@ -120,6 +120,7 @@ def assert_error_case(
         provider=provider,
         request_id=http.request_id,
         retry_after=http.retry_after,
+        headers=http.headers,
     )
     expected = load_json(case / "expected_error.json")
     contains = expected.get("message_contains", "")

@@ -24,7 +24,7 @@ from provider_runtime.core.types import ModelPricing
 from provider_runtime.pricing.rules import PriceRule
 from provider_runtime.transport.http import RetryPolicy
 
-BUILTINS = {"openai", "anthropic", "openrouter", "echo"}
+BUILTINS = {"openai", "anthropic", "openrouter", "bedrock", "google", "echo"}
 
 
 def write(path: Path, text: str, mode: int = 0o600) -> Path:
@@ -133,7 +133,20 @@ def test_defaults_follow_the_official_sdks() -> None:
         "https://openrouter.ai/api/v1",
         "OPENROUTER_API_KEY",
     )
+    google = config.providers["google"]
+    assert (google.type, google.base_url, google.api_key_env) == (
+        "google",
+        "https://generativelanguage.googleapis.com/v1beta",
+        "GEMINI_API_KEY",
+    )
     assert (echo.type, echo.base_url, echo.api_key_env) == ("echo", None, None)
+    bedrock = config.providers["bedrock"]  # no region in the environment: no base URL yet
+    assert (bedrock.type, bedrock.base_url, bedrock.region, bedrock.api_key_env) == (
+        "bedrock",
+        None,
+        None,
+        "AWS_BEARER_TOKEN_BEDROCK",
+    )
     assert (openai.timeout, openai.connect_timeout, openai.max_retries, openai.retry_deadline) == (
         600.0,
         10.0,
@@ -549,7 +562,12 @@ def test_secrets_in_a_base_url_are_never_shown(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("table", "header"),
-    [("anthropic", "X-Api-Key"), ("openai", "Authorization"), ("openrouter", "authorization")],
+    [
+        ("anthropic", "X-Api-Key"),
+        ("openai", "Authorization"),
+        ("openrouter", "authorization"),
+        ("google", "X-Goog-Api-Key"),
+    ],
 )
 def test_a_header_that_would_replace_the_credential_is_refused_at_load(
     tmp_path: Path, table: str, header: str

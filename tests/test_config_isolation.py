@@ -52,7 +52,13 @@ async def test_a_bad_provider_table_disables_only_that_provider(tmp_path: Path) 
         assert "did you mean `api_key_env`?" in typo and str(tmp_path / "config.toml") in typo
         enum = found["providers.litellm.type"]["message"]
         assert "did you mean `openai_compatible`?" in enum
-        assert {p["id"] for p in init["providers"]} == {"anthropic", "echo", "openrouter"}
+        assert {p["id"] for p in init["providers"]} == {
+            "anthropic",
+            "bedrock",
+            "echo",
+            "google",
+            "openrouter",
+        }
 
         assert (await d.request("runtime/run", run_params("hi")))["result"]["output"]["content"]
         for model, key in [

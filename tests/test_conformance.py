@@ -35,6 +35,8 @@ from provider_runtime.core import (
 )
 from provider_runtime.providers.anthropic import AnthropicAdapter
 from provider_runtime.providers.azure import AzureOpenAIAdapter
+from provider_runtime.providers.bedrock import BedrockAdapter
+from provider_runtime.providers.google import GoogleAdapter
 from provider_runtime.providers.openai import OpenAIAdapter
 from provider_runtime.providers.openrouter import OpenRouterAdapter
 from provider_runtime.transport import HttpTransport, RetryPolicy
@@ -88,6 +90,31 @@ def anthropic_message(content: list[dict[str, Any]], stop: str) -> dict[str, Any
     }
 
 
+def gemini_answer(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP"}],
+        "usageMetadata": {
+            "promptTokenCount": 120,
+            "cachedContentTokenCount": 100,
+            "candidatesTokenCount": 30,
+            "totalTokenCount": 150,
+        },
+        "modelVersion": "gemini-2.5-flash",
+        "responseId": "resp_conf",
+    }
+
+
+# google.rpc.Code name for each HTTP status (ai.google.dev/gemini-api/docs/troubleshooting).
+GEMINI_STATUSES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
+
 # Anthropic's error `type` for each HTTP status (docs.anthropic.com/en/api/errors).
 ANTHROPIC_TYPES = {
     400: "invalid_request_error",
@@ -97,6 +124,34 @@ ANTHROPIC_TYPES = {
     429: "rate_limit_error",
     500: "api_error",
     503: "api_error",
+}
+
+
+def converse(content: list[dict[str, Any]], stop: str) -> dict[str, Any]:
+    """A ConverseResponse (API_runtime_Converse.html of the Bedrock API reference)."""
+    return {
+        "output": {"message": {"role": "assistant", "content": content}},
+        "stopReason": stop,
+        "usage": {
+            "inputTokens": 20,
+            "cacheReadInputTokens": 100,
+            "cacheWriteInputTokens": 0,
+            "outputTokens": 30,
+            "totalTokens": 150,
+        },
+        "metrics": {"latencyMs": 5},
+    }
+
+
+# Bedrock's error type for each HTTP status (the service model's errors; 401 has none of its own).
+BEDROCK_TYPES = {
+    400: "ValidationException",
+    401: "UnrecognizedClientException",
+    403: "AccessDeniedException",
+    404: "ResourceNotFoundException",
+    429: "ThrottlingException",
+    500: "InternalServerException",
+    503: "ServiceUnavailableException",
 }
 
 
@@ -110,6 +165,7 @@ class Harness:
     tool: Callable[[str, str], dict[str, Any]]
     error: Callable[[int, str], dict[str, Any]]
     auth: Callable[[httpx.Request], str | None]
+    image_url: str = "https://example.com/cat.png"  # an image URL the API fetches itself
 
 
 def bearer(request: httpx.Request) -> str | None:
@@ -176,6 +232,31 @@ HARNESSES = [
         ),
         lambda st, m: {"type": "error", "error": {"type": ANTHROPIC_TYPES[st], "message": m}},
         lambda r: r.headers.get("x-api-key"),
+    ),
+    Harness(
+        "bedrock",
+        lambda t: BedrockAdapter(t, region="us-east-1", retry=NO_RETRY),
+        "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-pro-v1%3A0/converse",
+        "amazon.nova-pro-v1:0",
+        lambda s: converse([{"text": s}], "end_turn"),
+        lambda n, a: converse(
+            [{"toolUse": {"toolUseId": "tooluse_1", "name": n, "input": json.loads(a)}}],
+            "tool_use",
+        ),
+        lambda st, m: {"__type": BEDROCK_TYPES[st], "message": m},
+        bearer,
+    ),
+    Harness(
+        "google",
+        lambda t: GoogleAdapter(t, retry=NO_RETRY),
+        "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent",
+        "gemini-2.5-flash",
+        lambda s: gemini_answer([{"text": s}]),
+        lambda n, a: gemini_answer([{"functionCall": {"name": n, "args": json.loads(a)}}]),
+        lambda st, m: {"error": {"code": st, "message": m, "status": GEMINI_STATUSES[st]}},
+        lambda r: r.headers.get("x-goog-api-key"),
+        # Gemini fetches only its own Files API URLs (protocol.md §6 Google Gemini).
+        image_url="https://generativelanguage.googleapis.com/v1beta/files/cat",
     ),
 ]
 
@@ -272,8 +353,10 @@ async def test_unusable_success_body_is_a_protocol_error(harness: Harness, body:
     assert info.value.kind == ErrorKind.PROTOCOL
 
 
-# Anthropic sends tool input as a JSON object, which cannot be invalid JSON: not applicable.
-STRING_ARGUMENTS = [h for h in HARNESSES if h.name != "anthropic"]
+# Anthropic, Bedrock and Gemini send tool input as a JSON object, which cannot be invalid JSON.
+STRING_ARGUMENTS = [h for h in HARNESSES if h.name not in ("anthropic", "bedrock", "google")]
+# Bedrock takes image bytes only; its URL images become a note (tests/fixtures/bedrock).
+URL_IMAGES = [h for h in HARNESSES if h.name != "bedrock"]
 
 
 @respx.mock
@@ -287,16 +370,17 @@ async def test_invalid_tool_arguments_are_kept_raw_with_a_warning(harness: Harne
 
 
 @respx.mock
+@pytest.mark.parametrize("harness", URL_IMAGES, ids=[h.name for h in URL_IMAGES])
 async def test_images_by_url_and_by_data_are_sent(harness: Harness) -> None:
     route = respx.post(harness.url).respond(200, json=harness.text("A cat."))
     message = Message(
         role=MessageRole.USER,
         content=[
             TextPart(text="What is this?"),
-            ImagePart(url="https://example.com/cat.png"),
+            ImagePart(url=harness.image_url),
             ImagePart(data="iVBORw0KGgo=", media_type="image/png"),
         ],
     )
     await run(harness, ask(harness, message))
     sent = route.calls.last.request.content.decode()
-    assert "https://example.com/cat.png" in sent and "iVBORw0KGgo=" in sent
+    assert harness.image_url in sent and "iVBORw0KGgo=" in sent

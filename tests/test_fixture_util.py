@@ -77,6 +77,8 @@ def _reviewed_cases(provider_heading: str) -> set[str]:
         ("anthropic", "Anthropic"),
         ("openai", "OpenAI and compatible servers"),
         ("openrouter", "OpenRouter"),
+        ("bedrock", "Bedrock"),
+        ("google", "Google Gemini"),
     ],
 )
 def test_every_expected_answer_names_the_documentation_it_was_checked_against(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Mapping
 
 import httpx
 import pytest
@@ -25,9 +27,11 @@ from provider_runtime.core.types import (
 )
 from provider_runtime.providers.http import (
     X_GOOG_API_KEY,
+    Auth,
     Call,
     HttpAdapter,
     ModelListing,
+    PreparedRequest,
     ProviderDeclaration,
 )
 from provider_runtime.transport.http import HttpResponse, HttpTransport, RetryPolicy
@@ -93,6 +97,7 @@ def _toy_error(
     provider: str,
     request_id: str | None,
     retry_after: float | None,
+    headers: Mapping[str, str] | None = None,  # not read: the body says it all
 ) -> ProviderError:
     return ProviderError(ErrorKind.INVALID_REQUEST, body.decode(), provider=provider, status=status)
 
@@ -166,3 +171,42 @@ async def test_a_declared_providers_error_is_its_classifiers() -> None:
         await adapter.run(request, AdapterContext(model=ModelRef(provider="toy", id="m")))
     assert (raised.value.kind, raised.value.status) == (ErrorKind.INVALID_REQUEST, 400)
     assert raised.value.message.startswith("bad prompt")
+
+
+async def test_a_signer_signs_the_prepared_request_when_no_key_is_configured() -> None:
+    """The signing hook sees the request as it is sent (URL from a per-call path, encoded body,
+    headers); a configured key still travels in the scheme's header and nothing is signed."""
+    signed: list[PreparedRequest] = []
+
+    async def signer(request: PreparedRequest) -> dict[str, str]:
+        signed.append(request)
+        return {"x-signature": f"sig-{len(request.body or b'')}"}
+
+    declaration = dataclasses.replace(
+        TOY, chat_path=lambda call: f"/m/{call.model}/go", auth=Auth("x-key", signer=signer)
+    )
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"answer": "ok"})
+
+    adapter = HttpAdapter(
+        declaration, _transport(httpx.MockTransport(handler)), provider_id="toy", base_url=BASE
+    )
+    request = ProviderRequest(
+        model="toy/m", messages=[Message(role=MessageRole.USER, content="hi")]
+    )
+    await adapter.run(request, AdapterContext(model=ModelRef(provider="toy", id="m")))
+    [prepared] = signed
+    assert (prepared.method, prepared.url) == ("POST", f"{BASE}/m/m/go")
+    assert (
+        prepared.body == seen[0].content and prepared.headers["content-type"] == "application/json"
+    )
+    assert seen[0].headers["x-signature"] == f"sig-{len(seen[0].content)}"
+    assert "x-key" not in seen[0].headers
+
+    keyed = AdapterContext(model=ModelRef(provider="toy", id="m"), credential=Secret("k-2"))
+    await adapter.run(request, keyed)
+    assert len(signed) == 1  # a key: the header scheme, no signature
+    assert seen[1].headers["x-key"] == "k-2" and "x-signature" not in seen[1].headers

@@ -38,6 +38,7 @@ KEYS = {
     "OPENAI_API_KEY": "sk-openai-test",
     "ANTHROPIC_API_KEY": "sk-ant-test",
     "OPENROUTER_API_KEY": "sk-or-test",
+    "GEMINI_API_KEY": "gk-test",
 }
 
 CONFIG = """
@@ -326,10 +327,23 @@ async def test_discovery_with_one_provider_down(runtime_factory: Any) -> None:
     )
     respx.get("https://openrouter.ai/api/v1/models").mock(side_effect=httpx.ConnectError("refused"))
     respx.get("http://127.0.0.1:9/v1/models").respond(200, json={"object": "list", "data": []})
+    respx.get(url__startswith="https://generativelanguage.googleapis.com/v1beta/models").respond(
+        200,
+        json={
+            "models": [
+                {
+                    "name": "models/gemini-9-flash",
+                    "supportedGenerationMethods": ["generateContent"],
+                    "inputTokenLimit": 1048576,
+                }
+            ]
+        },
+    )
     rt = runtime_factory()
     result = await rt.discover_models(DiscoveryOptions(remote=True))
     ids = {(m.provider, m.id) for m in result.models}
     assert ("openai", "gpt-9-preview") in ids  # remote enrichment added it
+    assert ("google", "gemini-9-flash") in ids  # Gemini's list, `models/` prefix removed
     assert ("openai", "gpt-4o") in ids and ("anthropic", "claude-sonnet-4-5") in ids  # static kept
     failed = sorted(w.details["provider"] for w in result.warnings if w.code == "discovery.failed")
     assert failed == ["anthropic", "openrouter"]

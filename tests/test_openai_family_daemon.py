@@ -82,6 +82,7 @@ async def test_daemon_serves_a_keyed_preset_and_names_the_key_of_one_that_is_off
     sent = exchange.json["messages"]
     assert re.fullmatch(r"[A-Za-z0-9]{9}", sent[1]["tool_calls"][0]["id"])
     assert sent[2]["tool_call_id"] == sent[1]["tool_calls"][0]["id"]
-    assert answer["result"]["output"]["content"] == [{"type": "text", "text": "loopback says hi"}]
+    [text] = answer["result"]["output"]["content"]
+    assert (text["type"], text["text"]) == ("text", "loopback says hi")
     assert off["error"]["data"]["kind"] == "config"
     assert "GROQ_API_KEY" in off["error"]["message"]

@@ -309,7 +309,9 @@ async def test_daemon_runs_o3_pro_through_responses(tmp_path: Path) -> None:
     validate_request("openai", "/responses", exchange.json)
     assert exchange.json["store"] is False
     result = answer["result"]
-    assert result["output"]["content"] == [{"type": "text", "text": "loopback o3-pro"}]
+    assert result["output"]["content"] == [
+        {"type": "text", "text": "loopback o3-pro", "signature": None}
+    ]
     assert result["request_id"] == "resp_123"
     assert KEY.encode() not in d.stdout_raw
 

@@ -183,9 +183,11 @@ from provider_runtime.server.state import RuntimeHolder
 holder = RuntimeHolder(None)
 holder.load()
 result = asyncio.run(initialize(Session(holder), None))
-assert [p["id"] for p in result["providers"]] == ["anthropic", "echo", "openai", "openrouter"]
+ids = [p["id"] for p in result["providers"]]
+assert ids == ["anthropic", "bedrock", "echo", "google", "openai", "openrouter"], ids
 heavy = ("provider_runtime.runtime", "provider_runtime.providers.openai.adapter",
          "provider_runtime.providers.openai.encode", "provider_runtime.providers.anthropic",
+         "provider_runtime.providers.bedrock", "botocore", "provider_runtime.providers.google",
          "provider_runtime.transport.http", "httpx", "pygls", "lsprotocol", "cattrs")
 print(sorted(m for m in heavy if m in sys.modules))
 """

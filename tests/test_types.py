@@ -27,6 +27,7 @@ from provider_runtime.core.types import (
     ModelPricing,
     ModelRef,
     NamedToolChoice,
+    PartSignature,
     PriceTier,
     PricingSource,
     ProviderCapabilities,
@@ -67,6 +68,15 @@ SAMPLES: list[Any] = [
     ImagePart(data="aGVsbG8=", media_type="image/png"),
     ToolCall(id="call_1", name="get_weather", arguments={"city": "Paris", "days": [1, 2]}),
     ToolCall(id="call_2", name="broken", arguments={}, raw_arguments="{not json"),
+    PartSignature(provider="google", model="gemini-3-pro-preview", value="CiQBjz1rX"),
+    ToolCall(
+        id="call_3",
+        name="get_weather",
+        signature=PartSignature(provider="google", model="gemini-3-pro-preview", value="CiQB"),
+    ),
+    TextPart(
+        text="done", signature=PartSignature(provider="google", model="gemini-2.5-pro", value="s")
+    ),
     ToolResult(tool_call_id="call_1", content="18C"),
     ToolResult(
         tool_call_id="call_1",
@@ -198,6 +208,7 @@ def test_the_json_is_the_documented_shape() -> None:
         "name": "f",
         "arguments": {"x": 1},
         "raw_arguments": None,
+        "signature": None,
     }
 
 

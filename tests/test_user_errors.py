@@ -107,7 +107,7 @@ async def test_models_for_an_unknown_provider_warn(tmp_path: Path) -> None:
         assert warning["code"] == "routing.unknown_provider"
         assert (
             "`mistral`" in warning["message"]
-            and "configured: anthropic, echo" in (warning["message"])
+            and "configured: anthropic, bedrock, echo" in (warning["message"])
         )
         assert warning["details"]["provider"] == "mistral"
         assert "set MISTRAL_API_KEY" in warning["message"]  # a preset left off says how

@@ -175,6 +175,23 @@ def _openrouter(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> Pr
     )
 
 
+def _bedrock(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> ProviderAdapter:
+    from .providers.bedrock import BedrockAdapter  # botocore only when a call is signed
+
+    return BedrockAdapter(
+        transport_for(pc.verify_tls),
+        region=pc.region,
+        profile=pc.aws_profile,
+        **_common(pid, pc),
+    )
+
+
+def _google(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> ProviderAdapter:
+    from .providers.google import GoogleAdapter
+
+    return GoogleAdapter(transport_for(pc.verify_tls), **_common(pid, pc))
+
+
 def _azure(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> ProviderAdapter:
     from .providers.azure import AzureOpenAIAdapter
 
@@ -197,5 +214,7 @@ ADAPTERS: dict[str, Callable[[str, ProviderConfig, TransportFor], ProviderAdapte
     "openai_compatible": _openai,
     "anthropic": _anthropic,
     "openrouter": _openrouter,
+    "bedrock": _bedrock,
+    "google": _google,
     "azure": _azure,
 }

@@ -14,7 +14,7 @@ import signal
 import time
 from collections.abc import Callable, Mapping
 
-from .config import RuntimeConfig, credential_source, key_env_var, needs_credential
+from .config import RuntimeConfig, credential_source, key_env_vars, needs_credential
 from .core.errors import ConfigError
 from .core.types import Secret
 
@@ -64,7 +64,7 @@ class ConfigTokenProvider:
         if pc.api_key:
             return Secret(pc.api_key)
         env = os.environ if self._env is None else self._env
-        name = key_env_var(provider, pc)
+        name = key_env_vars(provider, pc, env)
         value = env.get(name, "").strip() if name else ""
         if value:
             return Secret(value)

@@ -18,6 +18,7 @@ from .model import (
     describe_config,
     describe_providers,
     key_env_var,
+    key_env_vars,
     needs_credential,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "describe_providers",
     "fallback_config",
     "key_env_var",
+    "key_env_vars",
     "load_config",
     "needs_credential",
     "search_paths",

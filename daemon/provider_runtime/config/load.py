@@ -24,6 +24,7 @@ from .explain import check_prices, convert, expect, unknown_key
 from .model import (
     BUILTIN_PROVIDERS,
     CONFIG_ENV_VAR,
+    REGION_ENV_VARS,
     ConfigProblem,
     ProviderConfig,
     RuntimeConfig,
@@ -331,6 +332,10 @@ def _provider(pid: str, table: Any, file: str | None, env: Mapping[str, str]) ->
     _check_azure(config, file, key)
     if config.type == "echo":
         return config
+    if config.type == "bedrock":
+        config = _bedrock_region(config, env)
+        if not config.base_url:
+            return config  # the adapter makes it from the region, or says one is needed
     if not config.base_url and config.type == "azure":
         raise ConfigError(
             "Azure OpenAI needs the resource endpoint: set AZURE_OPENAI_ENDPOINT or `base_url` "
@@ -390,6 +395,14 @@ def _builtin_defaults(
     if builtin.base_url is not None:
         raw["base_url"] = builtin.base_url
     return "the default"
+
+
+def _bedrock_region(config: ProviderConfig, env: Mapping[str, str]) -> ProviderConfig:
+    """The region from the environment when the config names none (as the AWS SDKs do)."""
+    if config.region:
+        return config
+    region = next((env[name] for name in REGION_ENV_VARS if env.get(name)), None)
+    return msgspec.structs.replace(config, region=region)
 
 
 def _check_headers(config: ProviderConfig, file: str | None, key: str) -> None:

@@ -19,6 +19,7 @@ from .presets import COMPATIBLE_PRESETS, NATIVE_PROVIDERS, BuiltinProvider
 __all__ = [
     "BUILTIN_PROVIDERS",
     "CONFIG_ENV_VAR",
+    "REGION_ENV_VARS",
     "BuiltinProvider",
     "ConfigProblem",
     "OpenAICompatQuirks",
@@ -29,11 +30,12 @@ __all__ = [
     "describe_config",
     "describe_providers",
     "key_env_var",
+    "key_env_vars",
     "needs_credential",
 ]
 
 CONFIG_ENV_VAR = "PROVIDER_RUNTIME_CONFIG"
-_KEYED_TYPES = frozenset({"openai", "anthropic", "openrouter", "azure"})
+_KEYED_TYPES = frozenset({"openai", "anthropic", "openrouter", "google", "azure"})
 _API_TYPES = frozenset({"openai", "openai_compatible", "azure"})  # the types taking `api`
 
 _Positive = Annotated[float, msgspec.Meta(gt=0)]
@@ -41,12 +43,23 @@ _NonNegative = Annotated[float, msgspec.Meta(ge=0)]
 
 
 BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {**NATIVE_PROVIDERS, **COMPATIBLE_PRESETS}
+# Where a Bedrock provider's region comes from when the config names none, in this order.
+REGION_ENV_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
 
 
 class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One provider's settings. ``repr`` masks ``api_key``; ``describe_config`` masks the rest."""
 
-    type: Literal["openai", "anthropic", "openrouter", "openai_compatible", "azure", "echo"]
+    type: Literal[
+        "openai",
+        "anthropic",
+        "openrouter",
+        "google",
+        "openai_compatible",
+        "bedrock",
+        "azure",
+        "echo",
+    ]
     base_url: str | None = None
     api_key_env: str | None = None
     api_key_command: Annotated[list[str], msgspec.Meta(min_length=1)] | None = None
@@ -62,6 +75,8 @@ class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     http_referer: str | None = None  # OpenRouter attribution
     app_title: str | None = None  # OpenRouter X-Title
     anthropic_version: str = "2023-06-01"
+    region: str | None = None  # Bedrock: the AWS region (base URL and SigV4)
+    aws_profile: str | None = None  # Bedrock: the AWS profile whose credentials sign (SigV4)
     quirks: OpenAICompatQuirks = OpenAICompatQuirks()
     # OpenAI's API per model: Chat Completions, Responses, or `auto` (Responses for reasoning
     # models per the catalog). None: `auto` for type openai, `chat` for a compatible server.
@@ -81,6 +96,8 @@ class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
         """The HTTP header (lowercase) the credential travels in; None for echo."""
         if self.type == "anthropic":
             return "x-api-key"
+        if self.type == "google":
+            return "x-goog-api-key"
         if self.type == "azure" and self.auth != "bearer":
             return "api-key"
         return None if self.type == "echo" else "authorization"
@@ -179,8 +196,27 @@ def key_env_var(provider: str, config: ProviderConfig) -> str | None:
     return builtin.key_env
 
 
+def key_env_vars(provider: str, config: ProviderConfig, env: Mapping[str, str]) -> str | None:
+    """The variable to read the key from: ``key_env_var``, or the built-in's fallback when
+    that one is unset and is the built-in's own (not a variable the user chose)."""
+    name = key_env_var(provider, config)
+    builtin = BUILTIN_PROVIDERS.get(provider)
+    fallback = builtin.key_env_fallback if builtin is not None else None
+    own = builtin is not None and name == builtin.key_env
+    if (
+        name
+        and fallback
+        and own
+        and not env.get(name, "").strip()
+        and env.get(fallback, "").strip()
+    ):
+        return fallback
+    return name
+
+
 def needs_credential(config: ProviderConfig) -> bool:
-    """Hosted APIs always need a key; a compatible server only if its quirks say so."""
+    """Hosted APIs always need a key (Bedrock signs without one); a compatible server only if
+    its quirks say so."""
     if config.type in _KEYED_TYPES:
         return True
     return config.type == "openai_compatible" and config.quirks.requires_api_key
@@ -195,7 +231,11 @@ def credential_source(
         return f"command {describe_command(config.api_key_command)}"
     if config.api_key:
         return "config file"
-    name = key_env_var(provider, config)
+    name = key_env_vars(provider, config, env)
+    if config.type == "bedrock" and not (name and env.get(name)):
+        profile = f" (profile {config.aws_profile})" if config.aws_profile else ""
+        unset = f"env {name} not set, so " if name else ""
+        return f"{unset}AWS credential chain{profile}, SigV4"
     if name:
         return f"env {name} ({'set' if env.get(name) else 'not set'})"
     return "none"

@@ -20,7 +20,8 @@ class BuiltinProvider(NamedTuple):
 
     ``type`` None means the provider's id is its type (a native provider). An OpenAI-compatible
     service with a name is a preset: ``type="openai_compatible"`` and its ``quirks`` (with
-    ``requires_api_key`` for a hosted one) — one entry of data, no code.
+    ``requires_api_key`` for a hosted one) — one entry of data, no code. ``key_env_fallback``
+    is read when ``key_env`` is unset (Google's SDK: ``GEMINI_API_KEY``, else ``GOOGLE_API_KEY``).
     """
 
     key_env: str | None
@@ -28,6 +29,7 @@ class BuiltinProvider(NamedTuple):
     base_url: str | None
     type: str | None = None
     quirks: OpenAICompatQuirks | None = None
+    key_env_fallback: str | None = None
     optional: bool = False  # off unless the config names it or ``switch_env`` is set
     switch_env: str | None = None  # None: on only when named (a local server)
 
@@ -44,6 +46,17 @@ NATIVE_PROVIDERS: Mapping[str, BuiltinProvider] = {
     ),
     "openrouter": BuiltinProvider(
         "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1"
+    ),
+    # No fixed base URL: https://bedrock-runtime.{region}.amazonaws.com, from `region` (or
+    # AWS_REGION, AWS_DEFAULT_REGION); AWS's own service-specific endpoint variable overrides it.
+    "bedrock": BuiltinProvider(
+        "AWS_BEARER_TOKEN_BEDROCK", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", None
+    ),
+    "google": BuiltinProvider(
+        "GEMINI_API_KEY",
+        None,  # the SDK's GOOGLE_GEMINI_BASE_URL has no version segment: not read
+        "https://generativelanguage.googleapis.com/v1beta",
+        key_env_fallback="GOOGLE_API_KEY",
     ),
     "echo": BuiltinProvider(None, None, None),
     # The openai SDK's AzureOpenAI client reads these two; the endpoint is the resource's

@@ -32,6 +32,7 @@ __all__ = [
     "ModelPricing",
     "ModelRef",
     "NamedToolChoice",
+    "PartSignature",
     "PriceTier",
     "PricingSource",
     "ProviderCapabilities",
@@ -73,6 +74,8 @@ class ProviderId(StrEnum):
     OPENAI = "openai"
     ANTHROPIC = "anthropic"
     OPENROUTER = "openrouter"
+    BEDROCK = "bedrock"
+    GOOGLE = "google"
     ECHO = "echo"
 
 
@@ -106,8 +109,21 @@ class MessageRole(StrEnum):
     TOOL = "tool"
 
 
+class PartSignature(CanonicalStruct, frozen=True):
+    """Opaque provider state attached to a text or tool-call part (a Gemini thought signature).
+
+    ``value`` is only valid for the ``provider`` and ``model`` that produced it: handoff replays
+    it to that model alone and drops it elsewhere (``handoff.reasoning_dropped``).
+    """
+
+    provider: str
+    model: str
+    value: str
+
+
 class TextPart(CanonicalStruct, tag="text", tag_field="type", frozen=True, kw_only=True):
     text: str
+    signature: PartSignature | None = None
 
 
 class ImagePart(CanonicalStruct, tag="image", tag_field="type", frozen=True, kw_only=True):
@@ -131,6 +147,7 @@ class ToolCall(CanonicalStruct, tag="tool_call", tag_field="type", frozen=True, 
     name: str
     arguments: dict[str, Any] = {}
     raw_arguments: str | None = None
+    signature: PartSignature | None = None
 
 
 class ToolResult(CanonicalStruct, tag="tool_result", tag_field="type", frozen=True, kw_only=True):

@@ -71,4 +71,6 @@ def _plain_text(message: Message) -> bool:
     content = message.content
     if isinstance(content, str):
         return bool(content.strip())
-    return bool(content) and all(type(p) is TextPart and p.text.strip() for p in content)
+    return bool(content) and all(
+        type(p) is TextPart and p.text.strip() and p.signature is None for p in content
+    )

@@ -92,6 +92,9 @@ def _rewrite_slot(
         return [_rewrite_image(slot, role, target, notices)]
     if isinstance(part, ReasoningPart):
         return [slot] if _keep_reasoning(slot, part, role, target, notices) else []
+    if isinstance(part, TextPart | ToolCall) and part.signature is not None:
+        slot = _keep_or_strip_signature(slot, part, role, target, notices)
+        part = slot.part
     if isinstance(part, ToolCall):
         return _rewrite_tool_call(slot, part, role, target, notices)
     if isinstance(part, ToolResult):
@@ -121,34 +124,40 @@ def _rewrite_image(slot: Slot, role: MessageRole, target: HandoffTarget, notices
     return slot
 
 
-def _reasoning_drop_reason(part: ReasoningPart, role: MessageRole, target: HandoffTarget) -> str:
-    """Why ``part`` cannot be replayed to ``target``, or "" when it can."""
+def _reasoning_drop_reason(
+    provider: str | None, model: str | None, role: MessageRole, target: HandoffTarget
+) -> str:
+    """Why reasoning state made by ``provider``/``model`` cannot be replayed to ``target``, or ""
+    when it can (reasoning parts and the signatures on text and tool-call parts alike)."""
     if role != MessageRole.ASSISTANT:
         return "not_in_assistant_message"
     if not target.capabilities.reasoning_replay:
         return "target_cannot_replay"
-    if part.provider is None or part.model is None:
+    if provider is None or model is None:
         return "unknown_origin"
-    if part.provider != target.provider or part.model != target.model:
+    if provider != target.provider or model != target.model:
         return "other_model"
     return ""
+
+
+_DROP_WHY = {
+    "not_in_assistant_message": "reasoning is only replayed in assistant messages",
+    "target_cannot_replay": "{target} cannot take reasoning back",
+    "unknown_origin": "it can only be replayed to the model that produced it, "
+    "and that model is not recorded",
+    "other_model": "it can only be replayed to the model that produced it",
+}
 
 
 def _keep_reasoning(
     slot: Slot, part: ReasoningPart, role: MessageRole, target: HandoffTarget, notices: Notices
 ) -> bool:
-    reason = _reasoning_drop_reason(part, role, target)
+    reason = _reasoning_drop_reason(part.provider, part.model, role, target)
     if not reason:
         return True
     kind = "redacted reasoning" if part.redacted else "reasoning"
     origin = f"{part.provider}/{part.model}" if part.provider or part.model else "an unknown model"
-    why = {
-        "not_in_assistant_message": "reasoning is only replayed in assistant messages",
-        "target_cannot_replay": f"{target.provider} cannot take reasoning back",
-        "unknown_origin": "it can only be replayed to the model that produced it, "
-        "and that model is not recorded",
-        "other_model": "it can only be replayed to the model that produced it",
-    }[reason]
+    why = _DROP_WHY[reason].format(target=target.provider)
     notices.at(
         "handoff.reasoning_dropped",
         f"Dropped {kind} produced by {origin}: {why} ({reason}).",
@@ -159,6 +168,35 @@ def _keep_reasoning(
         redacted=part.redacted,
     )
     return False
+
+
+def _keep_or_strip_signature(
+    slot: Slot,
+    part: TextPart | ToolCall,
+    role: MessageRole,
+    target: HandoffTarget,
+    notices: Notices,
+) -> Slot:
+    """The part with its signature when ``target`` made it, else without (the part stays)."""
+    signature = part.signature
+    assert signature is not None
+    reason = _reasoning_drop_reason(signature.provider, signature.model, role, target)
+    if not reason:
+        return slot
+    kind = "tool call" if isinstance(part, ToolCall) else "text"
+    why = _DROP_WHY[reason].format(target=target.provider)
+    notices.at(
+        "handoff.reasoning_dropped",
+        f"Dropped the reasoning signature of a {kind} part produced by "
+        f"{signature.provider}/{signature.model}: {why} ({reason}); the part itself stays.",
+        slot.origin,
+        reason=reason,
+        provider=signature.provider,
+        model=signature.model,
+        redacted=False,
+        part_type="tool_call" if isinstance(part, ToolCall) else "text",
+    )
+    return Slot(msgspec.structs.replace(part, signature=None), slot.origin)
 
 
 def _rewrite_tool_call(

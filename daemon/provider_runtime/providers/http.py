@@ -10,7 +10,7 @@ builds and raises that same error, so an error body is decoded once per answer.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypedDict, Unpack
 
@@ -43,19 +43,50 @@ __all__ = [
     "ErrorDecoder",
     "HttpAdapter",
     "ModelListing",
+    "PreparedRequest",
     "ProviderDeclaration",
+    "Signer",
     "with_warnings",
 ]
 
 _encoder = msgspec.json.Encoder()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PreparedRequest:
+    """A request as it will be sent, body encoded: what a ``Signer`` signs."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes | None
+
+
+# Headers that authenticate a prepared request signed without a configured key (AWS SigV4).
+Signer = Callable[[PreparedRequest], Awaitable[Mapping[str, str]]]
+
+
 @dataclass(frozen=True, slots=True)
 class Auth:
-    """How the credential travels: the header ``header`` holding ``prefix + key``."""
+    """How a request is authenticated: a configured key travels in the header ``header`` as
+    ``prefix + key``; without one, ``signer`` (when given) signs the prepared request.
+
+    ``signer`` is the hook for schemes that sign each request from a credential chain of their
+    own (Bedrock's SigV4); the header schemes leave it None and send nothing without a key.
+    """
 
     header: str
     prefix: str = ""
+    signer: Signer | None = None
+
+    async def headers(
+        self, credential: Secret | None, request: PreparedRequest
+    ) -> Mapping[str, str]:
+        if credential is not None:
+            return {self.header: f"{self.prefix}{credential.reveal()}"}
+        if self.signer is not None:
+            return await self.signer(request)
+        return {}
 
 
 BEARER = Auth("Authorization", "Bearer ")  # OpenAI, OpenRouter, compatible servers
@@ -75,6 +106,7 @@ class ErrorDecoder(Protocol):
         provider: str,
         request_id: str | None,
         retry_after: float | None,
+        headers: Mapping[str, str] | None = None,
     ) -> ProviderError: ...
 
 
@@ -103,11 +135,18 @@ class ModelListing:
     sort: bool = False
 
 
+ChatPath = str | Callable[[Call], str]  # fixed, or from the call (a model id in the path)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProviderDeclaration:
-    """Everything that makes one HTTP provider different from another."""
+    """Everything that makes one HTTP provider different from another.
 
-    chat_path: str
+    ``chat_path`` is a path, or a function of the call for APIs that name the model in the path
+    (Gemini's ``/models/{model}:generateContent``, Bedrock's ``/model/{modelId}/converse``).
+    """
+
+    chat_path: ChatPath
     auth: Auth
     capabilities: ProviderCapabilities
     encode: Encode
@@ -146,13 +185,17 @@ class Endpoint:
                 key=f"providers.{self.provider}.headers",
             )
 
-    def headers_for(self, credential: Secret | None, *, json_body: bool) -> dict[str, str]:
+    async def headers_for(
+        self, credential: Secret | None, *, method: str, url: str, content: bytes | None
+    ) -> dict[str, str]:
+        """The request's headers: the defaults, the configured ones, then its authentication
+        (the key's header, or the signer's headers over the request as it will be sent)."""
         headers = {"accept": "application/json"}
-        if json_body:
+        if content is not None:
             headers["content-type"] = "application/json"
         headers.update(self.headers)
-        if credential is not None:
-            headers[self.auth.header] = f"{self.auth.prefix}{credential.reveal()}"
+        prepared = PreparedRequest(method=method, url=url, headers=dict(headers), body=content)
+        headers.update(await self.auth.headers(credential, prepared))
         return headers
 
     async def call(
@@ -176,12 +219,13 @@ class Endpoint:
                 f"refusing to follow a link to another origin ({redact_url(url)})",
                 provider=self.provider,
             )
+        content = None if body is None else _encoder.encode(body)
         return await self.transport.request(
             method,
             url,
             provider=self.provider,
-            headers=self.headers_for(credential, json_body=body is not None),
-            content=None if body is None else _encoder.encode(body),
+            headers=await self.headers_for(credential, method=method, url=url, content=content),
+            content=content,
             timeout=timeout if timeout is not None else self.timeout,
             retry=self.retry,
             classify=functools.partial(self.classify, method),
@@ -196,6 +240,7 @@ class Endpoint:
             provider=self.provider,
             request_id=resp.request_id,
             retry_after=resp.retry_after,
+            headers=resp.headers,
         )
         return locate_error(
             error,
@@ -267,9 +312,10 @@ class HttpAdapter:
             provider=self.id, model=context.model.id, request=request, model_info=context.model_info
         )
         body, warnings = declared.encode(call)
+        path = declared.chat_path
         resp = await self._http.call(
             "POST",
-            declared.chat_path,
+            path if isinstance(path, str) else path(call),
             credential=context.credential,
             body=body,
             timeout=context.timeout,

@@ -62,6 +62,8 @@ def configure_logging(level: str) -> None:
     quiet = logging.DEBUG if level == "trace" else logging.WARNING
     for name in ("httpx", "httpcore", "pygls"):
         logging.getLogger(name).setLevel(quiet)
+    # botocore's debug logs quote SigV4's canonical request, session token included.
+    logging.getLogger("botocore").setLevel(logging.WARNING)
     tracing = logging.DEBUG if level == "trace" else logging.INFO
     logging.getLogger("provider_runtime.server.trace").setLevel(tracing)
 

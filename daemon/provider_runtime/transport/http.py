@@ -33,7 +33,13 @@ __all__ = [
 
 log = logging.getLogger("provider_runtime.transport")
 
-_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-openrouter-request-id", "cf-ray")
+_REQUEST_ID_HEADERS = (
+    "x-request-id",
+    "request-id",
+    "x-amzn-requestid",  # AWS (Bedrock)
+    "x-openrouter-request-id",
+    "cf-ray",
+)
 _MIN_SECRET_CHARS = 8  # shorter values could match ordinary text; no real key is that short
 _MASK = b"********"
 

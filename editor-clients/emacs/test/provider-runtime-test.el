@@ -121,7 +121,7 @@ EXTRA as in `provider-runtime-test--run'."
          (in (plist-get usage :input_tokens))
          (out (plist-get usage :output_tokens))
          (cost (plist-get r :cost)))
-    (should (equal (plist-get r :output) '(:content [(:type "text" :text "echo: héllo ✓ from emacs")])))
+    (should (equal (plist-get r :output) '(:content [(:type "text" :text "echo: héllo ✓ from emacs" :signature nil)])))
     (should (equal (plist-get r :finish_reason) "stop"))
     (should (and (> in 0) (> out 0)))
     (should (= (plist-get usage :total_tokens) (+ in out)))
@@ -228,7 +228,7 @@ EXTRA as in `provider-runtime-test--run'."
     (should (< (- (float-time) start) 10))
     (should (equal (provider-runtime-format-error failure) "provider-runtime: cancelled"))
     (should (equal (plist-get (provider-runtime-test--run "still here") :output)
-                   '(:content [(:type "text" :text "echo: still here")])))))
+                   '(:content [(:type "text" :text "echo: still here" :signature nil)])))))
 
 (ert-deftest provider-runtime-test-timeout-cancels ()
   "Our own timeout (not jsonrpc's 10 s) bounds a call and cancels it in the daemon."
@@ -322,7 +322,7 @@ EXTRA as in `provider-runtime-test--run'."
     (should-not (process-live-p proc))
     (should (null provider-runtime--connection)))
   (should (equal (plist-get (provider-runtime-test--run "again") :output)
-                 '(:content [(:type "text" :text "echo: again")]))))
+                 '(:content [(:type "text" :text "echo: again" :signature nil)]))))
 
 (ert-deftest provider-runtime-test-missing-daemon ()
   "A daemon that cannot start is a readable error."

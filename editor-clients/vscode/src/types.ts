@@ -3,9 +3,18 @@
 
 export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
 
+// Opaque reasoning state on a text or tool-call part (Gemini's thought signature): send it back
+// unchanged; the daemon replays it only to the provider and model named here.
+export interface PartSignature {
+  provider: string;
+  model: string;
+  value: string;
+}
+
 export interface TextPart {
   type: 'text';
   text: string;
+  signature?: PartSignature | null;
 }
 
 export interface ImagePart {
@@ -21,6 +30,7 @@ export interface ToolCall {
   name: string;
   arguments: Record<string, unknown>;
   raw_arguments?: string | null;
+  signature?: PartSignature | null;
 }
 
 export interface ToolResult {

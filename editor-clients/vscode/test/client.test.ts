@@ -56,7 +56,7 @@ describe('RuntimeClient against the real daemon', () => {
 
   it('runtime/run answers text, priced by the config rule', async () => {
     const response = await client.run({ model: 'echo/echo-1', messages: [{ role: 'user', content: 'hello from node' }] });
-    assert.deepEqual(response.output.content, [{ type: 'text', text: 'echo: hello from node' }]);
+    assert.deepEqual(response.output.content, [{ type: 'text', text: 'echo: hello from node', signature: null }]);
     assert.equal(response.finish_reason, 'stop');
     const u = response.usage;
     assert.ok(u.input_tokens > 0 && u.output_tokens > 0);
@@ -179,7 +179,7 @@ describe('RuntimeClient against the real daemon', () => {
       prompts.map((content) => client.run({ model: 'echo/echo-1', messages: [{ role: 'user', content }] })),
     );
     answers.forEach((response, i) => {
-      assert.deepEqual(response.output.content, [{ type: 'text', text: `echo: n${i}` }]);
+      assert.deepEqual(response.output.content, [{ type: 'text', text: `echo: n${i}`, signature: null }]);
     });
   });
 

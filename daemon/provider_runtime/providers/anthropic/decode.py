@@ -5,6 +5,7 @@ Follows https://docs.claude.com/en/api/messages, /en/api/errors and /en/api/mode
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -282,6 +283,7 @@ def decode_anthropic_error(
     provider: str,
     request_id: str | None,
     retry_after: float | None,
+    headers: Mapping[str, str] | None = None,  # not read: the body says it all
 ) -> ProviderError:
     """A non-2xx answer -> ``ProviderError`` (kind from ``error.type``, else from the status)."""
     default_kind = status_kind(status)

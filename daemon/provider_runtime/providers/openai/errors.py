@@ -9,6 +9,7 @@ with a short excerpt under the kind its HTTP status implies.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,6 +101,7 @@ def decode_openai_error(
     provider: str,
     request_id: str | None = None,
     retry_after: float | None = None,
+    headers: Mapping[str, str] | None = None,  # not read: the body says it all
 ) -> ProviderError:
     """The ``ProviderError`` for a non-2xx answer (never raises)."""
     kind = status_kind(status)

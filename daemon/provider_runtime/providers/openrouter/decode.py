@@ -8,6 +8,7 @@ Reuses the OpenAI decoder and adds what OpenRouter reports beyond Chat Completio
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -204,6 +205,7 @@ def decode_openrouter_error(
     provider: str = "openrouter",
     request_id: str | None = None,
     retry_after: float | None = None,
+    headers: Mapping[str, str] | None = None,  # not read: the body says it all
 ) -> ProviderError:
     """``{"error": {"code": 402, "message", "metadata"}}`` -> ``ProviderError`` (never raises).
 

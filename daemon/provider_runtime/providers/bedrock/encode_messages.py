@@ -1,0 +1,228 @@
+"""Canonical messages -> Converse ``system`` blocks and ``messages`` (pure).
+
+Follows https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html and
+``ContentBlock``: user/assistant turns that alternate, starting with a user turn (the runtime's
+handoff pass arranges that), tool results as ``toolResult`` blocks opening a user turn, images
+as ``bytes`` (base64 in JSON) with a ``format``; URLs are fetched by nobody.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.types import (
+    ContentPart,
+    ImagePart,
+    Message,
+    MessageRole,
+    ProviderRuntimeWarning,
+    ReasoningPart,
+    TextPart,
+    ToolCall,
+    ToolResult,
+)
+from ..warnings import warn
+
+__all__ = ["IMAGE_FORMATS", "encode_bedrock_messages"]
+
+# media type -> ImageBlock.format (the service model's ImageFormat enum)
+IMAGE_FORMATS = {"image/png": "png", "image/jpeg": "jpeg", "image/gif": "gif", "image/webp": "webp"}
+
+Block = dict[str, Any]
+Warnings = list[ProviderRuntimeWarning]
+
+
+def encode_bedrock_messages(
+    messages: list[Message], *, provider: str, model: str
+) -> tuple[list[Block], list[dict[str, Any]], Warnings]:
+    """Return the ``system`` blocks, the native turns and the warnings.
+
+    Each system message is one ``system`` text block, wherever it stands. Canonical ``tool``
+    messages join the user side; consecutive turns of one side are merged into one turn.
+    """
+    warnings: Warnings = []
+    system: list[Block] = []
+    turns: list[dict[str, Any]] = []
+    for index, message in enumerate(messages):
+        if message.role == MessageRole.SYSTEM:
+            text = _system_text(message, index, warnings)
+            if text.strip():  # SystemContentBlock.text is a NonEmptyString
+                system.append({"text": text})
+            continue
+        side = "assistant" if message.role == MessageRole.ASSISTANT else "user"
+        blocks = _encode_blocks(message, index, provider=provider, model=model, warnings=warnings)
+        if not blocks:
+            warn(
+                warnings,
+                "unsupported.empty_message",
+                f"message {index} has no content Bedrock accepts; it was left out",
+                message_index=index,
+                role=str(message.role),
+            )
+            continue
+        if turns and turns[-1]["role"] == side:
+            turns[-1]["content"].extend(blocks)
+        else:
+            turns.append({"role": side, "content": blocks})
+    for turn in turns:
+        if turn["role"] == "user":
+            content = turn["content"]
+            turn["content"] = [b for b in content if "toolResult" in b] + [
+                b for b in content if "toolResult" not in b
+            ]
+    return system, turns, warnings
+
+
+def _system_text(message: Message, index: int, warnings: Warnings) -> str:
+    texts: list[str] = []
+    for part_index, part in enumerate(message.parts()):
+        if isinstance(part, TextPart):
+            texts.append(part.text)
+        else:
+            _unsupported_part(warnings, message, index, part_index, part)
+    return "".join(texts)
+
+
+def _encode_blocks(
+    message: Message, index: int, *, provider: str, model: str, warnings: Warnings
+) -> list[Block]:
+    blocks: list[Block] = []
+    assistant = message.role == MessageRole.ASSISTANT
+    for part_index, part in enumerate(message.parts()):
+        where = f"messages[{index}][{part_index}]"
+        if isinstance(part, TextPart):
+            if part.text.strip():  # Bedrock rejects blank text blocks
+                blocks.append({"text": part.text})
+        elif isinstance(part, ImagePart):
+            blocks.append(encode_image(part, warnings, where=where))
+        elif isinstance(part, ToolCall) and assistant:
+            blocks.append(_encode_tool_use(part, warnings))
+        elif isinstance(part, ToolResult) and not assistant:
+            blocks.append(_encode_tool_result(part, index, warnings))
+        elif isinstance(part, ReasoningPart) and assistant:
+            block = _encode_reasoning(part, index, part_index, provider, model, warnings)
+            if block is not None:
+                blocks.append(block)
+        else:
+            _unsupported_part(warnings, message, index, part_index, part)
+    return blocks
+
+
+def _unsupported_part(
+    warnings: Warnings, message: Message, index: int, part_index: int, part: ContentPart
+) -> None:
+    kind = str(part.__struct_config__.tag)
+    warn(
+        warnings,
+        "unsupported.content_part",
+        f"a part of type `{kind}` cannot appear in {message.role!s} messages for Bedrock; "
+        "it was not sent",
+        message_index=index,
+        part_index=part_index,
+        role=str(message.role),
+        part_type=kind,
+    )
+
+
+def encode_image(image: ImagePart, warnings: Warnings, *, where: str) -> Block:
+    """An ``image`` block from base64 data or a ``data:`` URL; anything else becomes a note."""
+    data, media_type = image.data, image.media_type
+    if image.url is not None:
+        parsed = _parse_data_url(image.url)
+        if parsed is None:
+            warn(
+                warnings,
+                "unsupported.image_url",
+                "Bedrock takes image bytes, not URLs, and the runtime fetches nothing; "
+                "the image was replaced by a note (send it as base64 `data`)",
+                where=where,
+            )
+            return {"text": "[image omitted: only inline image data is supported]"}
+        media_type, data = parsed
+    image_format = IMAGE_FORMATS.get(media_type or "")
+    if image_format is None or not data:
+        warn(
+            warnings,
+            "unsupported.image_media_type",
+            f"Bedrock does not accept {media_type} images; the image was replaced by a note",
+            where=where,
+            media_type=media_type,
+        )
+        return {"text": f"[image omitted: {media_type} is not supported]"}
+    return {"image": {"format": image_format, "source": {"bytes": data}}}
+
+
+def _parse_data_url(url: str) -> tuple[str, str] | None:
+    """``data:image/png;base64,AAAA`` -> ("image/png", "AAAA"); None for any other URL."""
+    if not url.startswith("data:"):
+        return None
+    header, sep, payload = url[5:].partition(",")
+    media_type, _, encoding = header.partition(";")
+    if not sep or encoding != "base64" or not media_type:
+        return None
+    return media_type, payload
+
+
+def _encode_tool_use(call: ToolCall, warnings: Warnings) -> Block:
+    if call.raw_arguments is not None and not call.arguments:
+        warn(
+            warnings,
+            "unsupported.invalid_tool_arguments",
+            f"tool call {call.id} had arguments that were not a JSON object; sent as {{}}",
+            tool_call_id=call.id,
+        )
+    return {"toolUse": {"toolUseId": call.id, "name": call.name, "input": dict(call.arguments)}}
+
+
+def _encode_tool_result(result: ToolResult, index: int, warnings: Warnings) -> Block:
+    content: list[Block] = []
+    if isinstance(result.content, str):
+        content.append({"text": result.content})
+    else:
+        for part_index, part in enumerate(result.content):
+            if isinstance(part, TextPart):
+                content.append({"text": part.text})
+            else:
+                where = f"messages[{index}].tool_result[{part_index}]"
+                content.append(encode_image(part, warnings, where=where))
+    if not content:
+        content.append({"text": ""})  # `content` is required; an empty result is empty text
+    block: Block = {"toolUseId": result.tool_call_id, "content": content}
+    if result.is_error:
+        block["status"] = "error"
+    return {"toolResult": block}
+
+
+def _encode_reasoning(
+    part: ReasoningPart,
+    index: int,
+    part_index: int,
+    provider: str,
+    model: str,
+    warnings: Warnings,
+) -> Block | None:
+    """Replay reasoning this provider and model produced, verbatim; anything else is reported.
+
+    Unsigned text is replayed too: models such as DeepSeek R1 return reasoning with no
+    signature, and the same model takes it back as it gave it.
+    """
+    reason: str | None = None
+    if part.provider != provider or part.model != model:
+        reason = f"it was produced by {part.provider or '?'}/{part.model or '?'}"
+    elif part.redacted and not part.data:
+        reason = "redacted reasoning without its `data` cannot be replayed"
+    if reason is not None:
+        warn(
+            warnings,
+            "unsupported.reasoning_history",
+            f"reasoning in message {index} was not sent: {reason}",
+            message_index=index,
+            part_index=part_index,
+        )
+        return None
+    if part.redacted:
+        return {"reasoningContent": {"redactedContent": part.data}}
+    text: Block = {"text": part.text}
+    if part.signature is not None:
+        text["signature"] = part.signature
+    return {"reasoningContent": {"reasoningText": text}}
