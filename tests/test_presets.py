@@ -11,7 +11,7 @@ import pytest
 import respx
 
 from provider_runtime.assembly import build_runtime
-from provider_runtime.config import BUILTIN_PROVIDERS, load_config
+from provider_runtime.config import BUILTIN_PROVIDERS, describe_config, load_config
 from provider_runtime.config.presets import COMPATIBLE_PRESETS
 from provider_runtime.core.errors import ConfigError
 from provider_runtime.core.types import (
@@ -75,6 +75,15 @@ def test_a_hosted_preset_is_active_when_its_key_is_set_or_the_config_names_it(
     assert keyed.providers["mistral"].base_url == "https://api.mistral.ai/v1"
     named = _config(tmp_path, "[providers.groq]\napi_key_command = ['pass', 'groq']\n", {})
     assert named.providers["groq"].base_url == "https://api.groq.com/openai/v1"
+
+
+def test_the_described_config_says_how_to_switch_each_inactive_preset_on(tmp_path: Path) -> None:
+    described = describe_config(_config(tmp_path, "[providers.ollama]\n", {"GROQ_API_KEY": "g"}))
+    assert "ollama" in described["providers"] and "groq" in described["providers"]
+    assert "ollama" not in described["inactive"] and "groq" not in described["inactive"]
+    assert "set MISTRAL_API_KEY" in described["inactive"]["mistral"]
+    assert "[providers.lmstudio]" in described["inactive"]["lmstudio"]
+    assert "AZURE_OPENAI_ENDPOINT" in described["inactive"]["azure"]
 
 
 def test_a_local_preset_is_active_only_when_the_config_names_it(tmp_path: Path) -> None:

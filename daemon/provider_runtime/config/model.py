@@ -269,6 +269,7 @@ def describe_config(config: RuntimeConfig, env: Mapping[str, str] | None = None)
         "pricing": msgspec.to_builtins(config.pricing),
         "models": msgspec.to_builtins(config.models),
         "warnings": msgspec.to_builtins(config.warnings),
+        "inactive": dict(sorted(config.inactive.items())),  # presets that are off, and how
     }
 
 
