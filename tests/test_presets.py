@@ -267,3 +267,41 @@ async def test_xai_drops_stop_sequences_its_reasoning_models_reject(tmp_path: Pa
             response = await runtime.run(request)
     assert "stop" not in json.loads(route.calls.last.request.content)
     assert "unsupported.stop" in {w.code for w in response.warnings}
+
+
+@pytest.mark.parametrize(
+    ("model", "url", "sent"),
+    [
+        ("mistral/mistral-small-latest", "https://api.mistral.ai/v1", True),
+        ("mistral/magistral-medium-latest", "https://api.mistral.ai/v1", False),
+        ("xai/grok-3-mini", "https://api.x.ai/v1", True),
+        ("xai/grok-4.3", "https://api.x.ai/v1", True),
+        ("xai/grok-4-0709", "https://api.x.ai/v1", False),
+        ("xai/grok-4.20-reasoning", "https://api.x.ai/v1", False),
+    ],
+)
+async def test_reasoning_effort_goes_only_to_the_models_documented_to_take_it(
+    tmp_path: Path, model: str, url: str, sent: bool
+) -> None:
+    env = {"MISTRAL_API_KEY": "mk", "XAI_API_KEY": "xk"}
+    config = _config(tmp_path, "", env)
+    runtime = build_runtime(config, tokens=ConfigTokenProvider(config, env=env))
+    request = ProviderRequest(
+        model=model,
+        messages=[Message(role=MessageRole.USER, content="think")],
+        reasoning=ReasoningConfig(effort="low"),
+    )
+    async with runtime:
+        with respx.mock(assert_all_called=True) as mock:
+            route = mock.post(f"{url}/chat/completions").respond(200, json=_reply())
+            response = await runtime.run(request)
+    body = json.loads(route.calls.last.request.content)
+    assert ("reasoning_effort" in body) is sent
+    removed = "capability.reasoning_removed" in {w.code for w in response.warnings}
+    assert removed is not sent
+
+
+def test_an_invalid_reasoning_model_pattern_names_its_key(tmp_path: Path) -> None:
+    config = _config(tmp_path, '[providers.mistral.quirks]\nreasoning_model_pattern = "("\n', {})
+    [problem] = config.problems
+    assert problem.key == "providers.mistral.quirks.reasoning_model_pattern"

@@ -322,6 +322,12 @@ def _provider(pid: str, table: Any, file: str | None, env: Mapping[str, str]) ->
     config = convert(raw, ProviderConfig, file, key)
     _check_headers(config, file, key)
     _check_id_pattern(config.quirks.tool_call_id_pattern, file, key)
+    _check_pattern(
+        config.quirks.reasoning_model_pattern,
+        file,
+        f"{key}.quirks.reasoning_model_pattern",
+        "e.g. `mistral-small` for the Mistral models that take reasoning_effort",
+    )
     if config.api is not None and config.chosen_api() is None:
         raise ConfigError(
             f"`api` chooses between OpenAI's Chat Completions and Responses; a provider of type "
@@ -449,6 +455,17 @@ def _check_id_pattern(pattern: str | None, file: str | None, key: str) -> None:
             f"not a regular expression ({exc}); e.g. `^[A-Za-z0-9]{{9}}$` for Mistral's ids",
             path=file,
             key=f"{key}.quirks.tool_call_id_pattern",
+        ) from None
+
+
+def _check_pattern(pattern: str | None, file: str | None, key: str, example: str) -> None:
+    if pattern is None:
+        return
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(
+            f"not a regular expression ({exc}); {example}", path=file, key=key
         ) from None
 
 

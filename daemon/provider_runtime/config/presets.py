@@ -97,19 +97,26 @@ def _local(base_url: str, **quirks: object) -> BuiltinProvider:
 COMPATIBLE_PRESETS: Mapping[str, BuiltinProvider] = {
     # https://docs.mistral.ai/resources/migration-guides (base URL; MISTRAL_API_KEY is the
     # mistralai SDK's variable). Tool-call ids: exactly 9 letters or digits (its 422: "must be
-    # a-z, A-Z, 0-9, with a length of 9"). Its API rejects fields it does not define, and
-    # `reasoning_effort` is not one of them (Magistral reasons by itself).
+    # a-z, A-Z, 0-9, with a length of 9"). Reasoning (docs.mistral.ai, "Mistral reasoning"):
+    # adjustable by `reasoning_effort` on mistral-small-*; Magistral reasons by itself and the
+    # API refuses fields a model does not define.
     "mistral": _hosted(
         "MISTRAL_API_KEY",
         "https://api.mistral.ai/v1",
         tool_call_id_pattern="^[A-Za-z0-9]{9}$",
         tool_call_id_max_length=9,
-        supports_reasoning=False,
+        reasoning_model_pattern="mistral-small",
     ),
     # https://docs.x.ai/docs/guides/reasoning: Grok reasoning models (the whole current lineup)
     # reject `stop` (and presence/frequency penalties); `reasoning_effort` is taken by the
-    # models that document it (grok-3-mini, grok-4.3+) and refused by name by the others.
-    "xai": _hosted("XAI_API_KEY", "https://api.x.ai/v1", supports_stop=False),
+    # models that document it (grok-3-mini, grok-4.3 and later) and refused by the others
+    # (grok-4, grok-4-1-fast-*, grok-4.20-*: "Model does not support parameter reasoningEffort").
+    "xai": _hosted(
+        "XAI_API_KEY",
+        "https://api.x.ai/v1",
+        supports_stop=False,
+        reasoning_model_pattern=r"grok-3-mini|grok-4\.[3-9]",
+    ),
     # https://api-docs.deepseek.com/guides/reasoning_model: `reasoning_content` comes back but
     # a request that carries it is a 400 (Chat Completions never replays reasoning here);
     # JSON output is `json_object` only (guides/json_mode); no image input; no

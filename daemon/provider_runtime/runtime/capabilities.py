@@ -10,6 +10,8 @@ is one more step of ``prepare_request``.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 
 import msgspec
@@ -33,9 +35,14 @@ Step = Callable[[ProviderRequest, ProviderCapabilities, str, Warnings], dict[str
 
 
 def effective_capabilities(
-    provider: ProviderCapabilities, info: ModelInfo | None
+    provider: ProviderCapabilities, info: ModelInfo | None, model_id: str | None = None
 ) -> ProviderCapabilities:
-    """The provider's capabilities, less what the catalog says the model lacks."""
+    """The provider's capabilities, less what the catalog says the model lacks and, where the
+    provider takes reasoning settings only for some models, reasoning for the others."""
+    pattern = provider.reasoning_models
+    if provider.reasoning and pattern and model_id is not None:
+        if re.match(pattern, model_id) is None:
+            provider = msgspec.structs.replace(provider, reasoning=False)
     model = info.capabilities if info is not None else None
     if model is None:
         return provider
@@ -53,7 +60,7 @@ def prepare_request(
 ) -> tuple[ProviderRequest, Warnings]:
     """The request as the target ``ref`` accepts it, and what was changed (handoff first)."""
     assert ref.provider is not None
-    caps = effective_capabilities(provider, info)
+    caps = effective_capabilities(provider, info, ref.id)
     name = f"{ref.provider}/{ref.id}"
     warnings: Warnings = []
     changes: dict[str, object] = {}

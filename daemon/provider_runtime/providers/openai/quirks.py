@@ -26,6 +26,9 @@ class OpenAICompatQuirks(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     supports_json_mode: bool = True
     supports_stop: bool = True
     supports_reasoning: bool = True  # false: `reasoning` is not sent (LiteLLM answers 400)
+    # The model ids (a regular expression matched from the start) that take `reasoning_effort`;
+    # the others get `capability.reasoning_removed`. None: every model.
+    reasoning_model_pattern: str | None = None
     requires_api_key: bool = False
     # What tool-call ids the server accepts; handoff rewrites others (results follow). Mistral:
     # exactly 9 letters or digits ("Tool call id was ... but must be a-z, A-Z, 0-9, with a
