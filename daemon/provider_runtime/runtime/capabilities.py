@@ -11,7 +11,6 @@ is one more step of ``prepare_request``.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 
 import msgspec
