@@ -39,9 +39,8 @@ def effective_capabilities(
     """The provider's capabilities, less what the catalog says the model lacks and, where the
     provider takes reasoning settings only for some models, reasoning for the others."""
     pattern = provider.reasoning_models
-    if provider.reasoning and pattern and model_id is not None:
-        if re.match(pattern, model_id) is None:
-            provider = msgspec.structs.replace(provider, reasoning=False)
+    if provider.reasoning and pattern and model_id and re.match(pattern, model_id) is None:
+        provider = msgspec.structs.replace(provider, reasoning=False)
     model = info.capabilities if info is not None else None
     if model is None:
         return provider
