@@ -115,6 +115,23 @@ async def test_a_filtered_answer_is_content_filter_with_the_categories_named(
     assert "violence" in note.message
 
 
+async def test_a_responses_answer_the_filter_stopped_warns_too(tmp_path: Path) -> None:
+    config = _config(tmp_path, '[providers.azure]\napi = "responses"\n', ENV)
+    stopped = json.loads(
+        (
+            Path(__file__).parent
+            / "fixtures"
+            / "openai_responses"
+            / "incomplete_content_filter"
+            / "native_response.json"
+        ).read_text()
+    )
+    _, response = await _run(config, ENV, f"{RESOURCE}/openai/v1/responses", stopped)
+    assert response.finish_reason is FinishReason.CONTENT_FILTER
+    [note] = [w for w in response.warnings if w.code == "response.content_filter"]
+    assert note.details["categories"] == [] and "no category named" in note.message
+
+
 async def test_without_an_endpoint_azure_is_off_and_says_what_to_set(tmp_path: Path) -> None:
     config = _config(tmp_path, "", {"AZURE_OPENAI_API_KEY": "k"})
     assert "azure" not in config.providers

@@ -22,7 +22,7 @@ from ..http import API_KEY, BEARER, Call, EndpointOptions, HttpAdapter, Provider
 from ..openai.adapter import openai_declaration
 from ..openai.dialect import OpenAIDialect
 from ..openai.responses.adapter import responses_declaration
-from .decode import decode_azure_chat
+from .decode import decode_azure_chat, decode_azure_responses
 
 __all__ = ["AzureOpenAIAdapter", "azure_paths", "resource_root"]
 
@@ -54,6 +54,12 @@ def azure_paths(api: AzureApi, deployment: str, api_version: str | None) -> str:
 
 def _decode(body: bytes, call: Call, request_id: str | None) -> ProviderResponse:
     return decode_azure_chat(
+        body, provider=call.provider, request_id=request_id, requested_model=call.model
+    )
+
+
+def _decode_responses(body: bytes, call: Call, request_id: str | None) -> ProviderResponse:
+    return decode_azure_responses(
         body, provider=call.provider, request_id=request_id, requested_model=call.model
     )
 
@@ -97,7 +103,11 @@ class AzureOpenAIAdapter(HttpAdapter):
             advise=_advise,
         )
         if api == "responses":
-            chat = replace(responses_declaration(capabilities, auth=credential), advise=_advise)
+            chat = replace(
+                responses_declaration(capabilities, auth=credential),
+                decode=_decode_responses,
+                advise=_advise,
+            )
         super().__init__(
             chat, transport, provider_id=provider_id, base_url=resource_root(base_url), **options
         )

@@ -13,10 +13,11 @@ import msgspec
 
 from ...core.types import FinishReason, ProviderResponse
 from ..openai.decode import decode_openai_response
+from ..openai.responses.decode import decode_responses_response
 from ..warnings import warning
 from .wire import AzureCompletion
 
-__all__ = ["decode_azure_chat", "filtered_categories"]
+__all__ = ["decode_azure_chat", "decode_azure_responses", "filtered_categories"]
 
 _filters = msgspec.json.Decoder(AzureCompletion)
 
@@ -51,6 +52,25 @@ def decode_azure_chat(
     )
     if not output and not prompt and response.finish_reason_raw != "content_filter":
         return response
+    return _filtered(response, provider, output, prompt)
+
+
+def decode_azure_responses(
+    body: bytes, *, provider: str, request_id: str | None, requested_model: str | None
+) -> ProviderResponse:
+    """A Responses answer: OpenAI's decoding; `incomplete_details.reason` `content_filter`
+    (Azure's filter stopped it; the Responses body names no category) adds the warning."""
+    response = decode_responses_response(
+        body, provider=provider, request_id=request_id, requested_model=requested_model
+    )
+    if response.finish_reason_raw != "content_filter":
+        return response
+    return _filtered(response, provider, [], [])
+
+
+def _filtered(
+    response: ProviderResponse, provider: str, output: list[str], prompt: list[str]
+) -> ProviderResponse:
     named = ", ".join(output or prompt) or "no category named"
     note = warning(
         "response.content_filter",
