@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog_reasoning import LEVEL_LIST, REASONING_FIELDS, check_level_list, reasoning_controls
+from catalog_sampling import sampling_controls
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "daemon" / "provider_runtime" / "catalog" / "data" / "catalog.json"
@@ -354,13 +355,16 @@ def with_capabilities(models: Sequence[Any], extract: Mapping[str, Any]) -> list
     result = []
     for model in models:
         record = records.get((model.provider, model.id))
+        sampling = sampling_controls(model.provider, model.id)
         if record is None:
-            result.append(model)
+            capabilities = ModelCapabilities(**sampling)
+            result.append(msgspec.structs.replace(model, capabilities=capabilities))
             continue
         values = {LITELLM_FIELDS[f]: v for f, v in record.items() if f in LITELLM_FIELDS}
         window = values.pop("context_window", None)
         per_token_1h = values.pop("cache_write_1h", None)
         values.update(reasoning_controls(model.provider, record))
+        values.update(sampling)
         changes: dict[str, Any] = {
             "max_output_tokens": values.pop("max_output_tokens", None),
             "capabilities": ModelCapabilities(**values),

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from provider_runtime.core.errors import ConfigError, ErrorKind, ProviderError
 from provider_runtime.core.traits import ProviderAdapter
 from provider_runtime.core.types import (
+    REASONING_EFFORTS,
     AdapterContext,
     FinishReason,
     ImagePart,
@@ -625,7 +626,7 @@ _REQUEST = st.builds(
         st.none(),
         st.builds(
             ReasoningConfig,
-            effort=st.sampled_from([None, "minimal", "low", "medium", "high"]),
+            effort=st.sampled_from([None, *REASONING_EFFORTS]),
             budget_tokens=st.one_of(st.none(), st.integers(0, 50000)),
         ),
     ),

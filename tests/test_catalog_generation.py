@@ -352,7 +352,34 @@ def test_a_model_litellm_does_not_list_keeps_unknown_capabilities() -> None:
     opus = find_model(load_static_catalog(), "anthropic", "claude-opus-4-1")
     assert opus is not None and opus.pricing is not None  # priced by genai-prices
     assert opus.max_output_tokens is None
-    assert opus.capabilities == ModelCapabilities()  # every capability null: unknown
+    # every capability LiteLLM would state is null: unknown; only the sampling rule applies
+    assert opus.capabilities == ModelCapabilities(temperature_with_top_p=False)
+
+
+@pytest.mark.parametrize(
+    ("provider", "model_id", "pair"),
+    [
+        # Claude 3.x take both ("a breaking change when migrating from Claude 3.x models")
+        ("anthropic", "claude-3-7-sonnet-latest", True),
+        ("anthropic", "claude-3-haiku", True),
+        ("anthropic", "claude-2", True),
+        # Claude 4 and later: "This will error in Claude 4+ models"
+        ("anthropic", "claude-opus-4-1", False),
+        ("anthropic", "claude-sonnet-4-5", False),
+        ("anthropic", "claude-haiku-4-5", False),
+        ("anthropic", "claude-opus-4-7", False),
+        ("anthropic", "claude-fable-5", False),
+        # no rule for other providers: unknown
+        ("openai", "gpt-4o", None),
+        ("openrouter", "anthropic/claude-3.7-sonnet", None),
+    ],
+)
+def test_temperature_with_top_p_follows_the_documented_family_rule(
+    provider: str, model_id: str, pair: bool | None
+) -> None:
+    model = find_model(load_static_catalog(), provider, model_id)
+    assert model is not None
+    assert model.capabilities.temperature_with_top_p is pair
 
 
 def test_context_window_comes_from_litellm_only_when_genai_prices_has_none() -> None:

@@ -211,3 +211,73 @@ def test_serve_defaults_match_the_server() -> None:
     args = _parser().parse_args(["serve"])
     assert args.max_message_bytes == DEFAULT_MAX_MESSAGE_BYTES
     assert args.framing is None and args.log_level == "warning" and args.config is None
+
+
+def test_count_prints_the_tokens_and_whether_they_fit(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["count", "hello there"]) == 0
+    out, _ = capsys.readouterr()
+    assert out == (
+        "7 input tokens for echo/echo-1 (estimate, not exact) · context window 32768 · fits\n"
+    )
+    assert main(["count", "--json", "-m", "echo/echo-lite", "hello there"]) == 0
+    counted = json.loads(capsys.readouterr().out)
+    assert (counted["input_tokens"], counted["model"], counted["fits"]) == (7, "echo-lite", True)
+
+
+def test_count_reads_a_request_from_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    request = {"messages": [{"role": "user", "content": "x" * 40000}], "max_output_tokens": 100}
+    monkeypatch.setattr("sys.stdin", FakeStdin(json.dumps(request)))
+    assert main(["count", "-m", "echo/echo-lite"]) == 0
+    out, _ = capsys.readouterr()
+    assert out.startswith("10004 input tokens for echo/echo-lite")
+    assert out.endswith("does NOT fit with the output reserved\n")
+
+
+def test_count_failure_with_json_prints_the_error_object(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["count", "--json", "-m", "anthropic/claude-sonnet-4-5", "hi"]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out)["error"]["code"] == -32001
+    assert "ANTHROPIC_API_KEY" in err
+
+
+def test_price_prints_one_line_per_model(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["price", "-m", "openai/gpt-4o", "-m", "echo/unlisted-model", "--input", "12000"]
+    assert main([*argv, "--output", "800", "--cache-read", "8000"]) == 0
+    out, err = capsys.readouterr()
+    gpt, echo = out.splitlines()
+    assert gpt.startswith("openai/gpt-4o: $0.028 (input $0.01; output $0.008; cache read $0.01)")
+    assert echo == "echo/unlisted-model: no price known"
+    assert "warning: [pricing.missing]" in err
+    assert main(["price", "--json", "-m", "openai/gpt-4o", "--input", "1000000"]) == 0
+    (quote,) = json.loads(capsys.readouterr().out)["prices"]
+    assert quote["cost"]["total"] == "2.5"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--input", "10", "--cache-read", "20"], "--cache-read: cache reads and writes are parts"),
+        (["--output", "1", "--reasoning", "2"], "--reasoning: reasoning tokens are a part"),
+    ],
+)
+def test_price_refuses_inconsistent_usage(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["price", "-m", "openai/gpt-4o", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [("-3", "must be 0 or more"), ("1.5", "not a whole number")]
+)
+def test_price_refuses_malformed_counts(
+    value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["price", "-m", "openai/gpt-4o", "--input", value])
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err

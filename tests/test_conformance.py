@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -18,6 +18,7 @@ import respx
 from provider_runtime.config import OpenAICompatQuirks
 from provider_runtime.core import (
     AdapterContext,
+    CacheBreakpoint,
     ErrorKind,
     FinishReason,
     ImagePart,
@@ -30,6 +31,7 @@ from provider_runtime.core import (
     ProviderRequest,
     Secret,
     TextPart,
+    TokenCounter,
     ToolCall,
     ToolDefinition,
 )
@@ -39,6 +41,7 @@ from provider_runtime.providers.bedrock import BedrockAdapter
 from provider_runtime.providers.google import GoogleAdapter
 from provider_runtime.providers.openai import OpenAIAdapter
 from provider_runtime.providers.openrouter import OpenRouterAdapter
+from provider_runtime.runtime.capabilities import prepare_request
 from provider_runtime.transport import HttpTransport, RetryPolicy
 
 NO_RETRY = RetryPolicy(max_retries=0)
@@ -165,7 +168,14 @@ class Harness:
     tool: Callable[[str, str], dict[str, Any]]
     error: Callable[[int, str], dict[str, Any]]
     auth: Callable[[httpx.Request], str | None]
+    # Headers saying 0 requests of 10 are left, in the provider's names; None: it documents none.
+    limits: dict[str, str] | None = None
+    count_url: str | None = None  # its token counting endpoint, if it has one
+    count_answer: dict[str, Any] = field(default_factory=lambda: {"input_tokens": 17})
     image_url: str = "https://example.com/cat.png"  # an image URL the API fetches itself
+
+
+OPENAI_LIMITS = {"x-ratelimit-limit-requests": "10", "x-ratelimit-remaining-requests": "0"}
 
 
 def bearer(request: httpx.Request) -> str | None:
@@ -182,6 +192,8 @@ HARNESSES = [
         lambda n, a: openai_tool(n, a, "gpt-4o"),
         lambda st, m: {"error": {"message": m, "type": "invalid_request_error", "code": None}},
         bearer,
+        OPENAI_LIMITS,
+        "https://api.openai.com/v1/responses/input_tokens",
     ),
     Harness(
         "openrouter",
@@ -192,6 +204,7 @@ HARNESSES = [
         lambda n, a: openai_tool(n, a, "openai/gpt-4o"),
         lambda st, m: {"error": {"code": st, "message": m}},
         bearer,
+        {"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "0"},
     ),
     Harness(
         "compatible",
@@ -208,6 +221,7 @@ HARNESSES = [
         lambda n, a: openai_tool(n, a, "qwen3"),
         lambda st, m: {"error": {"message": m, "type": "BadRequestError", "code": st}},
         bearer,
+        OPENAI_LIMITS,
     ),
     Harness(
         "azure",
@@ -220,6 +234,7 @@ HARNESSES = [
         lambda n, a: openai_tool(n, a, "gpt-4o-2024-11-20"),
         lambda st, m: {"error": {"message": m, "type": None, "code": str(st)}},
         lambda r: r.headers.get("api-key"),
+        OPENAI_LIMITS,  # Azure sends OpenAI's x-ratelimit-* names
     ),
     Harness(
         "anthropic",
@@ -232,6 +247,8 @@ HARNESSES = [
         ),
         lambda st, m: {"type": "error", "error": {"type": ANTHROPIC_TYPES[st], "message": m}},
         lambda r: r.headers.get("x-api-key"),
+        {"anthropic-ratelimit-requests-limit": "10", "anthropic-ratelimit-requests-remaining": "0"},
+        "https://api.anthropic.com/v1/messages/count_tokens",
     ),
     Harness(
         "bedrock",
@@ -245,6 +262,8 @@ HARNESSES = [
         ),
         lambda st, m: {"__type": BEDROCK_TYPES[st], "message": m},
         bearer,
+        count_url="https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-pro-v1%3A0/count-tokens",
+        count_answer={"inputTokens": 17},
     ),
     Harness(
         "google",
@@ -257,6 +276,8 @@ HARNESSES = [
         lambda r: r.headers.get("x-goog-api-key"),
         # Gemini fetches only its own Files API URLs (protocol.md §6 Google Gemini).
         image_url="https://generativelanguage.googleapis.com/v1beta/files/cat",
+        count_url="https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:countTokens",
+        count_answer={"totalTokens": 17},
     ),
 ]
 
@@ -384,3 +405,74 @@ async def test_images_by_url_and_by_data_are_sent(harness: Harness) -> None:
     await run(harness, ask(harness, message))
     sent = route.calls.last.request.content.decode()
     assert harness.image_url in sent and "iVBORw0KGgo=" in sent
+
+
+MARKERS = ("cache_control", "prompt_cache_breakpoint", "cachePoint")  # each provider's form
+
+
+@respx.mock
+async def test_no_cache_breakpoint_is_lost_silently(harness: Harness) -> None:
+    """Each breakpoint asked for is either on the wire as the provider's marker or reported:
+    the complaint that started issue 16 is that a translator's silent drop shows only on a bill."""
+    route = respx.post(harness.url).respond(200, json=harness.text("ok"))
+    bp = CacheBreakpoint()
+    request = ask(
+        harness,
+        Message(role=MessageRole.SYSTEM, content=[TextPart(text="rules"), bp]),
+        Message(role=MessageRole.USER, content=[TextPart(text="doc"), bp]),
+        Message(role=MessageRole.ASSISTANT, content="noted"),
+        Message(role=MessageRole.USER, content=[TextPart(text="question"), bp]),
+        cache_key="k",
+    )
+    adapter = harness.make(HttpTransport())
+    ref = ModelRef(provider=harness.name, id=harness.model)
+    fitted, warnings = prepare_request(request, ref, None, adapter.capabilities)
+    resp = await adapter.run(fitted, context(harness))
+    sent = route.calls.last.request.content.decode()
+    markers = sum(sent.count(f'"{m}"') for m in MARKERS)
+    reported = [*warnings, *resp.warnings]
+    dropped = sum(
+        len(w.details.get("paths", [])) + len(w.details.get("dropped", []))
+        for w in reported
+        if w.code in ("cache.breakpoint_dropped", "cache.breakpoints_limited")
+    )
+    assert markers + dropped == 3
+    assert ('"prompt_cache_key":"k"' in sent) != any(
+        w.code == "cache.key_dropped" for w in reported
+    )
+
+
+@respx.mock
+async def test_a_429_reports_the_rate_limit_its_headers_state(harness: Harness) -> None:
+    headers = harness.limits or {"x-ratelimit-remaining-requests": "0"}  # not its names: unread
+    respx.post(harness.url).respond(429, json=harness.error(429, "slow down"), headers=headers)
+    with pytest.raises(ProviderError) as caught:
+        await run(harness, ask(harness))
+    assert caught.value.kind is ErrorKind.RATE_LIMITED
+    snapshot = caught.value.rate_limit
+    if harness.limits is None:
+        assert snapshot is None
+        return
+    assert snapshot is not None and snapshot.requests is not None
+    assert (snapshot.requests.limit, snapshot.requests.remaining) == (10, 0)
+
+
+@respx.mock
+async def test_counting_is_declared_exactly_where_an_endpoint_exists(harness: Harness) -> None:
+    adapter = harness.make(HttpTransport())
+    assert isinstance(adapter, TokenCounter)
+    assert adapter.counts_tokens is (harness.count_url is not None)
+    if harness.count_url is None:
+        return
+    route = respx.post(harness.count_url).respond(200, json=harness.count_answer)
+    counted = await adapter.count_tokens(ask(harness), context(harness))
+    assert (counted.input_tokens, counted.source, counted.provider) == (
+        17,
+        "provider",
+        harness.name,
+    )
+    assert KEY in (harness.auth(route.calls.last.request) or "")
+    respx.post(harness.count_url).respond(400, json=harness.error(400, "bad"))
+    with pytest.raises(ProviderError) as caught:
+        await adapter.count_tokens(ask(harness), context(harness))
+    assert caught.value.kind is ErrorKind.INVALID_REQUEST

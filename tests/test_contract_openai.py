@@ -107,7 +107,9 @@ def test_request_encodes_to_native(case: Path) -> None:
     if _context(case).get("capability_pass"):
         # The case is about what the target accepts: the runtime's one pass decides, the
         # encoder trusts the result (runtime/capabilities.py).
-        request, warnings = prepare_request(request, ref, None, capabilities_for(dialect))
+        info = _context(case).get("model_info")
+        model_info = msgspec.convert(info, ModelInfo) if info is not None else None
+        request, warnings = prepare_request(request, ref, model_info, capabilities_for(dialect))
     body, encoded = encode_openai_request(request, ref.id, dialect=dialect)
     warnings += encoded
 

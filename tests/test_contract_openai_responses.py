@@ -24,10 +24,12 @@ from provider_runtime.core.types import (
     ModelInfo,
     ProviderRequest,
     ProviderResponse,
+    ProviderRuntimeWarning,
 )
-from provider_runtime.providers.openai import decode_openai_error
+from provider_runtime.providers.openai import OPENAI_CAPABILITIES, decode_openai_error
 from provider_runtime.providers.openai.responses.decode import decode_responses_response
 from provider_runtime.providers.openai.responses.encode import encode_responses_request
+from provider_runtime.runtime.capabilities import prepare_request
 from tests.fixture_util import (
     assert_error_case,
     assert_matches_or_update,
@@ -76,7 +78,16 @@ def test_request_encodes_to_native(case: Path) -> None:
     ref = request.model_ref()
     assert ref.provider == "openai"
 
-    body, warnings = encode_responses_request(request, ref.id, info=_info(case, ref.id))
+    info = _info(case, ref.id)
+    warnings: list[ProviderRuntimeWarning] = []
+    if "model_info" in _context(case):
+        info = msgspec.convert(_context(case)["model_info"], ModelInfo)
+    if _context(case).get("capability_pass") or "model_info" in _context(case):
+        # What the target (and, with model_info, the model) accepts is decided by the runtime's
+        # one pass (runtime/capabilities.py); the encoder trusts the result.
+        request, warnings = prepare_request(request, ref, info, OPENAI_CAPABILITIES)
+    body, encoded = encode_responses_request(request, ref.id, info=info)
+    warnings += encoded
 
     validate_request(SPEC, "/responses", body)
     assert body["store"] is False  # stateless, always

@@ -16,13 +16,20 @@ from typing import Any
 import msgspec
 import pytest
 
-from provider_runtime.core.types import ProviderRequest, ProviderResponse
+from provider_runtime.core.types import (
+    ModelInfo,
+    ProviderRequest,
+    ProviderResponse,
+    ProviderRuntimeWarning,
+)
 from provider_runtime.providers.openrouter import (
+    OPENROUTER_CAPABILITIES,
     decode_openrouter_error,
     decode_openrouter_models,
     decode_openrouter_response,
     encode_openrouter_request,
 )
+from provider_runtime.runtime.capabilities import prepare_request
 from tests.fixture_util import (
     assert_error_case,
     assert_matches_or_update,
@@ -68,7 +75,15 @@ def test_request_encodes_to_native(case: Path) -> None:
     ref = request.model_ref()
     assert ref.provider == PROVIDER
 
-    body, warnings = encode_openrouter_request(request, ref.id, provider=PROVIDER)
+    warnings: list[ProviderRuntimeWarning] = []
+    context = load_json(case / "context.json") if (case / "context.json").exists() else {}
+    if context.get("capability_pass"):
+        # What the target accepts is decided by the runtime's one pass (catalog data).
+        info = context.get("model_info")
+        model_info = msgspec.convert(info, ModelInfo) if info is not None else None
+        request, warnings = prepare_request(request, ref, model_info, OPENROUTER_CAPABILITIES)
+    body, encoded = encode_openrouter_request(request, ref.id, provider=PROVIDER)
+    warnings += encoded
 
     validate_request(PROVIDER, "/chat/completions", body)
     assert msgspec.json.decode(msgspec.json.encode(body)) == body  # plain JSON only

@@ -2,7 +2,8 @@
 JSON-RPC code of each error kind (kept by ``server/errors.py``, the only layer speaking JSON-RPC).
 
 The snapshot lives in ``tests/fixtures/core_freeze.json``. Adding is fine; removing or renaming
-fails. After a deliberate, additive change, refresh it with ``python -m tests.test_core_freeze``.
+fails. After a deliberate, additive change, refresh it with ``python -m tests.test_core_freeze``
+and add a line to its ``notes`` saying why (the refresh keeps the notes).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import copy
 import inspect
 import json
 import sys
+import typing
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 import pytest
@@ -24,15 +26,32 @@ from provider_runtime.server.errors import ERROR_CODES
 SNAPSHOT = Path(__file__).parent / "fixtures" / "core_freeze.json"
 
 
+def _literal_values(annotation: Any) -> list[str] | None:
+    """The values of a ``Literal[...]`` field type (also inside ``X | None``), else None."""
+    if typing.get_origin(annotation) is Literal:
+        return [str(v) for v in typing.get_args(annotation)]
+    for arg in typing.get_args(annotation):
+        values = _literal_values(arg)
+        if values is not None:
+            return values
+    return None
+
+
 def current() -> dict[str, Any]:
     """The frozen surface of ``core`` as it is now."""
     structs: dict[str, Any] = {}
     enums: dict[str, list[str]] = {}
+    literals: dict[str, list[str]] = {}
     protocols: dict[str, list[str]] = {}
     for name in core.__all__:
         obj = getattr(core, name)
         if isinstance(obj, type) and issubclass(obj, msgspec.Struct):
             info = msgspec.structs.fields(obj)
+            hints = typing.get_type_hints(obj)
+            for f in info:
+                values = _literal_values(hints[f.name])
+                if values is not None:
+                    literals[f"{name}.{f.encode_name}"] = values
             structs[name] = {
                 "fields": [f.encode_name for f in info],
                 "required": sorted(f.encode_name for f in info if f.required),
@@ -46,6 +65,7 @@ def current() -> dict[str, Any]:
         "names": sorted(core.__all__),
         "structs": structs,
         "enums": enums,
+        "literals": literals,
         "protocols": protocols,
         "error_codes": {k.value: code for k, code in ERROR_CODES.items()},
     }
@@ -70,6 +90,9 @@ def breaking_changes(frozen: dict[str, Any], now: dict[str, Any]) -> list[str]:
     for name, values in frozen["enums"].items():
         have = now["enums"].get(name, [])
         problems += [f"value `{name}.{v}` is gone" for v in values if v not in have]
+    for name, values in frozen.get("literals", {}).items():
+        have = now["literals"].get(name, [])
+        problems += [f"value `{name}` = {v!r} is gone" for v in values if v not in have]
     for name, members in frozen["protocols"].items():
         have = now["protocols"].get(name, [])
         problems += [f"member `{name}.{m}` is gone" for m in members if m not in have]
@@ -140,6 +163,10 @@ def test_snapshot_covers_the_documented_core() -> None:
             "member `TokenProvider.refresh`",
         ),
         (lambda s: s["error_codes"].__setitem__("config", -1), "error code of `config` changed"),
+        (
+            lambda s: s["literals"]["ReasoningConfig.effort"].append("ultra"),
+            "value `ReasoningConfig.effort` = 'ultra' is gone",
+        ),
     ],
 )
 def test_the_gate_catches_each_kind_of_break(mutate: Any, expected: str) -> None:
@@ -160,7 +187,15 @@ def test_adding_is_fine() -> None:
     assert breaking_changes(smaller, now) == []
 
 
+def test_every_addition_to_the_snapshot_is_explained() -> None:
+    notes = load_snapshot().get("notes", [])
+    assert all(isinstance(n, str) and n for n in notes)
+    assert any("rate_limit" in n for n in notes)
+
+
 if __name__ == "__main__":
     SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
-    SNAPSHOT.write_text(json.dumps(current(), indent=2, sort_keys=True) + "\n")
+    # `notes` say why each deliberate change was made; a refresh keeps them.
+    notes = load_snapshot().get("notes", []) if SNAPSHOT.exists() else []
+    SNAPSHOT.write_text(json.dumps({**current(), "notes": notes}, indent=2, sort_keys=True) + "\n")
     sys.stdout.write(f"wrote {SNAPSHOT}\n")

@@ -80,6 +80,7 @@ def test_config_error_names_file_and_key() -> None:
         "provider": None,
         "status": None,
         "retry_after": None,
+        "rate_limit": None,
         "path": "/etc/pr.toml",
         "key": "providers.openai.timeout",
     }
@@ -97,6 +98,7 @@ def test_routing_error_data_lists_candidates() -> None:
         "provider": None,
         "status": None,
         "retry_after": None,
+        "rate_limit": None,
         "candidates": ["openai", "openrouter"],
     }
     assert error_data(RoutingError("x"))["candidates"] == []
@@ -121,6 +123,7 @@ def test_provider_error_data_shape() -> None:
         "provider_code": "rate_limit_exceeded",
         "request_id": "req_123",
         "retry_after": 2.5,
+        "rate_limit": None,
     }
     msgspec.json.encode(error_data(err))  # JSON-ready as is
     assert str(err) == "openai: rate_limited (HTTP 429): slow down"

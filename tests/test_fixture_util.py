@@ -92,3 +92,20 @@ def test_every_expected_answer_names_the_documentation_it_was_checked_against(
     reviewed = _reviewed_cases(heading)
     assert expected - reviewed == set(), "add these cases to tests/fixtures/REVIEW.md"
     assert reviewed - expected == set(), "REVIEW.md lists cases that hold no expected answer"
+
+
+@pytest.mark.parametrize(
+    ("provider", "heading"),
+    [
+        ("anthropic", "Anthropic requests"),
+        ("openai", "OpenAI requests"),
+        ("openrouter", "OpenRouter requests"),
+        ("openai_responses", "OpenAI Responses requests"),
+    ],
+)
+def test_every_listed_request_case_holds_an_expected_request(provider: str, heading: str) -> None:
+    """Request cases listed in REVIEW.md exist with their hand-written native request."""
+    requests = {case.name for case in fixture_cases(provider, "native_request.json")}
+    reviewed = _reviewed_cases(heading)
+    assert reviewed, f"REVIEW.md has no `## {heading}` table"
+    assert reviewed - requests == set(), "REVIEW.md lists request cases that do not exist"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 import pytest
 
 from provider_runtime.core.errors import ErrorKind, ProviderError
+from provider_runtime.core.tokens import estimate_request_tokens
 from provider_runtime.core.types import (
     AdapterContext,
     AssistantOutput,
@@ -33,7 +35,9 @@ from provider_runtime.providers.http import (
     ModelListing,
     PreparedRequest,
     ProviderDeclaration,
+    TokenCounting,
 )
+from provider_runtime.providers.ratelimit import parse_openai_rate_limit
 from provider_runtime.transport.http import HttpResponse, HttpTransport, RetryPolicy
 
 BASE = "https://toy.test/api"
@@ -210,3 +214,58 @@ async def test_a_signer_signs_the_prepared_request_when_no_key_is_configured() -
     await adapter.run(request, keyed)
     assert len(signed) == 1  # a key: the header scheme, no signature
     assert seen[1].headers["x-key"] == "k-2" and "x-signature" not in seen[1].headers
+
+
+def _toy_count(call: Call) -> tuple[Any, list[ProviderRuntimeWarning]]:
+    return {"model": call.model, "text": call.request.messages[-1].content}, []
+
+
+COUNTING_TOY = dataclasses.replace(
+    TOY,
+    counting=TokenCounting(
+        path=lambda call: f"/m/{call.model}/count", encode=_toy_count, exact=False
+    ),
+    rate_limit=parse_openai_rate_limit,
+)
+
+
+async def test_a_declared_counting_endpoint_needs_no_code() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(
+            200, json={"input_tokens": 5}, headers={"x-ratelimit-remaining-requests": "3"}
+        )
+
+    adapter = HttpAdapter(
+        COUNTING_TOY, _transport(httpx.MockTransport(handler)), provider_id="toy", base_url=BASE
+    )
+    request = ProviderRequest(
+        model="toy/t1", messages=[Message(role=MessageRole.USER, content="hi")]
+    )
+    context = AdapterContext(model=ModelRef(provider="toy", id="t1"), credential=Secret("k" * 12))
+    assert (
+        adapter.counts_tokens
+        and not HttpAdapter(TOY, HttpTransport(), provider_id="toy", base_url=BASE).counts_tokens
+    )
+    counted = await adapter.count_tokens(request, context)
+    assert (counted.input_tokens, counted.exact, counted.source) == (5, False, "provider")
+    assert seen[0].url == f"{BASE}/m/t1/count"  # a per-model path, as Bedrock's and Gemini's
+    assert json.loads(seen[0].content) == {"model": "t1", "text": "hi"}
+
+
+async def test_a_model_whose_api_has_no_counting_endpoint_is_estimated() -> None:
+    class PerModel(HttpAdapter):
+        def declaration_for(self, context: AdapterContext) -> ProviderDeclaration:
+            return TOY if context.model.id == "plain" else COUNTING_TOY
+
+    adapter = PerModel(COUNTING_TOY, HttpTransport(), provider_id="toy", base_url=BASE)
+    assert adapter.counts_tokens
+    request = ProviderRequest(
+        model="toy/plain", messages=[Message(role=MessageRole.USER, content="hi")]
+    )
+    context = AdapterContext(model=ModelRef(provider="toy", id="plain"))
+    counted = await adapter.count_tokens(request, context)  # nothing is sent
+    assert (counted.source, counted.exact) == ("estimate", False)
+    assert counted.input_tokens == estimate_request_tokens(request)

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from provider_runtime.core.errors import ConfigError, ErrorKind, ProviderError
 from provider_runtime.core.traits import ProviderAdapter
 from provider_runtime.core.types import (
+    REASONING_EFFORTS,
     AdapterContext,
     FinishReason,
     ImagePart,
@@ -474,7 +475,7 @@ _requests = st.builds(
     reasoning=st.none()
     | st.builds(
         ReasoningConfig,
-        effort=st.sampled_from([None, "minimal", "low", "medium", "high"]),
+        effort=st.sampled_from([None, *REASONING_EFFORTS]),
         budget_tokens=st.none() | st.integers(0, 10000),
     ),
     metadata=st.dictionaries(st.text(min_size=1, max_size=4), _text, max_size=2),

@@ -229,6 +229,7 @@ async def test_runtime_errors_carry_code_and_a_uniform_data_object() -> None:
         "provider": "p",
         "status": 429,
         "retry_after": 2.5,
+        "rate_limit": None,
         "provider_code": None,
         "request_id": None,
     }

@@ -34,7 +34,7 @@ PACKAGE = Path(provider_runtime.__file__).parent
 # The plan's isolation table (its sections 2 and 4), by top-level unit of the package: what each
 # may import besides itself. `redact` is the stdlib-only secret-masking helper.
 _LOWER = {"core", "redact", "transport", "pricing", "catalog", "handoff", "registry", "providers"}
-_APPLICATION = {"config", "credentials", "assembly", "server", "cli"}
+_APPLICATION = {"config", "credentials", "assembly", "server", "cli", "cli_measure"}
 ALLOWED: dict[str, set[str]] = {
     "core": set(),
     "redact": set(),

@@ -1,7 +1,7 @@
-"""The ``provider-runtime`` command: ``serve`` (the daemon) and one-shot ``run``, ``models``,
-``catalog`` and ``config`` on the same runtime. Human-readable output by default, ``--json`` for
-scripts; on error a non-zero status and one line on stderr (and, with ``run --json``, the
-JSON-RPC error object on stdout).
+"""The ``provider-runtime`` command: ``serve`` (the daemon) and one-shot ``run``, ``count``,
+``price``, ``models``, ``catalog`` and ``config`` on the same runtime. Human-readable output by
+default, ``--json`` for scripts; on error a non-zero status and one line on stderr (and, with
+``--json`` for ``run``, ``count`` and ``price``, the JSON-RPC error object on stdout).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Callable[[argparse.Namespace], int] = args.command
     from .core.errors import ProviderRuntimeError
 
-    as_json = bool(getattr(args, "json", False)) and command is _run
+    as_json = bool(getattr(args, "json", False)) and command in (_run, _count, _price)
     try:
         return command(args)
     except UsageError as exc:
@@ -124,6 +124,12 @@ def _parser() -> argparse.ArgumentParser:
         help='print the ProviderResponse as JSON (on failure: {"error": ...} on stdout)',
     )
     run.set_defaults(command=_run)
+
+    from .cli_measure import add_measure_commands
+
+    add_measure_commands(
+        sub, common, count=_count, price=_price, default_model=DEFAULT_MODEL, epilog=EXIT_STATUSES
+    )
 
     models = sub.add_parser("models", parents=[common], help="list the catalog's models")
     models.add_argument("--remote", action="store_true", help="also ask the providers' APIs")
@@ -210,6 +216,46 @@ def _run(args: argparse.Namespace) -> int:
         _print_json(response)
     else:
         _print_response(response, sys.stdout, sys.stderr)
+    return 0
+
+
+def _count(args: argparse.Namespace) -> int:
+    from .cli_measure import count_line
+
+    config = _load(args)
+    request = _build_request(args, config, sys.stdin)
+
+    async def count() -> Any:
+        async with _runtime(config) as runtime:
+            return await runtime.count_tokens(request)
+
+    result = asyncio.run(count())
+    if args.json:
+        _print_json(result)
+    else:
+        print(count_line(result))
+        _print_warnings(result.warnings, sys.stderr)
+    return 0
+
+
+def _price(args: argparse.Namespace) -> int:
+    from .cli_measure import price_lines, usage_from_args
+
+    usage, problem = usage_from_args(args)
+    if problem is not None:
+        raise UsageError(problem)
+    config = _load(args)
+    runtime = _runtime(config)
+    try:
+        quotes = runtime.price(args.model, usage)
+    finally:
+        asyncio.run(runtime.aclose())
+    if args.json:
+        _print_json({"prices": quotes})
+        return 0
+    for line in price_lines(quotes):
+        print(line)
+    _print_warnings([w for q in quotes for w in q.warnings], sys.stderr)
     return 0
 
 

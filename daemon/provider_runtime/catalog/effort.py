@@ -1,8 +1,8 @@
 """The effort a model gets when the asked one is not among those it accepts (protocol.md §4).
 
 Pure and total over the catalog data (``ModelCapabilities.reasoning_efforts`` and
-``reasoning_off``): no provider names, no I/O. Adapters call it and warn when the answer differs
-from the asked effort.
+``reasoning_off``): no provider names, no I/O. The runtime's capability pass
+(``runtime/capabilities.py``) calls it and warns when the answer differs from the asked effort.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from .errors import (
     ProviderRuntimeError,
     RoutingError,
 )
-from .traits import ProviderAdapter, TokenProvider
+from .traits import ProviderAdapter, TokenCounter, TokenProvider
 from .types import *  # noqa: F403
 from .types import __all__ as _types_all
 
@@ -19,6 +19,7 @@ __all__ = [
     "ProviderError",
     "ProviderRuntimeError",
     "RoutingError",
+    "TokenCounter",
     "TokenProvider",
     "errors",
     "traits",

@@ -11,6 +11,10 @@ Only the server layer turns these into JSON-RPC errors (``server/errors.py`` hol
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .types import RateLimit
 
 __all__ = [
     "ConfigError",
@@ -88,7 +92,8 @@ _RETRYABLE_KINDS = frozenset(
 
 
 class ProviderError(ProviderRuntimeError):
-    """A provider call failed. ``retry_after`` is in seconds when the provider said so."""
+    """A provider call failed. ``retry_after`` is in seconds when the provider said so;
+    ``rate_limit`` is the snapshot the failed answer's headers gave, when they gave one."""
 
     def __init__(
         self,
@@ -101,9 +106,11 @@ class ProviderError(ProviderRuntimeError):
         request_id: str | None = None,
         retry_after: float | None = None,
         retryable: bool | None = None,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
+        self.rate_limit = rate_limit
         self.provider = provider
         self.status = status
         self.provider_code = provider_code

@@ -11,9 +11,10 @@ from .types import (
     ProviderRequest,
     ProviderResponse,
     Secret,
+    TokenCount,
 )
 
-__all__ = ["ProviderAdapter", "TokenProvider"]
+__all__ = ["ProviderAdapter", "TokenCounter", "TokenProvider"]
 
 
 @runtime_checkable
@@ -35,6 +36,26 @@ class ProviderAdapter(Protocol):
     async def run(self, request: ProviderRequest, context: AdapterContext) -> ProviderResponse: ...
 
     async def discover_models(self, credential: Secret | None) -> list[ModelInfo]: ...
+
+
+@runtime_checkable
+class TokenCounter(Protocol):
+    """Optional for an adapter: it can ask its provider how many tokens a request's prompt is.
+
+    Not a member of ``ProviderAdapter``, so adapters written before it still satisfy that
+    protocol; the runtime checks ``isinstance(adapter, TokenCounter) and adapter.counts_tokens``
+    and otherwise estimates (protocol.md §8.5). ``count_tokens`` gets the same prepared request
+    and context (credential included) as ``run`` and returns the provider's count with
+    ``source`` ``provider`` (``context_window`` and ``fits`` are the runtime's to fill); it
+    raises ``ProviderError`` exactly as ``run`` does.
+    """
+
+    @property
+    def counts_tokens(self) -> bool: ...
+
+    async def count_tokens(
+        self, request: ProviderRequest, context: AdapterContext
+    ) -> TokenCount: ...
 
 
 @runtime_checkable

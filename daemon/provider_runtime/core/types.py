@@ -6,6 +6,7 @@ every struct below; ``tests/test_protocol_doc.py`` keeps the two in agreement.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -13,9 +14,14 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 __all__ = [
+    "CACHE_TTL_ORDER",
     "REASONING_EFFORTS",
     "AdapterContext",
     "AssistantOutput",
+    "CacheBreakpoint",
+    "CacheRetention",
+    "CacheSupport",
+    "CacheTtl",
     "CanonicalStruct",
     "ContentPart",
     "CostBreakdown",
@@ -40,6 +46,8 @@ __all__ = [
     "ProviderRequest",
     "ProviderResponse",
     "ProviderRuntimeWarning",
+    "RateLimit",
+    "RateLimitWindow",
     "ReasoningConfig",
     "ReasoningEffort",
     "ReasoningMode",
@@ -49,6 +57,7 @@ __all__ = [
     "SystemPlacement",
     "TextFormat",
     "TextPart",
+    "TokenCount",
     "ToolCall",
     "ToolChoice",
     "ToolChoiceMode",
@@ -171,7 +180,20 @@ class ReasoningPart(CanonicalStruct, tag="reasoning", tag_field="type", frozen=T
     model: str | None = None
 
 
-ContentPart = TextPart | ImagePart | ToolCall | ToolResult | ReasoningPart
+CacheTtl = Literal["5m", "1h"]
+CACHE_TTL_ORDER: tuple[CacheTtl, ...] = ("5m", "1h")  # shortest first
+
+
+class CacheBreakpoint(
+    CanonicalStruct, tag="cache_breakpoint", tag_field="type", frozen=True, kw_only=True
+):
+    """ "Cache the prompt up to here": everything before it, in prompt order (tools, system,
+    messages), is worth keeping for ``ttl``. Adapters map it to the provider's own marker."""
+
+    ttl: CacheTtl = "5m"
+
+
+ContentPart = TextPart | ImagePart | ToolCall | ToolResult | ReasoningPart | CacheBreakpoint
 
 
 class Message(CanonicalStruct, frozen=True):
@@ -231,10 +253,28 @@ class JsonSchemaFormat(
 ResponseFormat = TextFormat | JsonFormat | JsonSchemaFormat
 
 
-class ReasoningConfig(CanonicalStruct, frozen=True):
-    """Ask for model reasoning: an ``effort`` level, a token ``budget_tokens``, or both."""
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+# The effort ladder, weakest first: "nearest effort" means nearest position on it.
+REASONING_EFFORTS: tuple[ReasoningEffort, ...] = (
+    "none",
+    "minimal",
+    "low",
+    "medium",
+    "high",
+    "xhigh",
+    "max",
+)
+CacheRetention = Literal["default", "extended", "none"]
 
-    effort: Literal["minimal", "low", "medium", "high"] | None = None
+
+class ReasoningConfig(CanonicalStruct, frozen=True):
+    """Ask for model reasoning: an ``effort`` level, a token ``budget_tokens``, or both.
+
+    ``effort`` is a rung of the ladder (``REASONING_EFFORTS``); ``none`` asks for no reasoning.
+    The runtime applies the nearest level the target model accepts (protocol.md §1, §9).
+    """
+
+    effort: ReasoningEffort | None = None
     budget_tokens: Annotated[int, msgspec.Meta(ge=0)] | None = None
 
 
@@ -250,6 +290,8 @@ class ProviderRequest(CanonicalStruct, frozen=True):
     stop: list[str] = []
     reasoning: ReasoningConfig | None = None
     metadata: dict[str, str] = {}
+    cache_key: str | None = None  # a routing hint for providers that route by prompt prefix
+    cache_retention: CacheRetention = "default"
 
     def model_ref(self) -> ModelRef:
         return parse_model_ref(self.model)
@@ -267,6 +309,9 @@ class FinishReason(StrEnum):
     OTHER = "other"
 
 
+TokenTally = Annotated[int, msgspec.Meta(ge=0)]  # a count decoded from a client: never negative
+
+
 class Usage(CanonicalStruct, frozen=True):
     """Token counts with one meaning for every provider.
 
@@ -276,13 +321,13 @@ class Usage(CanonicalStruct, frozen=True):
     generated token; ``reasoning_tokens`` is the part of it spent on reasoning.
     """
 
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    reasoning_tokens: int = 0
-    total_tokens: int = 0
-    cache_write_1h_tokens: int = 0
+    input_tokens: TokenTally = 0
+    output_tokens: TokenTally = 0
+    cache_read_tokens: TokenTally = 0
+    cache_write_tokens: TokenTally = 0
+    reasoning_tokens: TokenTally = 0
+    total_tokens: TokenTally = 0
+    cache_write_1h_tokens: TokenTally = 0
 
     @property
     def uncached_input_tokens(self) -> int:
@@ -330,6 +375,25 @@ class AssistantOutput(CanonicalStruct, frozen=True):
         return [p for p in self.content if isinstance(p, ToolCall)]
 
 
+class RateLimitWindow(CanonicalStruct, frozen=True):
+    """One limit as the provider's headers stated it; a value it did not state (or stated in a
+    form that could not be read) is None. ``reset_seconds``: until the window is full again."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_seconds: float | None = None
+
+
+class RateLimit(CanonicalStruct, frozen=True):
+    """The rate-limit snapshot of one answer (protocol.md §6 maps each provider's headers);
+    a part is None when the provider sent nothing usable for it."""
+
+    requests: RateLimitWindow | None = None
+    tokens: RateLimitWindow | None = None
+    input_tokens: RateLimitWindow | None = None
+    output_tokens: RateLimitWindow | None = None
+
+
 class ProviderResponse(CanonicalStruct, frozen=True):
     provider: str
     model: str
@@ -340,22 +404,31 @@ class ProviderResponse(CanonicalStruct, frozen=True):
     cost: CostBreakdown | None = None
     warnings: list[ProviderRuntimeWarning] = []
     request_id: str | None = None
+    rate_limit: RateLimit | None = None
+
+
+class TokenCount(CanonicalStruct, frozen=True):
+    """The answer of ``runtime/countTokens``: the prompt's size for one model, before sending.
+
+    ``source`` says who counted: ``provider`` (its counting endpoint) or ``estimate`` (the
+    runtime's rule, protocol.md §8.5). ``exact`` is true only when the counter promises the
+    number the model will receive. ``fits`` compares with the catalog's context window less
+    the output tokens the request reserves; None when either is unknown.
+    """
+
+    input_tokens: int
+    exact: bool
+    source: Literal["provider", "estimate"]
+    provider: str
+    model: str
+    context_window: int | None = None
+    fits: bool | None = None
+    warnings: list[ProviderRuntimeWarning] = []
 
 
 # --------------------------------------------------------------------------- catalog
 
 
-ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
-# The effort ladder, weakest first: "nearest effort" means nearest position on it.
-REASONING_EFFORTS: tuple[ReasoningEffort, ...] = (
-    "none",
-    "minimal",
-    "low",
-    "medium",
-    "high",
-    "xhigh",
-    "max",
-)
 # How a model takes reasoning: a token budget, an effort level, or adaptive thinking (the model
 # decides how much to think, guided by an effort level).
 ReasoningMode = Literal["budget", "effort", "adaptive"]
@@ -366,6 +439,8 @@ class ModelCapabilities(CanonicalStruct, frozen=True):
 
     ``reasoning_efforts``: the effort levels the model accepts, weakest first (``[]``: it takes
     none); ``none`` is never listed, ``reasoning_off`` says whether reasoning can be turned off.
+    ``temperature_with_top_p``: whether the model takes ``temperature`` and ``top_p`` in one
+    request (Claude 4 and later refuse the pair).
     """
 
     tools: bool | None = None
@@ -375,6 +450,7 @@ class ModelCapabilities(CanonicalStruct, frozen=True):
     reasoning_efforts: list[ReasoningEffort] | None = None
     reasoning_modes: list[ReasoningMode] | None = None
     reasoning_off: bool | None = None
+    temperature_with_top_p: bool | None = None
 
     def __post_init__(self) -> None:
         efforts = self.reasoning_efforts
@@ -452,6 +528,24 @@ class SystemPlacement(StrEnum):
     TOP_LEVEL = "top_level"  # one system prompt outside the messages (Anthropic)
 
 
+class CacheSupport(CanonicalStruct, frozen=True):
+    """The prompt-cache controls a target honours, for the models whose id matches ``models``.
+
+    ``breakpoints``: how many ``cache_breakpoint`` parts one request may carry (0: none; null:
+    no limit). ``ttls``: the lifetimes offered for them. ``cache_key``: ``cache_key`` is passed
+    on. ``retention``: the ``cache_retention`` values besides ``default`` that are honoured.
+    ``longer_ttl_first``: a longer-lived breakpoint may not follow a shorter-lived one.
+    ``models``: a regular expression searched in the model id (null: every model).
+    """
+
+    models: str | None = None
+    breakpoints: int | None = 0
+    ttls: tuple[CacheTtl, ...] = ()
+    cache_key: bool = False
+    retention: tuple[Literal["extended", "none"], ...] = ()
+    longer_ttl_first: bool = False
+
+
 class ProviderCapabilities(CanonicalStruct, frozen=True):
     """What a provider's API can express; handoff and the runtime adapt requests to it."""
 
@@ -469,6 +563,14 @@ class ProviderCapabilities(CanonicalStruct, frozen=True):
     # With ``reasoning``: the model ids (a regular expression matched from the start) that take
     # reasoning settings; None: every model (Mistral: only mistral-small-* is adjustable).
     reasoning_models: str | None = None
+    cache: tuple[CacheSupport, ...] = ()  # the first entry matching the model id applies
+
+    def cache_support(self, model: str) -> CacheSupport:
+        """The cache controls ``model`` honours (none when no entry matches it)."""
+        for support in self.cache:
+            if support.models is None or re.search(support.models, model):
+                return support
+        return CacheSupport()
 
 
 class Secret:

@@ -5,12 +5,46 @@ Both look only at roles and message order; the content was made valid by the ear
 
 from __future__ import annotations
 
-from ..core.types import MessageRole, SystemPlacement, TextPart
+from ..core.types import CacheBreakpoint, MessageRole, SystemPlacement, TextPart
 from .model import HandoffTarget, Notices, Slot, WorkMessage
 
-__all__ = ["LEADING_USER_TEXT", "enforce_alternation", "place_system"]
+__all__ = ["LEADING_USER_TEXT", "enforce_alternation", "fold_breakpoints", "place_system"]
 
 LEADING_USER_TEXT = "(continued)"
+
+
+def fold_breakpoints(work: list[WorkMessage], notices: Notices) -> list[WorkMessage]:
+    """A message of cache breakpoints only has no content: its breakpoints end the message
+    before it (the same place in the prompt), or open the next one when it comes first."""
+    if all(_only_breakpoints(m) for m in work):
+        return work  # nothing else to attach them to
+    out: list[WorkMessage] = []
+    pending: list[Slot] = []
+    for message in work:
+        if not _only_breakpoints(message):
+            if pending:
+                message.replace([*pending, *message.slots])
+                pending = []
+            out.append(message)
+            continue
+        if out:
+            out[-1].replace([*out[-1].slots, *message.slots])
+        else:
+            pending.extend(message.slots)
+        index = message.sources[0] if message.sources else None
+        where = "end the message before it" if out else "open the message after it"
+        notices.add(
+            "handoff.empty_message_removed",
+            f"Removed {message.role.value} message {index}: it holds only cache breakpoints, "
+            f"which now {where}.",
+            message_index=index,
+            role=message.role.value,
+        )
+    return out
+
+
+def _only_breakpoints(message: WorkMessage) -> bool:
+    return bool(message.slots) and all(isinstance(s.part, CacheBreakpoint) for s in message.slots)
 
 
 def place_system(
@@ -28,12 +62,30 @@ def place_system(
         merged = systems[0]
         message = f"Moved the system message (message {indices[0]}) to the start."
     else:
-        texts = [p.text for m in systems for p in m.parts if isinstance(p, TextPart)]
-        joined = Slot(TextPart(text="\n\n".join(texts)), None)
-        merged = WorkMessage(role=MessageRole.SYSTEM, slots=[joined], sources=tuple(indices))
+        merged = WorkMessage(
+            role=MessageRole.SYSTEM, slots=_joined(systems), sources=tuple(indices)
+        )
         message = f"Joined {len(systems)} system messages into one system prompt at the start."
     notices.add("handoff.system_merged", message, message_indices=indices)
     return [merged, *others]
+
+
+def _joined(systems: list[WorkMessage]) -> list[Slot]:
+    """The system texts joined with blank lines; a cache breakpoint stays where it stood,
+    between the joined text before it and the text after it (the caller's intent)."""
+    slots: list[Slot] = []
+    texts: list[str] = []
+    for slot in (s for m in systems for s in m.slots):
+        if isinstance(slot.part, TextPart):
+            texts.append(slot.part.text)
+        elif isinstance(slot.part, CacheBreakpoint):
+            if texts:
+                slots.append(Slot(TextPart(text="\n\n".join(texts)), None))
+                texts = []
+            slots.append(slot)
+    if texts or not slots:
+        slots.append(Slot(TextPart(text="\n\n".join(texts)), None))
+    return slots
 
 
 def enforce_alternation(

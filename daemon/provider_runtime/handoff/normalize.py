@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..core.types import Message, MessageRole, ProviderRuntimeWarning, SystemPlacement, TextPart
-from .layout import enforce_alternation, place_system
+from .layout import enforce_alternation, fold_breakpoints, place_system
 from .model import HandoffTarget, Notices
 from .pairing import pair_tool_calls
 from .parts import rewrite_parts
@@ -37,8 +37,10 @@ def _all_passes(
     work = rewrite_parts(messages, target, notices)
     if target.capabilities.tools:
         work = pair_tool_calls(work, target, notices)
+    work = fold_breakpoints(work, notices)
     work = place_system(work, target, notices)
     work = enforce_alternation(work, target, notices)
+    work = fold_breakpoints(work, notices)  # only a conversation of breakpoints alone gets here
     return [m.to_message() for m in work], notices.items
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from ..core.types import MessageRole, ToolCall, ToolResult
+from ..core.types import CacheBreakpoint, MessageRole, ToolCall, ToolResult
 from .model import HandoffTarget, Notices, Slot, WorkMessage
 from .parts import result_as_text
 from .tool_ids import assign_tool_call_ids
@@ -196,7 +196,7 @@ class _Pairing:
             slots: list[Slot] = []
             for pos, slot in enumerate(message.slots):
                 converted = self.keep_or_convert(slot, (k, pos), role)
-                if is_tool and converted == [slot]:
+                if is_tool and converted == [slot] and not _is_breakpoint(slot):
                     self.notices.at(
                         "handoff.misplaced_part",
                         "Moved a non-result part of a tool message into a user message.",
@@ -217,7 +217,12 @@ class _Pairing:
     ) -> Iterator[WorkMessage]:
         """The results of message ``k``'s calls, in place of the tool messages in ``run`` and
         of the results opening user message ``user`` (None: no such message follows)."""
-        places = [(i, p) for i in run for p in range(len(self.work[i].slots))]
+        places = [  # a cache breakpoint between results answers nothing and stays in place
+            (i, p)
+            for i in run
+            for p, slot in enumerate(self.work[i].slots)
+            if not _is_breakpoint(slot)
+        ]
         if user is not None:
             places += self.leading_results(user)
         answered = [self.claimed.get(at) for at in places]
@@ -240,14 +245,14 @@ class _Pairing:
     def with_answers(self, i: int, calls: list[_Call]) -> WorkMessage:
         """Message ``i`` with its results of ``calls`` under their new ids, the rest kept."""
         message = self.work[i]
-        mine = [c for c in calls if c.result is not None and c.result[0] == i]
-        answers = len(mine)
-        rest = [
-            kept
-            for pos, slot in enumerate(message.slots[answers:], start=answers)
-            for kept in self.keep_or_convert(slot, (i, pos), message.role)
-        ]
-        message.replace([self.answer(c) for c in mine] + rest)
+        slots: list[Slot] = []
+        for pos, slot in enumerate(message.slots):  # already in call order; breakpoints stay
+            call = self.claimed.get((i, pos))
+            if call is not None and call in calls:
+                slots.append(self.answer(call))
+            else:
+                slots.extend(self.keep_or_convert(slot, (i, pos), message.role))
+        message.replace(slots)
         return message
 
     def report(self, calls: list[_Call], places: set[Position]) -> None:
@@ -279,3 +284,7 @@ class _Pairing:
                 tool_call_id=call.new_id,
                 reason=reason,
             )
+
+
+def _is_breakpoint(slot: Slot) -> bool:
+    return isinstance(slot.part, CacheBreakpoint)

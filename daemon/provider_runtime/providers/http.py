@@ -1,16 +1,18 @@
 """One generic HTTP adapter: a provider is a declaration, ``HttpAdapter`` does the rest.
 
 A provider declares its chat path, auth scheme, capabilities, ``encode``, ``decode``, an error
-classifier and (optionally) how to list its models (``ProviderDeclaration``). Sending, retries,
-refusing a non-2xx answer, credential headers, paging and ``repr`` are the same for all and live
-here. The classifier is handed to the transport once: it decides retries from the error it
+classifier and (optionally) how to list its models, how to count a prompt's tokens
+(``TokenCounting``) and how to read its rate-limit headers (``ProviderDeclaration``). Sending,
+retries, refusing a non-2xx answer, credential headers, paging and ``repr`` are the same for all
+and live here. The classifier is handed to the transport once: it decides retries from the error it
 builds and raises that same error, so an error body is decoded once per answer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypedDict, Unpack
 
@@ -18,6 +20,7 @@ import httpx
 import msgspec
 
 from ..core.errors import ConfigError, ErrorKind, ProviderError
+from ..core.tokens import estimate_request_tokens
 from ..core.types import (
     AdapterContext,
     ModelInfo,
@@ -25,10 +28,13 @@ from ..core.types import (
     ProviderRequest,
     ProviderResponse,
     ProviderRuntimeWarning,
+    RateLimit,
     Secret,
+    TokenCount,
 )
 from ..transport.http import HttpResponse, HttpTransport, RetryPolicy, redact_url
 from .errors import BaseUrlAdvice, advise_openai_base_url, locate_error
+from .ratelimit import RateLimitParser
 from .warnings import with_warnings
 
 __all__ = [
@@ -46,6 +52,8 @@ __all__ = [
     "PreparedRequest",
     "ProviderDeclaration",
     "Signer",
+    "TokenCounting",
+    "decode_input_tokens",
     "with_warnings",
 ]
 
@@ -138,6 +146,37 @@ class ModelListing:
 ChatPath = str | Callable[[Call], str]  # fixed, or from the call (a model id in the path)
 
 
+class _InputTokens(msgspec.Struct):
+    input_tokens: int
+
+
+def decode_input_tokens(body: bytes, provider: str) -> int:
+    """``{"input_tokens": N}``, the answer of both Anthropic's and OpenAI's counting endpoints."""
+    try:
+        count = msgspec.json.decode(body, type=_InputTokens).input_tokens
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise ProviderError(
+            ErrorKind.PROTOCOL, f"unreadable token count answer: {exc}", provider=provider
+        ) from None
+    if count < 0:
+        raise ProviderError(
+            ErrorKind.PROTOCOL, f"negative token count in the answer: {count}", provider=provider
+        )
+    return count
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenCounting:
+    """``POST path`` with ``encode(call)`` counts the prompt ``run`` would send; ``decode``
+    reads the count from the answer. ``exact``: the provider promises the number the model
+    will receive (OpenAI does; Anthropic calls its count an estimate)."""
+
+    path: ChatPath
+    encode: Encode
+    decode: Callable[[bytes, str], int] = decode_input_tokens  # body, provider id
+    exact: bool = True
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProviderDeclaration:
     """Everything that makes one HTTP provider different from another.
@@ -153,6 +192,8 @@ class ProviderDeclaration:
     decode: Decode
     classify_error: ErrorDecoder
     models: ModelListing | None = None
+    counting: TokenCounting | None = None  # None: no endpoint, the runtime estimates
+    rate_limit: RateLimitParser | None = None  # None: its headers carry no rate limits
     headers: Mapping[str, str] = field(default_factory=dict)  # sent with every request
     advise: BaseUrlAdvice = advise_openai_base_url  # what its base URL looks like (404/405)
 
@@ -175,6 +216,7 @@ class Endpoint:
     timeout: float | None = None
     retry: RetryPolicy | None = None
     advise: BaseUrlAdvice = advise_openai_base_url
+    rate_limit: RateLimitParser | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
@@ -232,8 +274,8 @@ class Endpoint:
         )
 
     def classify(self, method: str, resp: HttpResponse) -> ProviderError:
-        """The provider's error for a non-2xx answer; where the request went, too, when the
-        answer suggests a wrong address."""
+        """The provider's error for a non-2xx answer, with the answer's rate-limit snapshot;
+        where the request went, too, when the answer suggests a wrong address."""
         error = self.decode_error(
             resp.status,
             resp.content,
@@ -242,7 +284,7 @@ class Endpoint:
             retry_after=resp.retry_after,
             headers=resp.headers,
         )
-        return locate_error(
+        located = locate_error(
             error,
             method=method,
             url=resp.url,
@@ -250,6 +292,23 @@ class Endpoint:
             base_url=self.base_url,
             advise=self.advise,
         )
+        located.rate_limit = self.rate_limit_of(resp)
+        return located
+
+    def rate_limit_of(self, resp: HttpResponse) -> RateLimit | None:
+        """The answer's rate-limit snapshot, or None."""
+        return None if self.rate_limit is None else self.rate_limit(resp.headers)
+
+
+@contextlib.contextmanager
+def _carrying(rate_limit: RateLimit | None) -> Iterator[None]:
+    """A 2xx answer that cannot be decoded still reports its headers' rate limits."""
+    try:
+        yield
+    except ProviderError as exc:
+        if exc.rate_limit is None:
+            exc.rate_limit = rate_limit
+        raise
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -288,6 +347,7 @@ class HttpAdapter:
             timeout=options.get("timeout"),
             retry=options.get("retry"),
             advise=declaration.advise,
+            rate_limit=declaration.rate_limit,
         )
 
     @property
@@ -320,7 +380,51 @@ class HttpAdapter:
             body=body,
             timeout=context.timeout,
         )
-        return with_warnings(declared.decode(resp.content, call, resp.request_id), warnings)
+        rate_limit = self._http.rate_limit_of(resp)
+        with _carrying(rate_limit):
+            response = declared.decode(resp.content, call, resp.request_id)
+        response = msgspec.structs.replace(response, rate_limit=rate_limit)
+        return with_warnings(response, warnings)
+
+    @property
+    def counts_tokens(self) -> bool:
+        """True when the declaration has a counting endpoint (``TokenCounter``); a model whose
+        API (``declaration_for``) has none is then estimated as the runtime would."""
+        return self._declaration.counting is not None
+
+    async def count_tokens(self, request: ProviderRequest, context: AdapterContext) -> TokenCount:
+        """The provider's count of the prompt ``run`` would send (same encode, same call)."""
+        counting = self.declaration_for(context).counting
+        if counting is None:  # this model's API has none: the runtime's offline rule
+            return TokenCount(
+                input_tokens=estimate_request_tokens(request),
+                exact=False,
+                source="estimate",
+                provider=self.id,
+                model=context.model.id,
+            )
+        call = Call(
+            provider=self.id, model=context.model.id, request=request, model_info=context.model_info
+        )
+        body, warnings = counting.encode(call)
+        path = counting.path
+        resp = await self._http.call(
+            "POST",
+            path if isinstance(path, str) else path(call),
+            credential=context.credential,
+            body=body,
+            timeout=context.timeout,
+        )
+        with _carrying(self._http.rate_limit_of(resp)):
+            input_tokens = counting.decode(resp.content, self.id)
+        return TokenCount(
+            input_tokens=input_tokens,
+            exact=counting.exact,
+            source="provider",
+            provider=self.id,
+            model=context.model.id,
+            warnings=warnings,
+        )
 
     async def discover_models(self, credential: Secret | None) -> list[ModelInfo]:
         listing = self._declaration.models

@@ -4,8 +4,8 @@ is reported with one warning code per condition (protocol.md §9 ``capability.*`
 The target's effective capabilities are the provider's own (the dialect's facts and the config's
 quirks, as its adapter declares them) narrowed by the catalog's entry for the model: only a
 ``False`` there narrows, unknown (``None``) leaves the provider's word. Encoders trust the
-result and make no such decision again. A new decision (cache breakpoints, an effort ladder)
-is one more step of ``prepare_request``.
+result and make no such decision again. A new decision (an effort ladder) is one more step of
+``prepare_request``; cache intent is the step ``cache_intent.decide_cache``.
 """
 
 from __future__ import annotations
@@ -15,22 +15,29 @@ from collections.abc import Callable
 
 import msgspec
 
+from ..catalog.effort import nearest_effort
 from ..core.types import (
     JsonFormat,
     JsonSchemaFormat,
+    ModelCapabilities,
     ModelInfo,
     ModelRef,
     ProviderCapabilities,
     ProviderRequest,
     ProviderRuntimeWarning,
+    ReasoningConfig,
 )
 from ..handoff import HandoffTarget, normalize_handoff_messages
+from .cache_intent import decide_cache
 
 __all__ = ["effective_capabilities", "prepare_request"]
 
 Warnings = list[ProviderRuntimeWarning]
 # One decision about the request's own fields: (request, capabilities, target name) -> changes.
 Step = Callable[[ProviderRequest, ProviderCapabilities, str, Warnings], dict[str, object]]
+# One decision that needs the catalog's word on the model (None: the catalog has no entry):
+# (request as the steps above left it, model capabilities, target name) -> changes.
+ModelStep = Callable[[ProviderRequest, ModelCapabilities | None, str, Warnings], dict[str, object]]
 
 
 def effective_capabilities(
@@ -64,9 +71,14 @@ def prepare_request(
     changes: dict[str, object] = {}
     for step in _STEPS:
         changes.update(step(request, caps, name, warnings))
+    model = info.capabilities if info is not None else None
+    for model_step in _MODEL_STEPS:
+        current = msgspec.structs.replace(request, **changes) if changes else request
+        changes.update(model_step(current, model, name, warnings))
+    request = msgspec.structs.replace(request, **changes)  # a step may change the messages
     target = HandoffTarget(provider=ref.provider, model=ref.id, capabilities=caps)
     messages, handoff_warnings = normalize_handoff_messages(request.messages, target)
-    request = msgspec.structs.replace(request, model=ref, messages=messages, **changes)
+    request = msgspec.structs.replace(request, model=ref, messages=messages)
     return request, [*handoff_warnings, *warnings]
 
 
@@ -128,4 +140,84 @@ def _reasoning(
     return {"reasoning": None}
 
 
-_STEPS: tuple[Step, ...] = (_tools, _response_format, _reasoning)
+_STEPS: tuple[Step, ...] = (_tools, _response_format, _reasoning, decide_cache)
+
+
+def _effort(
+    request: ProviderRequest, model: ModelCapabilities | None, name: str, warnings: Warnings
+) -> dict[str, object]:
+    """The asked effort, or the nearest one the model accepts (``catalog/effort.py``).
+
+    Unknown data passes the asked effort through. A model that takes no level but a budget
+    (``reasoning_efforts == []``, mode ``budget``) keeps the effort: its encoder turns it into
+    a budget. ``none`` (or a zero budget alone) on a model that cannot turn reasoning off
+    becomes its weakest level.
+    """
+    reasoning = request.reasoning
+    if reasoning is None or model is None:
+        return {}
+    asked = reasoning.effort
+    if asked is None and reasoning.budget_tokens == 0:
+        asked = "none"  # a zero budget asks for no reasoning too
+    if asked is None:
+        return {}
+    applied = nearest_effort(asked, model.reasoning_efforts, off=model.reasoning_off)
+    if applied == asked:
+        return {}
+    if asked == "none":
+        sent = f"the `{applied}` effort was sent" if applied else "the model's default was kept"
+        warnings.append(
+            _warning(
+                "reasoning.off_unsupported",
+                f"{name} cannot answer without reasoning; {sent}",
+                asked=asked,
+                applied=applied,
+            )
+        )
+    elif applied is None:
+        if "budget" in (model.reasoning_modes or ()):
+            return {}  # expressed as a thinking budget by the encoder
+        warnings.append(
+            _warning(
+                "reasoning.effort_adjusted",
+                f"{name} takes no effort level; `{asked}` not sent",
+                asked=asked,
+                applied=None,
+            )
+        )
+    else:
+        warnings.append(
+            _warning(
+                "reasoning.effort_adjusted",
+                f"{name} does not offer the `{asked}` effort; the nearest it offers, "
+                f"`{applied}`, was sent",
+                asked=asked,
+                applied=applied,
+            )
+        )
+    budget = None if reasoning.budget_tokens == 0 else reasoning.budget_tokens
+    return {"reasoning": ReasoningConfig(effort=applied, budget_tokens=budget)}
+
+
+def _budget(
+    request: ProviderRequest, model: ModelCapabilities | None, name: str, warnings: Warnings
+) -> dict[str, object]:
+    """A token budget only for a model the catalog says takes one (unknown: as asked)."""
+    reasoning = request.reasoning
+    modes = model.reasoning_modes if model is not None else None
+    if reasoning is None or reasoning.budget_tokens is None or modes is None:
+        return {}
+    if "budget" in modes or reasoning.budget_tokens == 0:
+        return {}  # a zero budget means "no reasoning", handled as such by every encoder
+    rest = f"the `{reasoning.effort}` effort was sent" if reasoning.effort else "not sent"
+    warnings.append(
+        _warning(
+            "reasoning.budget_unsupported",
+            f"{name} takes no reasoning token budget; `budget_tokens` {rest}",
+            budget_tokens=reasoning.budget_tokens,
+        )
+    )
+    return {"reasoning": msgspec.structs.replace(reasoning, budget_tokens=None)}
+
+
+_MODEL_STEPS: tuple[ModelStep, ...] = (_effort, _budget)

@@ -6,8 +6,8 @@ the pricing table, the credential source and the transports, all read-only while
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -18,7 +18,7 @@ from ..catalog import (
     merge_static_and_remote_catalog,
 )
 from ..core.errors import ErrorKind, ProviderError, RoutingError
-from ..core.traits import ProviderAdapter
+from ..core.traits import TokenCounter
 from ..core.types import (
     AdapterContext,
     CanonicalStruct,
@@ -30,15 +30,21 @@ from ..core.types import (
     ProviderRequest,
     ProviderResponse,
     ProviderRuntimeWarning,
+    TokenCount,
+    Usage,
     parse_model_ref,
 )
 from ..pricing import estimate_cost
 from ..registry import ProviderRegistry
 from .builder import ProviderRuntimeBuilder, RuntimeParts
 from .capabilities import prepare_request
+from .counting import PriceQuote, estimate_count, finish_count
 from .faults import EntryFault
 
-__all__ = ["DiscoveryResult", "EntryFault", "ProviderRuntime"]
+__all__ = ["DiscoveryResult", "EntryFault", "PriceQuote", "ProviderRuntime"]
+
+T = TypeVar("T")
+AdapterCall = Callable[[ProviderRequest, AdapterContext], Awaitable[T]]
 
 
 class DiscoveryResult(CanonicalStruct, frozen=True):
@@ -84,7 +90,8 @@ class ProviderRuntime:
 
         request, warnings = prepare_request(request, ref, info, adapter.capabilities)
 
-        response = await self._call(adapter, request, AdapterContext(model=ref, model_info=info))
+        context = AdapterContext(model=ref, model_info=info)
+        response = await self._call(adapter.run, request, context)
 
         cost, pricing_warnings = self._price(response, ref)
         return msgspec.structs.replace(
@@ -92,6 +99,36 @@ class ProviderRuntime:
             cost=cost,
             warnings=[*warnings, *response.warnings, *pricing_warnings],
         )
+
+    async def count_tokens(self, request: ProviderRequest) -> TokenCount:
+        """The prompt's size for its model, from the same prepared request ``run`` would send:
+        the provider's count where its adapter has a counting endpoint (credentials, retries
+        and errors as for ``run``), else the offline estimate; ``fits`` from the catalog."""
+        ref = self._route(request.model)
+        assert ref.provider is not None
+        adapter = self._registry.resolve_adapter(ref.provider)
+        info = find_model(self._catalog, ref.provider, ref.id)
+        prepared, warnings = prepare_request(request, ref, info, adapter.capabilities)
+        if isinstance(adapter, TokenCounter) and adapter.counts_tokens:
+            context = AdapterContext(model=ref, model_info=info)
+            count = await self._call(adapter.count_tokens, prepared, context)
+        else:
+            count = estimate_count(prepared, ref)
+        return finish_count(count, info, request.max_output_tokens, warnings)
+
+    def price(self, models: Sequence[str | ModelRef], usage: Usage) -> list[PriceQuote]:
+        """What a call of each model reporting ``usage`` would have cost, priced as ``run``
+        prices (user rules, then the catalog); no network, no credential. Each model is routed
+        as ``run`` routes it: an unknown one is a routing error."""
+        quotes = []
+        for model in models:
+            ref = self._route(model)
+            assert ref.provider is not None
+            cost, warnings = estimate_cost(usage, ref, self._pricing)
+            quotes.append(
+                PriceQuote(provider=ref.provider, model=ref.id, cost=cost, warnings=warnings)
+            )
+        return quotes
 
     def _route(self, model: str | ModelRef) -> ModelRef:
         """The model with its provider; a bad config entry covering it fails the call first."""
@@ -110,19 +147,19 @@ class ProviderRuntime:
                 raise fault.error
 
     async def _call(
-        self, adapter: ProviderAdapter, request: ProviderRequest, context: AdapterContext
-    ) -> ProviderResponse:
-        """The adapter's answer, with a credential asked for this call (fails fast, before I/O).
+        self, send: AdapterCall[T], request: ProviderRequest, context: AdapterContext
+    ) -> T:
+        """The adapter's answer (``send`` is its ``run`` or ``count_tokens``), with a credential
+        asked for this call (fails fast, before I/O).
 
         A cached key the provider refuses (rotated meanwhile) is dropped and asked for once more,
         when the token provider can forget keys (``invalidate``); otherwise the refusal stands.
         """
-        provider = context.model.provider or adapter.id
+        provider = context.model.provider
+        assert provider is not None
         credential = await self._tokens.get_token(provider)
         try:
-            return await adapter.run(
-                request, msgspec.structs.replace(context, credential=credential)
-            )
+            return await send(request, msgspec.structs.replace(context, credential=credential))
         except ProviderError as exc:
             forget = getattr(self._tokens, "invalidate", None)
             if exc.kind is not ErrorKind.AUTHENTICATION or credential is None or forget is None:
@@ -130,7 +167,7 @@ class ProviderRuntime:
             if not forget(provider, credential):
                 raise
         fresh = await self._tokens.get_token(provider)
-        return await adapter.run(request, msgspec.structs.replace(context, credential=fresh))
+        return await send(request, msgspec.structs.replace(context, credential=fresh))
 
     def _price(
         self, response: ProviderResponse, ref: ModelRef

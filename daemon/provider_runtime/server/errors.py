@@ -71,6 +71,7 @@ _DATA_DEFAULTS: dict[str, Any] = {
     "provider": None,
     "status": None,
     "retry_after": None,
+    "rate_limit": None,
 }
 
 _AT_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
@@ -104,6 +105,7 @@ def error_data(exc: ProviderRuntimeError) -> dict[str, Any]:
             provider_code=exc.provider_code,
             request_id=exc.request_id,
             retry_after=exc.retry_after,
+            rate_limit=msgspec.to_builtins(exc.rate_limit),
         )
     return data
 

@@ -11,8 +11,8 @@ from typing import Any
 import msgspec
 
 from .. import __version__
-from ..core.types import DiscoveryOptions, ProviderRequest, ProviderRuntimeWarning
-from .errors import RpcError, decode_params
+from ..core.types import DiscoveryOptions, ModelRef, ProviderRequest, ProviderRuntimeWarning, Usage
+from .errors import INVALID_PARAMS, RpcError, decode_params
 from .rpc import Handler
 from .state import RuntimeHolder
 
@@ -25,6 +25,8 @@ METHODS = [
     "initialize",
     "shutdown",
     "runtime/run",
+    "runtime/countTokens",
+    "runtime/price",
     "runtime/models",
     "runtime/catalog",
     "runtime/reloadConfig",
@@ -41,6 +43,13 @@ class InitializeParams(msgspec.Struct, kw_only=True):
 
     clientInfo: dict[str, Any] | None = None  # LSP's spelling
     warningNotifications: bool = False  # also send warnings as window/logMessage
+
+
+class PriceParams(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``runtime/price``: one model or a list of them, and the usage to price (counts >= 0)."""
+
+    model: str | ModelRef | list[str | ModelRef]
+    usage: Usage
 
 
 @dataclass
@@ -88,6 +97,35 @@ async def run(session: Session, raw: msgspec.Raw | None) -> Any:
     return response
 
 
+async def count_tokens(session: Session, raw: msgspec.Raw | None) -> Any:
+    request = decode_params(raw, ProviderRequest, required=True)
+    async with session.holder.use() as runtime:
+        count = await runtime.count_tokens(request)
+    session.report(count.warnings)
+    return count
+
+
+async def price(session: Session, raw: msgspec.Raw | None) -> dict[str, Any]:
+    from ..runtime import usage_problem  # deferred, as the runtime itself is
+
+    params = decode_params(raw, PriceParams, required=True)
+    models = params.model if isinstance(params.model, list) else [params.model]
+    if not models:
+        raise RpcError(
+            INVALID_PARAMS,
+            "invalid params at `params.model`: give at least one model",
+            {"path": "params.model"},
+        )
+    problem = usage_problem(params.usage)
+    if problem is not None:
+        path = f"params.usage.{problem[0]}"
+        raise RpcError(INVALID_PARAMS, f"invalid params at `{path}`: {problem[1]}", {"path": path})
+    async with session.holder.use() as runtime:
+        quotes = runtime.price(models, params.usage)
+    session.report([w for quote in quotes for w in quote.warnings])
+    return {"prices": quotes}
+
+
 async def models(session: Session, raw: msgspec.Raw | None) -> Any:
     options = decode_params(raw, DiscoveryOptions)
     async with session.holder.use() as runtime:
@@ -111,6 +149,8 @@ def handler_table(session: Session) -> dict[str, Handler]:
         "initialize": partial(initialize, session),
         "shutdown": partial(shutdown, session),
         "runtime/run": partial(run, session),
+        "runtime/countTokens": partial(count_tokens, session),
+        "runtime/price": partial(price, session),
         "runtime/models": partial(models, session),
         "runtime/catalog": partial(catalog, session),
         "runtime/reloadConfig": partial(reload_config, session),

@@ -87,7 +87,10 @@ export interface ProviderRequest {
   top_p?: number | null;
   max_output_tokens?: number | null;
   stop?: string[];
-  reasoning?: { effort?: 'minimal' | 'low' | 'medium' | 'high' | null; budget_tokens?: number | null } | null;
+  reasoning?: {
+    effort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max' | null;
+    budget_tokens?: number | null;
+  } | null;
   metadata?: Record<string, string>;
 }
 

@@ -19,7 +19,9 @@ from ...core.types import (
     ToolDefinition,
 )
 from ..warnings import warn
+from .cache import anthropic_cache_placement, mark_block
 from .encode_messages import encode_anthropic_messages
+from .thinking import EFFORT_BUDGETS, MIN_THINKING_BUDGET, encode_thinking
 from .wire import AnthropicMessagesRequest, AnthropicTool
 
 __all__ = [
@@ -32,9 +34,6 @@ __all__ = [
 ]
 
 DEFAULT_MAX_TOKENS = 4096
-MIN_THINKING_BUDGET = 1024
-# Reasoning effort -> thinking budget_tokens (Anthropic takes a budget, not a level).
-EFFORT_BUDGETS: dict[str, int] = {"minimal": 1024, "low": 2048, "medium": 4096, "high": 16384}
 # The tool that carries a json_schema response: Anthropic's GA Messages API (the spec we follow)
 # has no response format, so the schema becomes a tool the model is made to call.
 JSON_TOOL_NAME = "json_response"
@@ -57,16 +56,21 @@ def encode_anthropic_request(
     ``model`` is the native model id; ``model_info`` (the catalog entry) supplies the default
     ``max_tokens`` when the request sets none, else ``default_max_tokens`` is used.
     """
+    cache = anthropic_cache_placement(request, tools=bool(request.tools) or uses_json_tool(request))
     system, messages, warnings = encode_anthropic_messages(
-        request.messages, provider=provider, model=model
+        request.messages, provider=provider, model=model, cache=cache
     )
-    tools = [_encode_tool(tool, i, warnings) for i, tool in enumerate(request.tools)]
+    warnings.extend(cache.warnings)
+    strict = _takes_strict(model_info)
+    tools = [_encode_tool(tool, i, strict, warnings) for i, tool in enumerate(request.tools)]
     json_tool = _json_tool(request, warnings)
     if json_tool is not None:
         tools.append(json_tool)
+    if tools:
+        mark_block(tools[-1], cache.tools)  # type: ignore[arg-type]
     tool_choice = _encode_tool_choice(request.tool_choice, tools, json_tool is not None, warnings)
     forced = tool_choice is not None and tool_choice["type"] in ("any", "tool")
-    max_tokens, thinking = _encode_thinking(
+    max_tokens, thinking, effort = encode_thinking(
         request, messages, model_info, default_max_tokens, forced=forced, warnings=warnings
     )
     body: AnthropicMessagesRequest = (
@@ -80,7 +84,15 @@ def encode_anthropic_request(
         body["tool_choice"] = tool_choice
     if thinking is not None:
         body["thinking"] = thinking
-    sampling = _encode_sampling(request, thinking_on=_thinking_on(thinking), warnings=warnings)
+    if effort is not None:
+        body["output_config"] = {"effort": effort}
+    caps = model_info.capabilities if model_info is not None else None
+    sampling = _encode_sampling(
+        request,
+        thinking_on=_thinking_on(thinking),
+        pair=caps is not None and caps.temperature_with_top_p is True,
+        warnings=warnings,
+    )
     if "temperature" in sampling:
         body["temperature"] = sampling["temperature"]
     if "top_p" in sampling:
@@ -105,19 +117,32 @@ def uses_json_tool(request: ProviderRequest) -> bool:
 # --------------------------------------------------------------------------- tools
 
 
-def _encode_tool(tool: ToolDefinition, index: int, warnings: Warnings) -> AnthropicTool:
+def _takes_strict(model_info: ModelInfo | None) -> bool:
+    """Strict tool use is a structured-outputs feature: sent to the models the catalog lists
+    with structured outputs (``json_schema``: Claude 4.5 and later), per
+    https://platform.claude.com/docs/en/build-with-claude/structured-outputs."""
+    caps = model_info.capabilities if model_info is not None else None
+    return caps is not None and caps.json_schema is True
+
+
+def _encode_tool(
+    tool: ToolDefinition, index: int, strict: bool, warnings: Warnings
+) -> AnthropicTool:
     schema = dict(tool.parameters)
     schema.setdefault("type", "object")  # `{}` (no arguments) is common; Anthropic needs a type
-    if tool.strict:
+    if tool.strict and not strict:
         warn(
             warnings,
             "unsupported.strict",
-            f"tool {tool.name!r}: strict schema adherence is not available; sent without it",
+            f"tool {tool.name!r}: strict schema adherence is not available for this model; "
+            "sent without it",
             where=f"tools[{index}]",
         )
     out: AnthropicTool = {"name": tool.name, "input_schema": schema}
     if tool.description:
         out["description"] = tool.description
+    if strict and tool.strict is not None:
+        out["strict"] = tool.strict
     return out
 
 
@@ -186,128 +211,20 @@ def _encode_tool_choice(
 
 
 def _thinking_on(thinking: dict[str, Any] | None) -> bool:
-    return thinking is not None and thinking["type"] == "enabled"
-
-
-def _base_max_tokens(
-    request: ProviderRequest, model_info: ModelInfo | None, default: int
-) -> tuple[int, bool]:
-    """``max_tokens`` and whether the caller set it explicitly.
-
-    Unset, it is ``default`` capped by the model's own limit, never the model's full limit:
-    Anthropic reserves rate-limit quota for ``max_tokens`` up front, and a non-streaming call
-    allowed to run for tens of thousands of tokens can outlast an HTTP timeout.
-    """
-    if request.max_output_tokens is not None:
-        return request.max_output_tokens, True
-    if model_info is not None and model_info.max_output_tokens:
-        return min(default, model_info.max_output_tokens), False
-    return default, False
-
-
-def _requested_budget(request: ProviderRequest, warnings: Warnings) -> int | None:
-    """The thinking budget asked for: None for no reasoning config, 0 to disable thinking."""
-    reasoning = request.reasoning
-    if reasoning is None:
-        return None
-    if reasoning.budget_tokens is not None:
-        if reasoning.effort is not None:
-            warn(
-                warnings,
-                "unsupported.reasoning_effort",
-                "Anthropic takes a thinking budget; `budget_tokens` was used and `effort` ignored",
-                effort=reasoning.effort,
-            )
-        budget = reasoning.budget_tokens
-    else:
-        budget = EFFORT_BUDGETS[reasoning.effort or "medium"]
-    if 0 < budget < MIN_THINKING_BUDGET:
-        warn(
-            warnings,
-            "unsupported.reasoning_budget",
-            f"Anthropic's smallest thinking budget is {MIN_THINKING_BUDGET} tokens; raised to it",
-            requested=budget,
-            sent=MIN_THINKING_BUDGET,
-        )
-        budget = MIN_THINKING_BUDGET
-    return budget
-
-
-def _encode_thinking(
-    request: ProviderRequest,
-    messages: list[dict[str, Any]],
-    model_info: ModelInfo | None,
-    default_max_tokens: int,
-    *,
-    forced: bool,
-    warnings: Warnings,
-) -> tuple[int, dict[str, Any] | None]:
-    """``max_tokens`` and the ``thinking`` object (None: leave the field out)."""
-    max_tokens, explicit = _base_max_tokens(request, model_info, default_max_tokens)
-    budget = _requested_budget(request, warnings)
-    if budget is None:
-        return max_tokens, None
-    if budget == 0:
-        return max_tokens, {"type": "disabled"}
-    blocker = _thinking_blocker(messages, forced=forced)
-    if blocker is not None:
-        warn(warnings, "unsupported.reasoning", f"thinking not enabled: {blocker}")
-        return max_tokens, None
-    if budget >= max_tokens and not explicit:
-        # The default leaves room for the answer after the thinking, within the model's limit.
-        cap = model_info.max_output_tokens if model_info is not None else None
-        max_tokens = (
-            budget + default_max_tokens if cap is None else min(cap, budget + default_max_tokens)
-        )
-    if budget >= max_tokens:
-        if max_tokens <= MIN_THINKING_BUDGET:
-            warn(
-                warnings,
-                "unsupported.reasoning",
-                f"thinking not enabled: max_tokens {max_tokens} leaves no room for the minimum "
-                f"budget of {MIN_THINKING_BUDGET} tokens",
-            )
-            return max_tokens, None
-        sent = max(MIN_THINKING_BUDGET, max_tokens // 2)
-        warn(
-            warnings,
-            "unsupported.reasoning_budget",
-            f"the thinking budget must be below max_tokens ({max_tokens}); lowered",
-            requested=budget,
-            sent=sent,
-        )
-        budget = sent
-    return max_tokens, {"type": "enabled", "budget_tokens": budget}
-
-
-def _thinking_blocker(messages: list[dict[str, Any]], *, forced: bool) -> str | None:
-    """Why Anthropic would reject thinking for these turns, or None when it may be enabled."""
-    if forced:
-        return "Anthropic does not allow thinking while a tool call is forced"
-    if messages and messages[-1]["role"] == "assistant":
-        return "the last message is an assistant prefill, which Anthropic does not accept with it"
-    last_assistant = max(
-        (i for i, turn in enumerate(messages) if turn["role"] == "assistant"), default=None
-    )
-    if last_assistant is None or last_assistant + 1 >= len(messages):
-        return None
-    turn = messages[last_assistant]["content"]
-    follow = messages[last_assistant + 1]["content"]
-    calls = any(b["type"] == "tool_use" for b in turn)
-    thought = any(b["type"] in ("thinking", "redacted_thinking") for b in turn)
-    continued = any(b["type"] == "tool_result" for b in follow)
-    if calls and continued and not thought:
-        return "the tool calls being answered were made without a replayable thinking block"
-    return None
+    return thinking is not None and thinking["type"] in ("enabled", "adaptive")
 
 
 # --------------------------------------------------------------------------- sampling, metadata
 
 
 def _encode_sampling(
-    request: ProviderRequest, *, thinking_on: bool, warnings: Warnings
+    request: ProviderRequest, *, thinking_on: bool, pair: bool, warnings: Warnings
 ) -> dict[str, float]:
-    """``temperature`` or ``top_p`` within Anthropic's ranges; what does not fit is reported."""
+    """``temperature`` or ``top_p`` within Anthropic's ranges; what does not fit is reported.
+
+    ``pair``: the catalog says the model takes both together (Claude 3 and earlier); unknown
+    models are treated as refusing the pair, as every current model does.
+    """
     given = {"temperature": request.temperature, "top_p": request.top_p}
     out = {name: value for name, value in given.items() if value is not None}
     if thinking_on:
@@ -327,8 +244,8 @@ def _encode_sampling(
                 requested=dropped,
             )
         out = {name: value for name, value in out.items() if name not in dropped}
-    if "temperature" in out and "top_p" in out:
-        # Current models (Sonnet 4.5, Opus 4.1+, Haiku 4.5) reject the pair with a 400.
+    if "temperature" in out and "top_p" in out and not pair:
+        # Claude 4 and later reject the pair with a 400 (catalog `temperature_with_top_p`).
         warn(
             warnings,
             "unsupported.sampling_parameters",

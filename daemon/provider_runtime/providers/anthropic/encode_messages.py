@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.types import (
+    CacheBreakpoint,
     ContentPart,
     ImagePart,
     Message,
@@ -19,7 +20,9 @@ from ...core.types import (
     ToolCall,
     ToolResult,
 )
+from ..cache import CachePlacement
 from ..warnings import warn
+from .cache import mark_block
 
 __all__ = ["IMAGE_MEDIA_TYPES", "encode_anthropic_messages", "encode_image"]
 
@@ -30,22 +33,35 @@ Block = dict[str, Any]
 
 
 def encode_anthropic_messages(
-    messages: list[Message], *, provider: str, model: str
-) -> tuple[str | None, list[dict[str, Any]], list[ProviderRuntimeWarning]]:
-    """Return the top-level ``system`` text (or None), the native turns and the warnings.
+    messages: list[Message],
+    *,
+    provider: str,
+    model: str,
+    cache: CachePlacement | None = None,
+) -> tuple[str | list[Block] | None, list[dict[str, Any]], list[ProviderRuntimeWarning]]:
+    """Return the top-level ``system`` (or None), the native turns and the warnings.
 
-    System messages are joined with a blank line wherever they stand. Canonical ``tool``
-    messages join the user side; consecutive turns of one side are merged into one turn.
+    System messages are joined with a blank line wherever they stand; when a cache marker goes
+    on the system prompt it is a list of text blocks instead, one per text part. Canonical
+    ``tool`` messages join the user side; consecutive turns of one side are merged into one.
+    ``cache`` says which parts carry a ``cache_control`` marker.
     """
+    cache = cache or CachePlacement()
     warnings: list[ProviderRuntimeWarning] = []
     system_texts: list[str] = []
+    system_blocks: list[Block] = []
     turns: list[dict[str, Any]] = []
     for index, message in enumerate(messages):
         if message.role == MessageRole.SYSTEM:
             system_texts.extend(_system_texts(message, index, warnings))
+            system_blocks.extend(_system_blocks(message, index, cache))
             continue
         side = "assistant" if message.role == MessageRole.ASSISTANT else "user"
-        blocks = _encode_blocks(message, index, provider=provider, model=model, warnings=warnings)
+        blocks = _encode_blocks(
+            message, index, provider=provider, model=model, warnings=warnings, cache=cache
+        )
+        if not blocks and _only_breakpoints(message):
+            continue  # its breakpoints marked the blocks before it
         if not blocks:
             warn(
                 warnings,
@@ -66,8 +82,24 @@ def encode_anthropic_messages(
             turn["content"] = [b for b in content if b["type"] == "tool_result"] + [
                 b for b in content if b["type"] != "tool_result"
             ]
+    if any("cache_control" in b for b in system_blocks):
+        return system_blocks, turns, warnings
     system = "\n\n".join(t for t in system_texts if t.strip()) or None
     return system, turns, warnings
+
+
+def _only_breakpoints(message: Message) -> bool:
+    parts = message.parts()
+    return bool(parts) and all(isinstance(p, CacheBreakpoint) for p in parts)
+
+
+def _system_blocks(message: Message, index: int, cache: CachePlacement) -> list[Block]:
+    """The system prompt as text blocks (the form that can carry cache markers)."""
+    return [
+        mark_block({"type": "text", "text": part.text}, cache.ttl(index, part_index))
+        for part_index, part in enumerate(message.parts())
+        if isinstance(part, TextPart) and part.text.strip()
+    ]
 
 
 def _system_texts(
@@ -77,7 +109,7 @@ def _system_texts(
     for part_index, part in enumerate(message.parts()):
         if isinstance(part, TextPart):
             texts.append(part.text)
-        else:
+        elif not isinstance(part, CacheBreakpoint):
             _unsupported_part(warnings, message, index, part_index, part)
     return ["".join(texts)] if texts else []
 
@@ -89,10 +121,14 @@ def _encode_blocks(
     provider: str,
     model: str,
     warnings: list[ProviderRuntimeWarning],
+    cache: CachePlacement,
 ) -> list[Block]:
     blocks: list[Block] = []
     assistant = message.role == MessageRole.ASSISTANT
     for part_index, part in enumerate(message.parts()):
+        count = len(blocks)
+        if isinstance(part, CacheBreakpoint):
+            continue  # carried by the block it follows (``cache``)
         if isinstance(part, TextPart):
             if part.text.strip():  # Anthropic rejects blank text blocks
                 blocks.append({"type": "text", "text": part.text})
@@ -108,6 +144,8 @@ def _encode_blocks(
                 blocks.append(block)
         else:
             _unsupported_part(warnings, message, index, part_index, part)
+        if len(blocks) > count:
+            mark_block(blocks[-1], cache.ttl(index, part_index))
     return blocks
 
 

@@ -106,15 +106,18 @@ class AnthropicTool(TypedDict, total=False):
     name: Required[str]
     description: str
     input_schema: Required[dict[str, Any]]
+    cache_control: dict[str, Any]
+    strict: bool
 
 
 class AnthropicMessagesOptions(TypedDict, total=False):
     """Every optional member of the body."""
 
-    system: str
+    system: str | list[dict[str, Any]]  # text blocks when one carries a cache marker
     tools: list[AnthropicTool]
     tool_choice: dict[str, Any]
     thinking: dict[str, Any]
+    output_config: dict[str, Any]
     temperature: float
     top_p: float
     stop_sequences: list[str]

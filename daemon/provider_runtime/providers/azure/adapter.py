@@ -5,7 +5,10 @@ The v1 API (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/api-versio
 the deployment name as ``model``. With ``api_version`` set, the older deployment path
 ``/openai/deployments/{deployment}/chat/completions?api-version=...`` instead. The key goes in
 the ``api-key`` header, or a Microsoft Entra ID token as ``Authorization: Bearer`` (``auth``).
-Translation is OpenAI's; Azure adds only its content-filter verdicts (``decode.py``).
+Translation is OpenAI's; Azure adds only its content-filter verdicts (``decode.py``). Rate
+limits come in OpenAI's ``x-ratelimit-*`` headers
+(https://learn.microsoft.com/en-us/azure/ai-services/openai/how-to/quota); Azure documents no
+token-counting endpoint, so ``runtime/countTokens`` estimates.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from ...core.types import AdapterContext, ProviderResponse
 from ...transport.http import HttpTransport
 from ..http import API_KEY, BEARER, Call, EndpointOptions, HttpAdapter, ProviderDeclaration
 from ..openai.adapter import openai_declaration
+from ..ratelimit import parse_openai_rate_limit
 from ..openai.dialect import OpenAIDialect
 from ..openai.responses.adapter import responses_declaration
 from .decode import decode_azure_chat, decode_azure_responses
@@ -100,12 +104,14 @@ class AzureOpenAIAdapter(HttpAdapter):
             capabilities=capabilities,
             decode=_decode,
             models=None,
+            counting=None,  # no documented counting endpoint: the runtime estimates
             advise=_advise,
         )
         if api == "responses":
             chat = replace(
                 responses_declaration(capabilities, auth=credential),
                 decode=_decode_responses,
+                rate_limit=parse_openai_rate_limit,
                 advise=_advise,
             )
         super().__init__(

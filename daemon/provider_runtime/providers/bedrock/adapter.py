@@ -1,7 +1,8 @@
 """``BedrockAdapter``: the Bedrock Runtime Converse API declared on the generic ``HttpAdapter``.
 
 POST {base_url}/model/{modelId}/converse
-(https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html), the model id
+(https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html) and, to count
+a prompt, POST {base_url}/model/{modelId}/count-tokens (API_runtime_CountTokens), the model id
 URL-encoded (ids hold `:`, inference-profile ARNs `/`). Authenticated with a Bedrock API key as a
 bearer token when one is configured, else with SigV4 from the AWS credential chain
 (https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys-use.html).
@@ -12,9 +13,12 @@ from __future__ import annotations
 from typing import Any, Unpack
 from urllib.parse import quote
 
-from ...core.errors import ConfigError
+import msgspec
+
+from ...core.errors import ConfigError, ErrorKind, ProviderError
 from ...core.types import (
     AdapterContext,
+    CacheSupport,
     ProviderCapabilities,
     ProviderRequest,
     ProviderResponse,
@@ -22,7 +26,7 @@ from ...core.types import (
     SystemPlacement,
 )
 from ...transport.http import HttpTransport
-from ..http import Auth, Call, EndpointOptions, HttpAdapter, ProviderDeclaration
+from ..http import Auth, Call, EndpointOptions, HttpAdapter, ProviderDeclaration, TokenCounting
 from .decode import decode_bedrock_error, decode_bedrock_response
 from .encode import encode_bedrock_request
 from .sigv4 import SigV4Signer
@@ -48,6 +52,18 @@ BEDROCK_CAPABILITIES = ProviderCapabilities(
     tool_call_id_pattern="^[a-zA-Z0-9_.:-]+$",  # the service model's ToolUseId
     tool_call_id_max_length=64,
     remote_discovery=False,  # listing models is the control plane's (another service)
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html: cache
+    # checkpoints for Claude (Anthropic's rules: 4, 5m or 1h, longer first) and Amazon Nova.
+    cache=(
+        CacheSupport(
+            models=r"anthropic\.claude",
+            breakpoints=4,
+            ttls=("5m", "1h"),
+            retention=("none",),
+            longer_ttl_first=True,
+        ),
+        CacheSupport(models=r"amazon\.nova", breakpoints=4, ttls=("5m",), retention=("none",)),
+    ),
 )
 
 
@@ -66,6 +82,36 @@ def _encode(call: Call) -> tuple[BedrockConverseRequest, list[ProviderRuntimeWar
     )
 
 
+# The Converse body's fields that CountTokens' ConverseTokensRequest takes; inferenceConfig,
+# guardrails and the rest do not change the prompt.
+_COUNT_FIELDS = frozenset({"messages", "system", "toolConfig", "additionalModelRequestFields"})
+
+
+def _encode_count(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+    body, warnings = _encode(call)
+    converse = {key: value for key, value in body.items() if key in _COUNT_FIELDS}
+    return {"input": {"converse": converse}}, warnings
+
+
+class _CountTokensResponse(msgspec.Struct):
+    inputTokens: int
+
+
+def decode_count_tokens(body: bytes, provider: str) -> int:
+    """``CountTokensResponse.inputTokens``."""
+    try:
+        count = msgspec.json.decode(body, type=_CountTokensResponse).inputTokens
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise ProviderError(
+            ErrorKind.PROTOCOL, f"unreadable CountTokens answer: {exc}", provider=provider
+        ) from None
+    if count < 0:
+        raise ProviderError(
+            ErrorKind.PROTOCOL, f"negative token count in the answer: {count}", provider=provider
+        )
+    return count
+
+
 def _decode(body: bytes, call: Call, request_id: str | None) -> ProviderResponse:
     return decode_bedrock_response(
         body, provider=call.provider, model=call.model, request_id=request_id
@@ -82,6 +128,13 @@ def bedrock_declaration(signer: SigV4Signer | None) -> ProviderDeclaration:
         decode=_decode,
         classify_error=decode_bedrock_error,
         advise=_advise_base_url,
+        # "will match the token count that would be charged" (CountTokens' documentation).
+        counting=TokenCounting(
+            path=lambda call: model_path(call.model, "count-tokens"),
+            encode=_encode_count,
+            decode=decode_count_tokens,
+            exact=True,
+        ),
     )
 
 

@@ -23,6 +23,7 @@ from ...core.types import (
 )
 from ..anthropic.encode import EFFORT_BUDGETS, MIN_THINKING_BUDGET
 from ..warnings import warn
+from .cache import bedrock_cache_placement, cache_point
 from .encode_messages import encode_bedrock_messages
 from .wire import BedrockConverseRequest
 
@@ -50,14 +51,18 @@ def encode_bedrock_request(
     model_info: ModelInfo | None = None,
 ) -> tuple[BedrockConverseRequest, Warnings]:
     """Build the ``Converse`` body and the warnings for what could not be expressed."""
+    cache = bedrock_cache_placement(request)
     system, messages, warnings = encode_bedrock_messages(
-        request.messages, provider=provider, model=model
+        request.messages, provider=provider, model=model, cache=cache
     )
+    warnings.extend(cache.warnings)
     body: BedrockConverseRequest = {"messages": messages}
     if system:
         body["system"] = system
     tool_config = _encode_tool_config(request, messages, warnings)
     if tool_config is not None:
+        if cache.tools is not None:  # a cache checkpoint after the last tool definition
+            tool_config["tools"].append(cache_point(cache.tools))
         body["toolConfig"] = tool_config
     thinking = _encode_thinking(request, model, tool_config, warnings)
     inference = _encode_inference(request, model_info, thinking, warnings)
@@ -202,7 +207,7 @@ def _encode_thinking(
             "reasons (or not) by itself",
         )
         return None
-    if reasoning.budget_tokens == 0:
+    if reasoning.effort == "none" or (reasoning.effort is None and reasoning.budget_tokens == 0):
         return None  # thinking is off unless asked for
     budget = reasoning.budget_tokens or EFFORT_BUDGETS[reasoning.effort or "medium"]
     if budget < MIN_THINKING_BUDGET:

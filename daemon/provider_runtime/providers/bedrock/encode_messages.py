@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.types import (
+    CacheBreakpoint,
     ContentPart,
     ImagePart,
     Message,
@@ -21,7 +22,9 @@ from ...core.types import (
     ToolCall,
     ToolResult,
 )
+from ..cache import CachePlacement
 from ..warnings import warn
+from .cache import cache_point
 
 __all__ = ["IMAGE_FORMATS", "encode_bedrock_messages"]
 
@@ -33,13 +36,19 @@ Warnings = list[ProviderRuntimeWarning]
 
 
 def encode_bedrock_messages(
-    messages: list[Message], *, provider: str, model: str
+    messages: list[Message],
+    *,
+    provider: str,
+    model: str,
+    cache: CachePlacement | None = None,
 ) -> tuple[list[Block], list[dict[str, Any]], Warnings]:
     """Return the ``system`` blocks, the native turns and the warnings.
 
     Each system message is one ``system`` text block, wherever it stands. Canonical ``tool``
     messages join the user side; consecutive turns of one side are merged into one turn.
+    ``cache`` says after which parts a ``cachePoint`` block goes.
     """
+    cache = cache or CachePlacement()
     warnings: Warnings = []
     system: list[Block] = []
     turns: list[dict[str, Any]] = []
@@ -48,9 +57,14 @@ def encode_bedrock_messages(
             text = _system_text(message, index, warnings)
             if text.strip():  # SystemContentBlock.text is a NonEmptyString
                 system.append({"text": text})
+                system.extend(_system_point(message, index, cache))
             continue
         side = "assistant" if message.role == MessageRole.ASSISTANT else "user"
-        blocks = _encode_blocks(message, index, provider=provider, model=model, warnings=warnings)
+        blocks = _encode_blocks(
+            message, index, provider=provider, model=model, warnings=warnings, cache=cache
+        )
+        if not blocks and all(isinstance(p, CacheBreakpoint) for p in message.parts()):
+            continue  # its breakpoints follow the blocks before it
         if not blocks:
             warn(
                 warnings,
@@ -66,11 +80,26 @@ def encode_bedrock_messages(
             turns.append({"role": side, "content": blocks})
     for turn in turns:
         if turn["role"] == "user":
-            content = turn["content"]
-            turn["content"] = [b for b in content if "toolResult" in b] + [
-                b for b in content if "toolResult" not in b
-            ]
+            turn["content"] = _results_first(turn["content"])
     return system, turns, warnings
+
+
+def _results_first(content: list[Block]) -> list[Block]:
+    """``toolResult`` blocks open a user turn; a ``cachePoint`` right after one goes along."""
+    results: list[Block] = []
+    rest: list[Block] = []
+    with_results = False
+    for block in content:
+        with_results = "toolResult" in block or ("cachePoint" in block and with_results)
+        (results if with_results else rest).append(block)
+    return results + rest
+
+
+def _system_point(message: Message, index: int, cache: CachePlacement) -> list[Block]:
+    """The longest ``cachePoint`` asked inside this system message, after its one block."""
+    ttls = [cache.ttl(index, i) for i in range(len(message.parts()))]
+    asked = [t for t in ttls if t is not None]
+    return [cache_point("1h" if "1h" in asked else "5m")] if asked else []
 
 
 def _system_text(message: Message, index: int, warnings: Warnings) -> str:
@@ -78,18 +107,27 @@ def _system_text(message: Message, index: int, warnings: Warnings) -> str:
     for part_index, part in enumerate(message.parts()):
         if isinstance(part, TextPart):
             texts.append(part.text)
-        else:
+        elif not isinstance(part, CacheBreakpoint):
             _unsupported_part(warnings, message, index, part_index, part)
     return "".join(texts)
 
 
 def _encode_blocks(
-    message: Message, index: int, *, provider: str, model: str, warnings: Warnings
+    message: Message,
+    index: int,
+    *,
+    provider: str,
+    model: str,
+    warnings: Warnings,
+    cache: CachePlacement,
 ) -> list[Block]:
     blocks: list[Block] = []
     assistant = message.role == MessageRole.ASSISTANT
     for part_index, part in enumerate(message.parts()):
         where = f"messages[{index}][{part_index}]"
+        count = len(blocks)
+        if isinstance(part, CacheBreakpoint):
+            continue  # a cachePoint after the block it follows (``cache``)
         if isinstance(part, TextPart):
             if part.text.strip():  # Bedrock rejects blank text blocks
                 blocks.append({"text": part.text})
@@ -105,6 +143,9 @@ def _encode_blocks(
                 blocks.append(block)
         else:
             _unsupported_part(warnings, message, index, part_index, part)
+        ttl = cache.ttl(index, part_index)
+        if ttl is not None and len(blocks) > count:
+            blocks.append(cache_point(ttl))
     return blocks
 
 

@@ -6,6 +6,7 @@ import asyncio
 
 from ...core.types import (
     AdapterContext,
+    CacheSupport,
     ModelInfo,
     ProviderCapabilities,
     ProviderRequest,
@@ -29,6 +30,12 @@ _CAPABILITIES = ProviderCapabilities(
     requires_alternation=False,
     tool_call_id_max_length=64,
     remote_discovery=True,
+    # Every cache control, so that clients can see their intent arrive (answer.py reports it).
+    cache=(
+        CacheSupport(
+            breakpoints=None, ttls=("5m", "1h"), cache_key=True, retention=("extended", "none")
+        ),
+    ),
 )
 
 

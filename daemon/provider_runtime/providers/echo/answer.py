@@ -12,8 +12,10 @@ from typing import Any
 import msgspec
 
 from ...core.errors import ErrorKind, ProviderError
+from ...core.tokens import estimate_request_tokens, estimate_tokens
 from ...core.types import (
     AssistantOutput,
+    CacheBreakpoint,
     FinishReason,
     ImagePart,
     JsonFormat,
@@ -24,7 +26,6 @@ from ...core.types import (
     ProviderRequest,
     ProviderResponse,
     ProviderRuntimeWarning,
-    ReasoningPart,
     TextPart,
     ToolCall,
     ToolChoiceMode,
@@ -35,8 +36,6 @@ from ...core.types import (
 __all__ = ["MAX_SLEEP_SECONDS", "answer_echo_request", "echo_delay", "estimate_tokens"]
 
 MAX_SLEEP_SECONDS = 60.0
-IMAGE_TOKENS = 85  # a flat per-image charge, as low-detail images cost on OpenAI
-MESSAGE_OVERHEAD_TOKENS = 4  # role and separators, per message
 
 # Typical HTTP status of each error kind, for `/error KIND` (None: not an HTTP answer).
 _ERROR_STATUS: dict[ErrorKind, int | None] = {
@@ -62,11 +61,6 @@ _FINISH_RAW: dict[FinishReason, str] = {
 _encode = msgspec.json.Encoder(order="deterministic").encode
 
 
-def estimate_tokens(text: str) -> int:
-    """The usual rule of thumb: one token per four characters, rounded up (0 for no text)."""
-    return (len(text) + 3) // 4
-
-
 def echo_delay(request: ProviderRequest) -> float:
     """Seconds to wait before answering: ``/sleep SECONDS`` in the last user text (capped)."""
     command = _command(_last_user_text(request.messages))
@@ -84,7 +78,7 @@ def answer_echo_request(
     request: ProviderRequest, *, provider: str, model: str, context_window: int | None = None
 ) -> ProviderResponse:
     """The echo answer to ``request``; raises ``ProviderError`` as a real provider would."""
-    input_tokens = _input_tokens(request)
+    input_tokens = estimate_request_tokens(request)
     if context_window is not None and input_tokens > context_window:
         raise ProviderError(
             ErrorKind.CONTEXT_LENGTH_EXCEEDED,
@@ -161,30 +155,6 @@ def _ends_with_user_text(messages: list[Message]) -> bool:
 
 def _tool_results(message: Message) -> list[ToolResult]:
     return [p for p in message.parts() if isinstance(p, ToolResult)]
-
-
-def _input_tokens(request: ProviderRequest) -> int:
-    total = sum(_message_tokens(m) for m in request.messages)
-    return total + sum(estimate_tokens(_encode(tool).decode()) for tool in request.tools)
-
-
-def _message_tokens(message: Message) -> int:
-    tokens = MESSAGE_OVERHEAD_TOKENS
-    for part in message.parts():
-        if isinstance(part, TextPart | ReasoningPart):
-            tokens += estimate_tokens(part.text)
-        elif isinstance(part, ImagePart):
-            tokens += IMAGE_TOKENS
-        elif isinstance(part, ToolCall):
-            tokens += estimate_tokens(part.name + _encode(part.arguments).decode())
-        elif isinstance(part.content, str):
-            tokens += estimate_tokens(part.content)
-        else:
-            tokens += sum(
-                estimate_tokens(p.text) if isinstance(p, TextPart) else IMAGE_TOKENS
-                for p in part.content
-            )
-    return tokens
 
 
 # --------------------------------------------------------------------------- tool calls
@@ -291,7 +261,7 @@ def _reply_text(request: ProviderRequest, command: tuple[str, str] | None) -> st
     results = _tool_results(last) if last is not None else []
     if results:
         shown = "; ".join(f"{r.tool_call_id}: {_result_text(r)}" for r in results)
-        return _formatted(f"tool results: {shown}", request)
+        return _formatted(f"tool results: {shown}{_cache_note(request)}", request)
     prompt = _last_user_text(request.messages)
     if command is not None and command[0] == "sleep":
         parts = command[1].split(maxsplit=1)
@@ -307,7 +277,18 @@ def _reply_text(request: ProviderRequest, command: tuple[str, str] | None) -> st
     images = sum(isinstance(p, ImagePart) for p in (last.parts() if last is not None else []))
     if images:
         prompt += f" [{images} image{'s' if images > 1 else ''}]"
-    return _formatted(prompt, request)
+    return _formatted(prompt + _cache_note(request), request)
+
+
+def _cache_note(request: ProviderRequest) -> str:
+    """The cache intent that reached the provider, so that clients can test it offline."""
+    ttls = [p.ttl for m in request.messages for p in m.parts() if isinstance(p, CacheBreakpoint)]
+    items = [f"breakpoints {','.join(ttls)}"] if ttls else []
+    if request.cache_key is not None:
+        items.append(f"key {request.cache_key}")
+    if request.cache_retention != "default":
+        items.append(f"retention {request.cache_retention}")
+    return f" [cache: {'; '.join(items)}]" if items else ""
 
 
 def _result_text(result: ToolResult) -> str:

@@ -1,14 +1,18 @@
 """``GoogleAdapter``: the Gemini API (``generateContent``) declared on the generic ``HttpAdapter``.
 
-POST {base_url}/models/{model}:generateContent and GET {base_url}/models, authenticated with
+POST {base_url}/models/{model}:generateContent, POST {base_url}/models/{model}:countTokens
+(https://ai.google.dev/api/tokens) and GET {base_url}/models, authenticated with
 ``x-goog-api-key`` (https://ai.google.dev/api#authentication).
 """
 
 from __future__ import annotations
 
-from typing import Unpack
+from typing import Any, Unpack
 from urllib.parse import quote, urlencode
 
+import msgspec
+
+from ...core.errors import ErrorKind, ProviderError
 from ...core.types import (
     ModelInfo,
     ProviderCapabilities,
@@ -24,6 +28,7 @@ from ..http import (
     HttpAdapter,
     ModelListing,
     ProviderDeclaration,
+    TokenCounting,
 )
 from .decode import decode_gemini_response
 from .encode import encode_gemini_request
@@ -53,6 +58,38 @@ GOOGLE_CAPABILITIES = ProviderCapabilities(
 def chat_path(call: Call) -> str:
     model = call.model.removeprefix("models/")
     return f"/models/{quote(model, safe='')}:generateContent"
+
+
+def count_path(call: Call) -> str:
+    model = call.model.removeprefix("models/")
+    return f"/models/{quote(model, safe='')}:countTokens"
+
+
+def _encode_count(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+    """The whole ``generateContent`` body as ``generateContentRequest`` (which needs the model
+    as ``models/{id}``), so system instruction and tools are counted, not just the contents."""
+    body, warnings = _encode(call)
+    model = f"models/{call.model.removeprefix('models/')}"
+    return {"generateContentRequest": {"model": model, **body}}, warnings
+
+
+class _CountTokensResponse(msgspec.Struct):
+    totalTokens: int
+
+
+def decode_count_tokens(body: bytes, provider: str) -> int:
+    """``CountTokensResponse.totalTokens``."""
+    try:
+        total = msgspec.json.decode(body, type=_CountTokensResponse).totalTokens
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise ProviderError(
+            ErrorKind.PROTOCOL, f"unreadable countTokens answer: {exc}", provider=provider
+        ) from None
+    if total < 0:
+        raise ProviderError(
+            ErrorKind.PROTOCOL, f"negative token count in the answer: {total}", provider=provider
+        )
+    return total
 
 
 def _encode(call: Call) -> tuple[GeminiRequest, list[ProviderRuntimeWarning]]:
@@ -102,6 +139,10 @@ def google_declaration(*, max_model_pages: int = 10) -> ProviderDeclaration:
         encode=_encode,
         decode=_decode,
         classify_error=decode_gemini_error,
+        # "The number of tokens that the Model tokenizes the prompt into" (CountTokensResponse).
+        counting=TokenCounting(
+            path=count_path, encode=_encode_count, decode=decode_count_tokens, exact=True
+        ),
         models=ModelListing(
             path=_models_path(), decode_page=_models_page, max_pages=max_model_pages, sort=True
         ),

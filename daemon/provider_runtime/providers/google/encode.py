@@ -37,8 +37,27 @@ MAX_STOP_SEQUENCES = 5  # GenerationConfig.stopSequences: "up to 5"
 MAX_TEMPERATURE = 2.0
 # thinkingBudget per effort for models that take a budget (Gemini 2.5: Flash 0-24576,
 # Pro 128-32768; https://ai.google.dev/gemini-api/docs/thinking#set-budget).
-EFFORT_BUDGETS: dict[str, int] = {"minimal": 512, "low": 1024, "medium": 8192, "high": 24576}
-_LEVELS = {"minimal": "MINIMAL", "low": "LOW", "medium": "MEDIUM", "high": "HIGH"}
+# Rungs above `high` get Gemini's strongest (24576 is the largest budget every 2.5 model takes);
+# `none` is budget 0 (thinking off on 2.5 Flash) or `MINIMAL` (Gemini 3 has no off level).
+EFFORT_BUDGETS: dict[str, int] = {
+    "none": 0,
+    "minimal": 512,
+    "low": 1024,
+    "medium": 8192,
+    "high": 24576,
+    "xhigh": 24576,
+    "max": 24576,
+}
+_LEVELS = {
+    "none": "MINIMAL",
+    "minimal": "MINIMAL",
+    "low": "LOW",
+    "medium": "MEDIUM",
+    "high": "HIGH",
+    "xhigh": "HIGH",
+    "max": "HIGH",
+}
+_ABOVE_GEMINI = ("xhigh", "max")  # rungs Gemini has no level or budget for
 _MODES = {ToolChoiceMode.AUTO: "AUTO", ToolChoiceMode.NONE: "NONE", ToolChoiceMode.REQUIRED: "ANY"}
 
 Warnings = list[ProviderRuntimeWarning]
@@ -170,9 +189,14 @@ def _thinking(
     reasoning: ReasoningConfig, model: str, info: ModelInfo | None, warnings: Warnings
 ) -> dict[str, Any]:
     """``includeThoughts`` always (reasoning was asked for), then a level or a budget."""
-    config: dict[str, Any] = {"includeThoughts": True}
     effort, budget = reasoning.effort, reasoning.budget_tokens
-    if effort is not None and uses_thinking_level(model, info):
+    levels = uses_thinking_level(model, info)
+    if effort == "none" and not levels:
+        return {"thinkingBudget": 0}  # thinking off: nothing to include
+    config: dict[str, Any] = {"includeThoughts": True}
+    if effort is not None:
+        _warn_clamped(effort, levels, warnings)
+    if effort is not None and levels:
         config["thinkingLevel"] = _LEVELS[effort]
         if budget is not None:
             warn(
@@ -193,3 +217,23 @@ def _thinking(
     elif effort is not None:
         config["thinkingBudget"] = EFFORT_BUDGETS[effort]
     return config
+
+
+def _warn_clamped(effort: str, levels: bool, warnings: Warnings) -> None:
+    """Report a rung Gemini cannot express (when the catalog had no levels to apply)."""
+    if effort in _ABOVE_GEMINI:
+        warn(
+            warnings,
+            "reasoning.effort_adjusted",
+            f"Gemini has no `{effort}` effort; its strongest, `high`, was sent",
+            asked=effort,
+            applied="high",
+        )
+    elif effort == "none" and levels:
+        warn(
+            warnings,
+            "reasoning.off_unsupported",
+            "Gemini 3 models cannot turn thinking off; the `minimal` level was sent",
+            asked="none",
+            applied="minimal",
+        )

@@ -2,14 +2,16 @@
 
 POST {base_url}/chat/completions or {base_url}/responses (per model, by the ``api`` setting:
 ``api.py``) and GET {base_url}/models with ``Authorization: Bearer``
-(https://platform.openai.com/docs/api-reference/authentication). The same class serves any
+(https://platform.openai.com/docs/api-reference/authentication); the official API also counts
+prompts with POST {base_url}/responses/input_tokens (``count.py``). Rate limits: ``x-ratelimit-*``
+headers (https://platform.openai.com/docs/guides/rate-limits). The same class serves any
 OpenAI-compatible server declared in the config: its ``quirks`` select the dialect.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Unpack
+from typing import Any, Unpack
 
 import msgspec
 
@@ -22,13 +24,24 @@ from ...core.types import (
     SystemPlacement,
 )
 from ...transport.http import HttpResponse, HttpTransport
-from ..http import BEARER, Call, EndpointOptions, HttpAdapter, ModelListing, ProviderDeclaration
+from ..http import (
+    BEARER,
+    Call,
+    EndpointOptions,
+    HttpAdapter,
+    ModelListing,
+    ProviderDeclaration,
+    TokenCounting,
+)
+from ..ratelimit import parse_openai_rate_limit
 from .api import ApiSetting, choose_api
+from .count import COUNT_PATH, encode_input_tokens_body, responses_count_body
 from .decode import decode_openai_error, decode_openai_models, decode_openai_response
-from .dialect import OpenAIDialect
+from .dialect import OPENAI_CACHE, OpenAIDialect
 from .encode import encode_openai_request
 from .quirks import OpenAICompatQuirks
 from .responses.adapter import responses_declaration
+from .responses.encode import encode_responses_request
 from .wire import OpenAIChatRequest
 
 __all__ = [
@@ -54,6 +67,7 @@ OPENAI_CAPABILITIES = ProviderCapabilities(
     tool_call_id_pattern=None,
     tool_call_id_max_length=64,  # OpenAI rejects longer tool call ids
     remote_discovery=True,
+    cache=OPENAI_CACHE,
 )
 
 
@@ -67,6 +81,7 @@ def capabilities_for(dialect: OpenAIDialect) -> ProviderCapabilities:
         json_schema=dialect.supports_json_schema,
         reasoning=dialect.supports_reasoning,
         reasoning_models=dialect.reasoning_model_pattern,
+        cache=dialect.cache,
         tool_call_id_pattern=dialect.tool_call_id_pattern,
         tool_call_id_max_length=dialect.tool_call_id_max_length,
     )
@@ -78,6 +93,16 @@ def openai_declaration(dialect: OpenAIDialect) -> ProviderDeclaration:
     def encode(call: Call) -> tuple[OpenAIChatRequest, list[ProviderRuntimeWarning]]:
         return encode_openai_request(call.request, call.model, dialect=dialect)
 
+    def encode_count(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+        body, warnings = encode(call)
+        return encode_input_tokens_body(dict(body)), warnings
+
+    # Only OpenAI itself has the counting endpoint; a compatible server's prompt is estimated.
+    counting = (
+        TokenCounting(path=COUNT_PATH, encode=encode_count, exact=True)
+        if dialect.official
+        else None
+    )
     return ProviderDeclaration(
         chat_path="/chat/completions",
         auth=BEARER,
@@ -86,7 +111,24 @@ def openai_declaration(dialect: OpenAIDialect) -> ProviderDeclaration:
         decode=decode_chat_completion,
         classify_error=decode_openai_error,
         models=ModelListing(path="/models", decode_page=_models_page),
+        counting=counting,
+        # Several compatible servers (Groq, Together, vLLM behind gateways) send the same names.
+        rate_limit=parse_openai_rate_limit,
     )
+
+
+def _encode_responses_count(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarning]]:
+    """A call that goes to /responses is counted from the very body /responses would get."""
+    body, warnings = encode_responses_request(
+        call.request, call.model, provider=call.provider, info=call.model_info
+    )
+    return responses_count_body(dict(body)), warnings
+
+
+def with_responses_counting(declaration: ProviderDeclaration) -> ProviderDeclaration:
+    """The Responses declaration of the official API, counting and reading rate limits."""
+    counting = TokenCounting(path=COUNT_PATH, encode=_encode_responses_count, exact=True)
+    return replace(declaration, counting=counting, rate_limit=parse_openai_rate_limit)
 
 
 def decode_chat_completion(body: bytes, call: Call, request_id: str | None) -> ProviderResponse:
@@ -134,6 +176,8 @@ class OpenAIAdapter(HttpAdapter):
                 chat, capabilities=msgspec.structs.replace(chat.capabilities, reasoning_replay=True)
             )
         self._responses = responses_declaration(chat.capabilities, models=chat.models)
+        if chat.counting is not None:
+            self._responses = with_responses_counting(self._responses)
         super().__init__(chat, transport, provider_id=provider_id, base_url=base_url, **options)
 
     def declaration_for(self, context: AdapterContext) -> ProviderDeclaration:

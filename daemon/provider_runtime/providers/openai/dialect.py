@@ -10,11 +10,14 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from ...core.types import CacheSupport
 from ..warnings import warning
 from .quirks import OpenAICompatQuirks
 
 __all__ = [
+    "OPENAI_CACHE",
     "OPENAI_DIALECT",
+    "CacheMarker",
     "OpenAIDialect",
     "is_reasoning_family",
     "warning",
@@ -28,6 +31,36 @@ _REASONING_FAMILY = re.compile(r"^(?:o1|o3|o4)(?:-|$)|^gpt-5(?!-chat)(?:[.-]|$)"
 def is_reasoning_family(model: str) -> bool:
     """True for OpenAI reasoning models (o1*, o3*, o4*, gpt-5* except gpt-5-chat*)."""
     return _REASONING_FAMILY.match(model) is not None
+
+
+# What OpenAI's models honour of the cache intent, newest rule first (the first match applies).
+# https://developers.openai.com/api/docs/guides/prompt-caching and spec `openai.json`
+# (`PromptCacheBreakpointParam`, `PromptCacheOptionsParam`, `prompt_cache_retention`):
+# GPT-5.6 and later take explicit breakpoints (a 30m minimum lifetime; reads use the latest 50)
+# and `prompt_cache_options.mode: explicit` turns implicit caching off; older models reject both.
+# Extended (24h) retention is offered for the models the guide lists; every model takes
+# `prompt_cache_key`.
+_DATED = r"(?:-\d{4}-\d{2}-\d{2})?$"
+OPENAI_CACHE: tuple[CacheSupport, ...] = (
+    CacheSupport(
+        models=r"^gpt-(?:5\.(?:[6-9]|[1-9]\d)|[6-9](?:\.\d+)?)(?:[.-]|$)",
+        breakpoints=50,
+        ttls=("5m",),
+        cache_key=True,
+        retention=("none",),
+    ),
+    CacheSupport(
+        models=r"^(?:gpt-5\.5(?:-pro)?|gpt-5\.4|gpt-5\.2|gpt-5\.1(?:-codex(?:-max|-mini)?"
+        r"|-chat-latest)?|gpt-5(?:-codex)?|gpt-4\.1)" + _DATED,
+        cache_key=True,
+        retention=("extended",),
+    ),
+    CacheSupport(cache_key=True),
+)
+
+# How an endpoint marks a cache breakpoint on a content part: OpenAI's
+# `prompt_cache_breakpoint`, Anthropic-style `cache_control` (OpenRouter, LiteLLM), or not at all.
+CacheMarker = Literal["prompt_cache_breakpoint", "cache_control", "none"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +86,8 @@ class OpenAIDialect:
     reasoning_model_pattern: str | None = None
     metadata: Literal["drop", "send", "store"] = "drop"
     max_stop_sequences: int | None = 4
+    cache: tuple[CacheSupport, ...] = OPENAI_CACHE
+    cache_marker: CacheMarker = "prompt_cache_breakpoint"
     tool_call_id_pattern: str | None = None
     tool_call_id_max_length: int | None = 64  # OpenAI rejects longer tool call ids
 
@@ -73,6 +108,8 @@ class OpenAIDialect:
             reasoning_model_pattern=quirks.reasoning_model_pattern,
             metadata="drop",
             max_stop_sequences=None,
+            cache=(_compat_cache(quirks),),
+            cache_marker="cache_control" if quirks.cache_control else "none",
             tool_call_id_pattern=quirks.tool_call_id_pattern,
             tool_call_id_max_length=quirks.tool_call_id_max_length,
         )
@@ -84,6 +121,15 @@ class OpenAIDialect:
 
     def restricts_sampling(self, model: str) -> bool:
         return self.official and is_reasoning_family(model)
+
+
+def _compat_cache(quirks: OpenAICompatQuirks) -> CacheSupport:
+    """A compatible server honours no cache control unless its quirks say so."""
+    if not quirks.cache_control:
+        return CacheSupport(cache_key=quirks.cache_key)
+    return CacheSupport(
+        breakpoints=4, ttls=("5m", "1h"), cache_key=quirks.cache_key, longer_ttl_first=True
+    )
 
 
 OPENAI_DIALECT = OpenAIDialect()

@@ -22,6 +22,7 @@ from ...core.types import (
     ToolDefinition,
 )
 from ..warnings import warning
+from .cache import cache_marker, encode_cache_options, openai_cache_placement
 from .dialect import OPENAI_DIALECT, OpenAIDialect
 from .messages import ReasoningReplay, encode_messages
 from .wire import (
@@ -56,9 +57,11 @@ def encode_openai_request(
     ``dialect`` describes the endpoint (official OpenAI by default); ``replay`` lets an endpoint
     that accepts reasoning back (OpenRouter) encode assistant reasoning parts.
     """
+    cache = openai_cache_placement(request, dialect)
     messages, warnings = encode_messages(
-        request.messages, model=model, dialect=dialect, replay=replay
+        request.messages, model=model, dialect=dialect, replay=replay, cache=cache
     )
+    warnings.extend(cache.warnings)
     options: OpenAIChatOptions = {}
     if request.max_output_tokens is not None:
         options[dialect.max_tokens_field] = request.max_output_tokens
@@ -68,7 +71,10 @@ def encode_openai_request(
     if request.response_format is not None:
         options.update(encode_response_format(request.response_format))
     options.update(encode_tools(request, warnings))
+    if "tools" in options and cache.tools is not None:
+        options["tools"][-1].update(cache_marker(dialect, cache.tools))  # type: ignore[typeddict-item]
     options.update(_metadata(request.metadata, dialect, warnings))
+    options.update(encode_cache_options(request))
     body: OpenAIChatRequest = {"model": model, "messages": messages, **options}
     return body, warnings
 

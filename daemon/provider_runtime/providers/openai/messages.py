@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from ...core.types import (
+    CacheBreakpoint,
     ContentPart,
     ImagePart,
     Message,
@@ -23,7 +24,9 @@ from ...core.types import (
     ToolCall,
     ToolResult,
 )
+from ..cache import CachePlacement
 from ..warnings import warning
+from .cache import cache_marker
 from .dialect import OpenAIDialect
 
 __all__ = [
@@ -59,12 +62,23 @@ def encode_image(part: ImagePart) -> dict[str, Any]:
 
 
 class _Encoder:
-    def __init__(self, model: str, dialect: OpenAIDialect, replay: ReasoningReplay | None) -> None:
+    def __init__(
+        self,
+        model: str,
+        dialect: OpenAIDialect,
+        replay: ReasoningReplay | None,
+        cache: CachePlacement,
+    ) -> None:
         self.model = model
         self.dialect = dialect
         self.replay = replay
+        self.cache = cache
         self.out: list[dict[str, Any]] = []
         self.warnings: list[ProviderRuntimeWarning] = []
+
+    def marker(self, index: int, part_index: int) -> dict[str, Any]:
+        """The cache marker fields of this part (none when no breakpoint follows it)."""
+        return cache_marker(self.dialect, self.cache.ttl(index, part_index))
 
     def dropped(
         self, index: int, part_index: int, part: ContentPart, role: str, why: str | None = None
@@ -86,7 +100,9 @@ class _Encoder:
         results = [(i, p) for i, p in enumerate(parts) if isinstance(p, ToolResult)]
         for part_index, result in results:
             self.out.append(self.tool_result(index, part_index, result))
-        rest = [(i, p) for i, p in enumerate(parts) if not isinstance(p, ToolResult)]
+        rest = [  # a breakpoint is carried by the part before it (``self.cache``)
+            (i, p) for i, p in enumerate(parts) if not isinstance(p, ToolResult | CacheBreakpoint)
+        ]
         if message.role is MessageRole.ASSISTANT:
             self.assistant(index, rest)
         elif message.role is MessageRole.TOOL:
@@ -109,6 +125,7 @@ class _Encoder:
     ) -> None:
         native_role = "user" if role is MessageRole.USER else self.dialect.system_role(self.model)
         content: list[dict[str, Any]] = []
+        marked = False
         for part_index, part in parts:
             if isinstance(part, TextPart):
                 content.append({"type": "text", "text": part.text})
@@ -117,17 +134,25 @@ class _Encoder:
                 content.append(encode_image(part))
             else:
                 self.dropped(index, part_index, part, role.value)
+                continue
+            marker = self.marker(index, part_index)
+            content[-1].update(marker)
+            marked = marked or bool(marker)
         if parts and not content:
             return  # everything was dropped (and reported)
-        self.out.append({"role": native_role, "content": _compact(content)})
+        self.out.append({"role": native_role, "content": content if marked else _compact(content)})
 
     def assistant(self, index: int, parts: Sequence[tuple[int, ContentPart]]) -> None:
         texts: list[str] = []
+        text_parts: list[dict[str, Any]] = []  # the same texts, as parts that may carry a marker
         calls: list[dict[str, Any]] = []
         reasoning: list[ReasoningPart] = []
         for part_index, part in parts:
             if isinstance(part, TextPart):
                 texts.append(part.text)
+                text_parts.append(
+                    {"type": "text", "text": part.text, **self.marker(index, part_index)}
+                )
             elif isinstance(part, ToolCall):
                 calls.append(_tool_call(part))
             elif isinstance(part, ReasoningPart):
@@ -135,6 +160,8 @@ class _Encoder:
             else:
                 self.dropped(index, part_index, part, "assistant")
         native: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts else None}
+        if any(set(p) - {"type", "text"} for p in text_parts):
+            native["content"] = text_parts  # a text carries a cache marker: keep the parts
         if calls:
             native["tool_calls"] = calls
         elif not texts:
@@ -184,7 +211,11 @@ class _Encoder:
         text = "\n".join(texts)
         if result.is_error:
             text = TOOL_ERROR_PREFIX + text
-        return {"role": "tool", "tool_call_id": result.tool_call_id, "content": text}
+        marker = self.marker(index, part_index)
+        content: str | list[dict[str, Any]] = (
+            [{"type": "text", "text": text, **marker}] if marker else text
+        )
+        return {"role": "tool", "tool_call_id": result.tool_call_id, "content": content}
 
 
 def _kind(part: ContentPart) -> str:
@@ -216,9 +247,11 @@ def encode_messages(
     model: str,
     dialect: OpenAIDialect,
     replay: ReasoningReplay | None = None,
+    cache: CachePlacement | None = None,
 ) -> tuple[list[dict[str, Any]], list[ProviderRuntimeWarning]]:
-    """Native ``messages`` and the warnings for what could not be expressed."""
-    encoder = _Encoder(model, dialect, replay)
+    """Native ``messages`` and the warnings for what could not be expressed (``cache``: which
+    parts carry a cache marker)."""
+    encoder = _Encoder(model, dialect, replay, cache or CachePlacement())
     for index, message in enumerate(messages):
         encoder.message(index, message)
     return encoder.out, encoder.warnings

@@ -30,6 +30,8 @@ class OpenAICompatQuirks(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     # the others get `capability.reasoning_removed`. None: every model.
     reasoning_model_pattern: str | None = None
     requires_api_key: bool = False
+    cache_key: bool = False  # pass `cache_key` on as `prompt_cache_key`
+    cache_control: bool = False  # Anthropic-style `cache_control` on text parts (LiteLLM proxy)
     # What tool-call ids the server accepts; handoff rewrites others (results follow). Mistral:
     # exactly 9 letters or digits ("Tool call id was ... but must be a-z, A-Z, 0-9, with a
     # length of 9").

@@ -122,9 +122,10 @@ class OpenAIFunction(TypedDict, total=False):
     strict: bool
 
 
-class OpenAITool(TypedDict):
-    type: Literal["function"]
-    function: OpenAIFunction
+class OpenAITool(TypedDict, total=False):
+    type: Required[Literal["function"]]
+    function: Required[OpenAIFunction]
+    cache_control: dict[str, Any]  # OpenRouter's Anthropic-style cache marker
 
 
 class OpenAIJsonSchema(TypedDict, total=False):
@@ -154,6 +155,9 @@ class OpenAIChatOptions(TypedDict, total=False):
     tool_choice: str | dict[str, Any]
     metadata: dict[str, str]
     store: bool
+    prompt_cache_key: str
+    prompt_cache_retention: str
+    prompt_cache_options: dict[str, Any]
 
 
 class OpenAIChatRequest(OpenAIChatOptions, total=False):

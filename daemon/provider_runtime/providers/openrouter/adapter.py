@@ -2,7 +2,8 @@
 
 POST {base_url}/chat/completions and GET {base_url}/models with ``Authorization: Bearer`` and the
 optional app attribution headers ``HTTP-Referer``/``X-Title``
-(https://openrouter.ai/docs/api-reference/overview#headers).
+(https://openrouter.ai/docs/api-reference/overview#headers). No counting endpoint (prompts are
+estimated); rate-limit headers only on its own 429s (https://openrouter.ai/docs/api-reference/limits).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Unpack
 import httpx
 
 from ...core.types import (
+    CacheSupport,
     ModelInfo,
     ProviderCapabilities,
     ProviderResponse,
@@ -22,6 +24,7 @@ from ...core.types import (
 from ...transport.http import HttpResponse, HttpTransport
 from ..http import BEARER, Call, EndpointOptions, HttpAdapter, ModelListing, ProviderDeclaration
 from ..openai.wire import OpenAIChatRequest
+from ..ratelimit import parse_openrouter_rate_limit
 from .decode import (
     decode_openrouter_error,
     decode_openrouter_models_page,
@@ -50,6 +53,10 @@ OPENROUTER_CAPABILITIES = ProviderCapabilities(
     tool_call_id_pattern=None,
     tool_call_id_max_length=64,
     remote_discovery=True,
+    # https://openrouter.ai/docs/guides/best-practices/prompt-caching: Anthropic-style
+    # `cache_control` on text parts and tools (converted per upstream; at most 4 for Anthropic,
+    # whose order rule applies), `prompt_cache_key` passed on.
+    cache=(CacheSupport(breakpoints=4, ttls=("5m", "1h"), cache_key=True, longer_ttl_first=True),),
 )
 
 
@@ -82,6 +89,7 @@ def openrouter_declaration(
             path="/models", decode_page=_models_page, max_pages=max_model_pages, sort=True
         ),
         headers=dict(attribution or {}),
+        rate_limit=parse_openrouter_rate_limit,
     )
 
 

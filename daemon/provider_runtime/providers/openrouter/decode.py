@@ -16,6 +16,7 @@ import msgspec
 
 from ...core.errors import ErrorKind, ProviderError
 from ...core.types import (
+    REASONING_EFFORTS,
     AssistantOutput,
     CostBreakdown,
     FinishReason,
@@ -47,6 +48,7 @@ from .wire import (
     OpenRouterCostDetails,
     OpenRouterModel,
     OpenRouterModelList,
+    OpenRouterModelReasoning,
     OpenRouterPricing,
     OpenRouterPricingOverride,
     OpenRouterUsage,
@@ -298,7 +300,28 @@ def _capabilities(model: OpenRouterModel) -> ModelCapabilities:
         vision="image" in modalities if modalities is not None else None,
         json_schema="structured_outputs" in params if known else None,
         reasoning=bool(params & {"reasoning", "include_reasoning"}) if known else None,
+        **_reasoning_controls(model.reasoning),
     )
+
+
+def _reasoning_controls(reasoning: OpenRouterModelReasoning | None) -> dict[str, Any]:
+    """The catalog's reasoning controls from ``Model.reasoning`` (absent: unknown).
+
+    ``supported_efforts`` (strongest first; null: no allowlist, so unknown) become the levels
+    weakest first, ``none`` aside; ``mandatory`` false means reasoning can be off; the modes are
+    ``effort``, plus ``budget`` when ``supports_max_tokens`` is true.
+    """
+    if reasoning is None:
+        return {}
+    out: dict[str, Any] = {"reasoning_modes": ["effort"]}
+    if reasoning.supports_max_tokens:
+        out["reasoning_modes"] = ["budget", "effort"]
+    if reasoning.supported_efforts is not None:
+        given = set(reasoning.supported_efforts)
+        out["reasoning_efforts"] = [e for e in REASONING_EFFORTS[1:] if e in given]
+    if reasoning.mandatory is not None:
+        out["reasoning_off"] = not reasoning.mandatory
+    return out
 
 
 def _model_info(model: OpenRouterModel, provider: str) -> ModelInfo:

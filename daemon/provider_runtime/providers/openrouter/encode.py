@@ -27,7 +27,14 @@ _any = msgspec.json.Decoder()
 
 def openrouter_dialect(provider: str = "openrouter") -> OpenAIDialect:
     """OpenRouter normalizes every upstream to Chat Completions: no per-model rules needed."""
-    return OpenAIDialect(provider=provider, official=False, metadata="send", max_stop_sequences=4)
+    return OpenAIDialect(
+        provider=provider,
+        official=False,
+        metadata="send",
+        max_stop_sequences=4,
+        cache=(),  # declared by OPENROUTER_CAPABILITIES
+        cache_marker="cache_control",
+    )
 
 
 def reasoning_detail(part: ReasoningPart) -> dict[str, Any] | None:

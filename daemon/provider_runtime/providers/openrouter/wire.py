@@ -91,6 +91,14 @@ class OpenRouterTopProvider(msgspec.Struct, kw_only=True):
     max_completion_tokens: int | None = None
 
 
+class OpenRouterModelReasoning(msgspec.Struct, kw_only=True):
+    """``Model.reasoning`` (``ModelReasoning``): the model's effort allowlist and controls."""
+
+    supported_efforts: list[str] | None = None  # strongest first; null: no allowlist
+    mandatory: bool | None = None  # true: reasoning cannot be disabled, effort `none` rejected
+    supports_max_tokens: bool | None = None  # true: `reasoning.max_tokens` accepted
+
+
 class OpenRouterModel(msgspec.Struct, kw_only=True):
     id: str = ""
     name: str | None = None
@@ -99,6 +107,7 @@ class OpenRouterModel(msgspec.Struct, kw_only=True):
     architecture: OpenRouterArchitecture | None = None
     top_provider: OpenRouterTopProvider | None = None
     supported_parameters: list[str] | None = None
+    reasoning: OpenRouterModelReasoning | None = None
 
 
 class OpenRouterLinks(msgspec.Struct, kw_only=True):

@@ -23,7 +23,8 @@ from ....core.types import (
     ToolDefinition,
 )
 from ...warnings import warning
-from ..dialect import is_reasoning_family
+from ..cache import encode_cache_options, openai_cache_placement
+from ..dialect import OPENAI_DIALECT, is_reasoning_family
 from ..encode import encode_tools
 from .items import encode_input_items
 from .wire import ResponsesBody, ResponsesOptions, ResponsesTool
@@ -48,7 +49,11 @@ def encode_responses_request(
     info: ModelInfo | None = None,
 ) -> tuple[ResponsesBody, Warnings]:
     """The native body for ``model`` (the provider's own id) and what could not be sent."""
-    items, warnings = encode_input_items(request.messages, provider=provider, model=model)
+    cache = openai_cache_placement(request, OPENAI_DIALECT, assistant_text=False)
+    items, warnings = encode_input_items(
+        request.messages, provider=provider, model=model, cache=cache
+    )
+    warnings.extend(cache.warnings)
     reasoning_model = reasons(model, info)
     options: ResponsesOptions = {}
     if request.max_output_tokens is not None:
@@ -62,6 +67,7 @@ def encode_responses_request(
     options.update(_tools(request, warnings))
     if request.metadata:
         options["metadata"] = dict(request.metadata)
+    options.update(encode_cache_options(request))  # type: ignore[typeddict-item]
     body: ResponsesBody = {"model": model, "input": items, "store": False, **options}
     return body, warnings
 

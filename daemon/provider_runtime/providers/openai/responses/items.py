@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ....core.types import (
+    CacheBreakpoint,
     ContentPart,
     ImagePart,
     Message,
@@ -25,8 +26,13 @@ from ....core.types import (
     ToolCall,
     ToolResult,
 )
+from ...cache import CachePlacement
 from ...warnings import warning
 from ..messages import TOOL_ERROR_PREFIX, encode_arguments
+
+# A breakpoint on an input content part (InputTextContent, InputImageContent): the end of a
+# reusable prefix (https://developers.openai.com/api/docs/guides/prompt-caching).
+_BREAKPOINT = {"prompt_cache_breakpoint": {"mode": "explicit"}}
 
 __all__ = ["encode_input_items", "image_url"]
 
@@ -42,9 +48,10 @@ def _image(part: ImagePart) -> Item:
 
 
 class _Encoder:
-    def __init__(self, provider: str, model: str) -> None:
+    def __init__(self, provider: str, model: str, cache: CachePlacement) -> None:
         self.provider = provider
         self.model = model
+        self.cache = cache
         self.items: list[Item] = []
         self.warnings: list[ProviderRuntimeWarning] = []
 
@@ -63,10 +70,13 @@ class _Encoder:
 
     def message(self, index: int, message: Message) -> None:
         parts = list(enumerate(message.parts()))
-        for _, part in parts:
+        for part_index, part in parts:
             if isinstance(part, ToolResult):
-                self.items.append(self.tool_result(part))
-        rest = [(i, p) for i, p in parts if not isinstance(p, ToolResult)]
+                marked = self.cache.ttl(index, part_index) is not None
+                self.items.append(self.tool_result(part, marked=marked))
+        rest = [  # a breakpoint is carried by the part before it (``self.cache``)
+            (i, p) for i, p in parts if not isinstance(p, ToolResult | CacheBreakpoint)
+        ]
         if message.role is MessageRole.ASSISTANT:
             self.assistant(index, rest)
         elif message.role is MessageRole.TOOL:
@@ -79,6 +89,7 @@ class _Encoder:
         self, index: int, role: MessageRole, parts: Sequence[tuple[int, ContentPart]]
     ) -> None:
         content: list[Item] = []
+        marked = False
         for part_index, part in parts:
             if isinstance(part, TextPart):
                 content.append({"type": "input_text", "text": part.text})
@@ -87,10 +98,15 @@ class _Encoder:
             else:
                 why = f"cannot be expressed in {role.value} messages"
                 self.dropped(index, part_index, part, role.value, why)
+                continue
+            if self.cache.ttl(index, part_index) is not None:
+                content[-1].update(_BREAKPOINT)
+                marked = True
         if parts and not content:
             return
         native_role = "user" if role is MessageRole.USER else "developer"
-        self.items.append({"type": "message", "role": native_role, "content": _compact(content)})
+        body = content if marked else _compact(content)
+        self.items.append({"type": "message", "role": native_role, "content": body})
 
     def assistant(self, index: int, parts: Sequence[tuple[int, ContentPart]]) -> None:
         texts: list[str] = []
@@ -140,7 +156,7 @@ class _Encoder:
             {"type": "reasoning", "id": item_id, "summary": summary, "encrypted_content": encrypted}
         )
 
-    def tool_result(self, result: ToolResult) -> Item:
+    def tool_result(self, result: ToolResult, *, marked: bool = False) -> Item:
         output: str | list[Item]
         if isinstance(result.content, str):
             output = result.content
@@ -153,6 +169,9 @@ class _Encoder:
             ]
         if result.is_error:
             output = _error_output(output)
+        if marked:  # the marker goes on the output's last content part
+            parts = [{"type": "input_text", "text": output}] if isinstance(output, str) else output
+            output = [*parts[:-1], {**parts[-1], **_BREAKPOINT}] if parts else parts
         return {"type": "function_call_output", "call_id": result.tool_call_id, "output": output}
 
 
@@ -190,10 +209,15 @@ def _compact(content: list[Item]) -> str | list[Item]:
 
 
 def encode_input_items(
-    messages: Sequence[Message], *, provider: str, model: str
+    messages: Sequence[Message],
+    *,
+    provider: str,
+    model: str,
+    cache: CachePlacement | None = None,
 ) -> tuple[list[Item], list[ProviderRuntimeWarning]]:
-    """The ``input`` items for ``messages`` and what could not be sent."""
-    encoder = _Encoder(provider, model)
+    """The ``input`` items for ``messages`` and what could not be sent (``cache``: which parts
+    carry a cache breakpoint marker)."""
+    encoder = _Encoder(provider, model, cache or CachePlacement())
     for index, message in enumerate(messages):
         encoder.message(index, message)
     return encoder.items, encoder.warnings

@@ -132,6 +132,7 @@ class ResponsesOptions(TypedDict, total=False):
     include: list[str]
     prompt_cache_key: str
     prompt_cache_retention: str
+    prompt_cache_options: dict[str, Any]
 
 
 class ResponsesBody(ResponsesOptions, total=False):
