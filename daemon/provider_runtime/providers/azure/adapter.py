@@ -23,9 +23,9 @@ from ...core.types import AdapterContext, ProviderResponse
 from ...transport.http import HttpTransport
 from ..http import API_KEY, BEARER, Call, EndpointOptions, HttpAdapter, ProviderDeclaration
 from ..openai.adapter import openai_declaration
-from ..ratelimit import parse_openai_rate_limit
 from ..openai.dialect import OpenAIDialect
 from ..openai.responses.adapter import responses_declaration
+from ..ratelimit import parse_openai_rate_limit
 from .decode import decode_azure_chat, decode_azure_responses
 
 __all__ = ["AzureOpenAIAdapter", "azure_paths", "resource_root"]
