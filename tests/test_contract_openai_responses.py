@@ -81,10 +81,11 @@ def test_request_encodes_to_native(case: Path) -> None:
     info = _info(case, ref.id)
     warnings: list[ProviderRuntimeWarning] = []
     if "model_info" in _context(case):
+        # The case is about what the model accepts: the runtime's one pass decides from the
+        # catalog entry (effort ladder), the encoder trusts the result.
         info = msgspec.convert(_context(case)["model_info"], ModelInfo)
-    if _context(case).get("capability_pass") or "model_info" in _context(case):
-        # What the target (and, with model_info, the model) accepts is decided by the runtime's
-        # one pass (runtime/capabilities.py); the encoder trusts the result.
+    if "model_info" in _context(case) or _context(case).get("capability_pass"):
+        # What the target accepts is decided by the runtime's one pass; the encoder trusts it.
         request, warnings = prepare_request(request, ref, info, OPENAI_CAPABILITIES)
     body, encoded = encode_responses_request(request, ref.id, info=info)
     warnings += encoded

@@ -3,9 +3,10 @@
 No tokenizer is downloaded (the daemon may have no network): text counts one token per four
 characters, rounded up; each message adds 4 (role and separators); each image 85 (what a
 low-detail image costs on OpenAI); a tool call its name plus its arguments as compact JSON; each
-tool definition its canonical JSON. A rule of thumb for English prose: code, other scripts and
-other tokenizers can differ a lot, which is why counts made with it say ``exact: false``. The
-offline ``echo`` provider reports the same number as its usage, so the two can be compared.
+tool definition its canonical JSON; a cache breakpoint nothing. A rule of thumb for English
+prose: code, other scripts and other tokenizers can differ a lot, which is why counts made with
+it say ``exact: false``. The offline ``echo`` provider reports the same number as its usage, so
+the two can be compared.
 """
 
 from __future__ import annotations

@@ -253,6 +253,9 @@ class JsonSchemaFormat(
 ResponseFormat = TextFormat | JsonFormat | JsonSchemaFormat
 
 
+CacheRetention = Literal["default", "extended", "none"]
+
+
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 # The effort ladder, weakest first: "nearest effort" means nearest position on it.
 REASONING_EFFORTS: tuple[ReasoningEffort, ...] = (
@@ -264,7 +267,6 @@ REASONING_EFFORTS: tuple[ReasoningEffort, ...] = (
     "xhigh",
     "max",
 )
-CacheRetention = Literal["default", "extended", "none"]
 
 
 class ReasoningConfig(CanonicalStruct, frozen=True):

@@ -4,8 +4,9 @@ is reported with one warning code per condition (protocol.md §9 ``capability.*`
 The target's effective capabilities are the provider's own (the dialect's facts and the config's
 quirks, as its adapter declares them) narrowed by the catalog's entry for the model: only a
 ``False`` there narrows, unknown (``None``) leaves the provider's word. Encoders trust the
-result and make no such decision again. A new decision (an effort ladder) is one more step of
-``prepare_request``; cache intent is the step ``cache_intent.decide_cache``.
+result and make no such decision again. A new decision is one more step of ``prepare_request``:
+cache intent is the step ``cache_intent.decide_cache``; the effort ladder and budgets are the
+model steps ``_effort`` and ``_budget``, which read the catalog's reasoning controls.
 """
 
 from __future__ import annotations
@@ -71,11 +72,10 @@ def prepare_request(
     changes: dict[str, object] = {}
     for step in _STEPS:
         changes.update(step(request, caps, name, warnings))
+    request = msgspec.structs.replace(request, **changes)  # a step may change the messages
     model = info.capabilities if info is not None else None
     for model_step in _MODEL_STEPS:
-        current = msgspec.structs.replace(request, **changes) if changes else request
-        changes.update(model_step(current, model, name, warnings))
-    request = msgspec.structs.replace(request, **changes)  # a step may change the messages
+        request = msgspec.structs.replace(request, **model_step(request, model, name, warnings))
     target = HandoffTarget(provider=ref.provider, model=ref.id, capabilities=caps)
     messages, handoff_warnings = normalize_handoff_messages(request.messages, target)
     request = msgspec.structs.replace(request, model=ref, messages=messages)

@@ -106,8 +106,8 @@ class AnthropicTool(TypedDict, total=False):
     name: Required[str]
     description: str
     input_schema: Required[dict[str, Any]]
-    cache_control: dict[str, Any]
     strict: bool
+    cache_control: dict[str, Any]
 
 
 class AnthropicMessagesOptions(TypedDict, total=False):
