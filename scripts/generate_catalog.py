@@ -5,14 +5,17 @@ extra and never imported at run time; litellm is not even imported here, only it
 read). Same inputs, same bytes: commit ``daemon/provider_runtime/catalog/data/catalog.json``
 and ``scripts/data/litellm_capabilities.json`` after running it.
 
-What is taken from the genai-prices data, per model of openai, anthropic and openrouter:
+What is taken from the genai-prices data, per model of openai, anthropic, openrouter and the
+OpenAI-compatible presets it prices (``PROVIDERS``; xAI's is filed as `xai`, Fireworks' ids get
+their `accounts/fireworks/models/` path):
 - the id, when the model's own match rule accepts it, and the display name;
 - every extra exact id the match rule lists (an ``equals`` clause, e.g. ``o3-2025-04-16`` for
   ``o3``) as its own entry with the same data, unless another model claims that id too;
 - context window;
 - USD per million tokens for input, output, cache read, cache write (Anthropic's 5-minute
   write price) and one-hour cache write, and their long-context tiers;
-- standard prices only: service-tier, batch and "fast" variants are left out;
+- standard prices only: service-tier, batch and "fast" variants are left out, and where a price
+  holds only at certain hours (DeepSeek), the one in force most of the day;
 - when a model's price changed over time, the price in force on ``--as-of`` (default: the newest
   price-change date in these providers' data, which is also the date in the snapshot string,
   since the data carries no snapshot date of its own);
@@ -51,7 +54,23 @@ from catalog_sampling import sampling_controls
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "daemon" / "provider_runtime" / "catalog" / "data" / "catalog.json"
 DEFAULT_EXTRACT = REPO / "scripts" / "data" / "litellm_capabilities.json"
-PROVIDERS = ("anthropic", "openai", "openrouter")
+# genai-prices provider ids: the native providers and the OpenAI-compatible presets it prices.
+PROVIDERS = (
+    "anthropic",
+    "openai",
+    "openrouter",
+    "cerebras",
+    "deepseek",
+    "fireworks",
+    "groq",
+    "mistral",
+    "together",
+    "x-ai",
+)
+# Where this runtime's provider id or model id differs from genai-prices': xAI's preset is
+# `xai`; Fireworks' API names a model by its resource path (`accounts/fireworks/models/<id>`).
+CATALOG_PROVIDER_IDS = {"x-ai": "xai"}
+MODEL_ID_PREFIXES = {"fireworks": "accounts/fireworks/models/"}
 PRICE_KEYS = {
     "input": "input_mtok",
     "output": "output_mtok",
@@ -81,6 +100,25 @@ LITELLM_PROVIDERS = {
     "anthropic": ("anthropic",),
     "openai": ("openai", "text-completion-openai"),
     "openrouter": ("openrouter",),
+    "cerebras": ("cerebras",),
+    "deepseek": ("deepseek",),
+    "fireworks": ("fireworks_ai",),
+    "groq": ("groq",),
+    "mistral": ("mistral",),
+    "together": ("together_ai",),
+    "xai": ("xai",),
+}
+# LiteLLM's key prefix for each provider whose entries are filed under one (openai and
+# anthropic entries are bare ids).
+LITELLM_KEY_PREFIXES = {
+    "openrouter": "openrouter/",
+    "cerebras": "cerebras/",
+    "deepseek": "deepseek/",
+    "fireworks": "fireworks_ai/",
+    "groq": "groq/",
+    "mistral": "mistral/",
+    "together": "together_ai/",
+    "xai": "xai/",
 }
 
 
@@ -104,10 +142,28 @@ def newest_price_date(providers: Sequence[Any], gp_types: Any) -> date | None:
     return max(dates, default=None)
 
 
+def _time_of_day(gp_types: Any) -> tuple[type, ...]:
+    found = getattr(gp_types, "TimeOfDateConstraint", None)
+    return (found,) if isinstance(found, type) else ()
+
+
+def _hours(constraint: Any) -> float:
+    """How many hours of the day a time-of-day constraint covers (it may wrap midnight)."""
+    start = constraint.start_time.hour + constraint.start_time.minute / 60
+    end = constraint.end_time.hour + constraint.end_time.minute / 60
+    return (end - start) % 24
+
+
 def prices_in_force(model: Any, as_of: date | None, gp_types: Any) -> Any:
-    """genai-prices' rule: the last dated price already started wins, else the first price."""
+    """genai-prices' rule: the last dated price already started wins, else the first price.
+    Where prices hold at certain hours (DeepSeek), the one in force most of the day: the
+    time-of-day price when its hours exceed half the day (standard hours beside an off-peak
+    discount), else the others (a peak surcharge for a few hours)."""
     if not isinstance(model.prices, list):
         return model.prices
+    hourly = [c for c in model.prices if isinstance(c.constraint, _time_of_day(gp_types))]
+    if hourly and sum(_hours(c.constraint) for c in hourly) > 12:
+        return hourly[0].prices  # the price most of the day pays (DeepSeek's standard hours)
     for conditional in reversed(model.prices):
         constraint = conditional.constraint
         if constraint is None:
@@ -158,26 +214,28 @@ def provider_models(provider: Any, as_of: date | None, gp_types: Any) -> list[An
 
     entries: dict[str, Any] = {}
     claims: dict[str, list[Any]] = {}
+    prefix = MODEL_ID_PREFIXES.get(provider.id, "")
     for model in provider.models:
         pricing = convert_pricing(prices_in_force(model, as_of, gp_types), gp_types)
         if pricing is None:
             continue
         info = ModelInfo(
-            provider=provider.id,
-            id=model.id,
+            provider=CATALOG_PROVIDER_IDS.get(provider.id, provider.id),
+            id=f"{prefix}{model.id}",
             display_name=model.name,
             context_window=model.context_window,
             pricing=pricing,
             source="static",
         )
         if model.is_match(model.id):  # some data ids are labels no request uses (ft:gpt-4o)
-            entries.setdefault(model.id, info)
+            entries.setdefault(info.id, info)
         for alias in sorted(set(exact_ids(model.match, gp_types)) - {model.id}):
             claims.setdefault(alias, []).append(info)
     canonical = {model.id for model in provider.models}
     for alias, infos in claims.items():
         if alias not in canonical and len(infos) == 1:
-            entries[alias] = ModelInfo(**{**_fields(infos[0]), "id": alias})
+            full = alias if "/" in alias else f"{prefix}{alias}"  # a path is whole already
+            entries.setdefault(full, ModelInfo(**{**_fields(infos[0]), "id": full}))
     return list(entries.values())
 
 
@@ -244,7 +302,7 @@ def extract_capabilities(
     """The extract: LiteLLM's ``LITELLM_FIELDS`` for each ``(provider, id)`` it knows exactly."""
     records = []
     for provider, model_id in sorted(set(keys)):
-        key = f"openrouter/{model_id}" if provider == "openrouter" else model_id
+        key = f"{LITELLM_KEY_PREFIXES.get(provider, '')}{model_id}"
         entry = litellm_data.get(key)
         if not isinstance(entry, dict):
             continue
@@ -393,7 +451,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     catalog = build_catalog(models, as_of, capabilities_extract(args, models))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(export_catalog_json(catalog))
-    counts = {p: sum(m.provider == p for m in catalog.models) for p in PROVIDERS}
+    ids = [CATALOG_PROVIDER_IDS.get(p, p) for p in PROVIDERS]
+    counts = {p: sum(m.provider == p for m in catalog.models) for p in ids}
     summary = ", ".join(f"{p} {n}" for p, n in counts.items())
     print(f"wrote {args.output} ({catalog.snapshot}: {summary} models)")
     return 0

@@ -27,7 +27,7 @@ def isolated_env(tmp: Path, **extra: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.endswith("_API_KEY")
         and not k.endswith("_BASE_URL")
-        and k != "PROVIDER_RUNTIME_CONFIG"
+        and k not in ("PROVIDER_RUNTIME_CONFIG", "AZURE_OPENAI_ENDPOINT")
         and not k.startswith("AWS_")  # the machine's AWS credentials, region and profile
     }
     env.update(XDG_CONFIG_HOME=str(tmp / "xdg"), HOME=str(tmp / "home"), **extra)

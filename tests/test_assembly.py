@@ -35,6 +35,8 @@ async def test_a_named_compatible_preset_needs_no_code(
         PRESET_URL,
         type="openai_compatible",
         quirks=OpenAICompatQuirks(supports_tools=False, requires_api_key=True),
+        optional=True,
+        switch_env="PRESET_API_KEY",
     )
     monkeypatch.setitem(BUILTIN_PROVIDERS, "preset", preset)  # type: ignore[index]
     path = tmp_path / "config.toml"
@@ -72,7 +74,7 @@ async def test_a_named_compatible_preset_needs_no_code(
     assert response.warnings[0].code == "capability.tools_removed"
 
 
-def test_a_preset_without_its_key_names_the_variable(
+def test_a_preset_named_without_its_key_names_the_variable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     preset = BuiltinProvider(
@@ -81,11 +83,45 @@ def test_a_preset_without_its_key_names_the_variable(
         PRESET_URL,
         type="openai_compatible",
         quirks=OpenAICompatQuirks(requires_api_key=True),
+        optional=True,
+        switch_env="PRESET_API_KEY",
+    )
+    monkeypatch.setitem(BUILTIN_PROVIDERS, "preset", preset)  # type: ignore[index]
+    path = tmp_path / "config.toml"
+    path.write_text("[providers.preset]\n")  # named: active, so its missing key is the error
+    config = load_config(path, env={})
+    tokens = ConfigTokenProvider(config, env={})
+    with pytest.raises(ConfigError, match="PRESET_API_KEY"):
+        asyncio.run(tokens.get_token("preset"))
+
+
+async def test_an_inactive_preset_is_a_config_error_naming_the_variable_and_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    preset = BuiltinProvider(
+        "PRESET_API_KEY",
+        None,
+        PRESET_URL,
+        type="openai_compatible",
+        quirks=OpenAICompatQuirks(requires_api_key=True),
+        optional=True,
+        switch_env="PRESET_API_KEY",
     )
     monkeypatch.setitem(BUILTIN_PROVIDERS, "preset", preset)  # type: ignore[index]
     path = tmp_path / "config.toml"
     path.write_text("")
     config = load_config(path, env={})
-    tokens = ConfigTokenProvider(config, env={})
-    with pytest.raises(ConfigError, match="PRESET_API_KEY"):
-        asyncio.run(tokens.get_token("preset"))
+    assert "preset" not in config.providers
+    runtime = build_runtime(config, tokens=ConfigTokenProvider(config, env={}))
+    request = ProviderRequest(
+        model="preset/some-model", messages=[Message(role=MessageRole.USER, content="hi")]
+    )
+    async with runtime:
+        with respx.mock(assert_all_called=False) as mock:
+            route = mock.post(f"{PRESET_URL}/chat/completions")
+            with pytest.raises(ConfigError) as caught:
+                await runtime.run(request)
+    assert not route.called
+    assert "PRESET_API_KEY" in str(caught.value)
+    assert "[providers.preset]" in str(caught.value)
+    assert "preset" not in [p["id"] for p in runtime.describe_providers()]

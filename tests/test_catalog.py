@@ -44,10 +44,13 @@ def info(provider: str, model_id: str, **fields) -> ModelInfo:
 # --------------------------------------------------------------------------- static data
 
 
-def test_static_catalog_loads_once_and_covers_the_three_providers() -> None:
+def test_static_catalog_loads_once_and_covers_the_priced_providers() -> None:
     catalog = load_static_catalog()
     assert load_static_catalog() is catalog
-    assert {m.provider for m in catalog.models} == {"anthropic", "openai", "openrouter"}
+    presets = {"cerebras", "deepseek", "fireworks", "groq", "mistral", "together", "xai"}
+    assert {m.provider for m in catalog.models} == {"anthropic", "openai", "openrouter", *presets}
+    fireworks = [m.id for m in catalog.models if m.provider == "fireworks"]
+    assert fireworks and all(i.startswith("accounts/fireworks/") for i in fireworks)
     keys = [(m.provider, m.id) for m in catalog.models]
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
     assert all(m.source == "static" for m in catalog.models)

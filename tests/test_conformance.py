@@ -36,6 +36,7 @@ from provider_runtime.core import (
     ToolDefinition,
 )
 from provider_runtime.providers.anthropic import AnthropicAdapter
+from provider_runtime.providers.azure import AzureOpenAIAdapter
 from provider_runtime.providers.bedrock import BedrockAdapter
 from provider_runtime.providers.google import GoogleAdapter
 from provider_runtime.providers.openai import OpenAIAdapter
@@ -221,6 +222,19 @@ HARNESSES = [
         lambda st, m: {"error": {"message": m, "type": "BadRequestError", "code": st}},
         bearer,
         OPENAI_LIMITS,
+    ),
+    Harness(
+        "azure",
+        lambda t: AzureOpenAIAdapter(
+            t, provider_id="azure", base_url="https://contoso.openai.azure.com", retry=NO_RETRY
+        ),
+        "https://contoso.openai.azure.com/openai/v1/chat/completions",
+        "gpt4o-prod",
+        lambda s: openai_text(s, "gpt-4o-2024-11-20"),
+        lambda n, a: openai_tool(n, a, "gpt-4o-2024-11-20"),
+        lambda st, m: {"error": {"message": m, "type": None, "code": str(st)}},
+        lambda r: r.headers.get("api-key"),
+        OPENAI_LIMITS,  # Azure sends OpenAI's x-ratelimit-* names
     ),
     Harness(
         "anthropic",

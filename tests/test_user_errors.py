@@ -110,6 +110,7 @@ async def test_models_for_an_unknown_provider_warn(tmp_path: Path) -> None:
             and "configured: anthropic, bedrock, echo" in (warning["message"])
         )
         assert warning["details"]["provider"] == "mistral"
+        assert "set MISTRAL_API_KEY" in warning["message"]  # a preset left off says how
         known = await d.request("runtime/models", {"providers": ["echo"]})
         assert known["result"]["warnings"] == []
 

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, TypedDict
 
 from .config import ProviderConfig, RuntimeConfig, describe_providers
+from .core.errors import ConfigError
 from .core.traits import ProviderAdapter, TokenProvider
 from .core.types import ModelCatalog
 from .credentials import ConfigTokenProvider
@@ -64,9 +65,11 @@ def build_runtime(
 
 def _config_faults(config: RuntimeConfig, builder: ProviderRuntimeBuilder[ProviderRuntime]) -> None:
     """What the config's problems put out of service: providers, everything (the file), or
-    the calls a bad ``[[pricing]]`` / ``[[models]]`` entry covers."""
+    the calls a bad ``[[pricing]]`` / ``[[models]]`` entry covers; and the presets left off."""
     from .runtime.faults import EntryFault  # deferred with the runtime
 
+    for pid, why in sorted(config.inactive.items()):
+        builder.inactive(pid, ConfigError(why, path=config.path, key=f"providers.{pid}"))
     fallback_set = False
     for problem in config.problems:
         if problem.scope == "provider" and problem.provider is not None:
@@ -189,6 +192,22 @@ def _google(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> Provid
     return GoogleAdapter(transport_for(pc.verify_tls), **_common(pid, pc))
 
 
+def _azure(pid: str, pc: ProviderConfig, transport_for: TransportFor) -> ProviderAdapter:
+    from .providers.azure import AzureOpenAIAdapter
+
+    return AzureOpenAIAdapter(
+        transport_for(pc.verify_tls),
+        provider_id=pid,
+        base_url=pc.base_url or "",  # load_config requires it for type azure
+        auth=pc.auth or "api-key",
+        api="responses" if pc.api == "responses" else "chat",
+        api_version=pc.api_version,
+        headers=pc.headers,
+        timeout=pc.timeout,
+        retry=retry_policy(pc),
+    )
+
+
 ADAPTERS: dict[str, Callable[[str, ProviderConfig, TransportFor], ProviderAdapter]] = {
     "echo": _echo,
     "openai": _openai,
@@ -197,4 +216,5 @@ ADAPTERS: dict[str, Callable[[str, ProviderConfig, TransportFor], ProviderAdapte
     "openrouter": _openrouter,
     "bedrock": _bedrock,
     "google": _google,
+    "azure": _azure,
 }

@@ -31,7 +31,13 @@ from .model import (
     Scope,
 )
 
-__all__ = ["config_path", "fallback_config", "load_config", "search_paths"]
+__all__ = [
+    "config_path",
+    "fallback_config",
+    "inactive_preset",
+    "load_config",
+    "search_paths",
+]
 
 _PROVIDER_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _TOP_LEVEL_KEYS = ("default_model", "providers", "pricing", "models")
@@ -160,6 +166,11 @@ def _build(doc: dict[str, Any], file: str | None, env: Mapping[str, str]) -> Run
     for name in sorted(set(doc) - set(_TOP_LEVEL_KEYS)):
         found.add(unknown_key(name, list(_TOP_LEVEL_KEYS), file, name), "setting")
     providers, known = _providers(doc.get("providers", {}), file, env, found)
+    inactive = {
+        pid: why
+        for pid in sorted(set(BUILTIN_PROVIDERS) - set(providers))
+        if (why := inactive_preset(pid, env)) is not None and pid not in _named(doc)
+    }
     rules = _entries(doc, "pricing", PriceRule, known, found)
     models = _entries(doc, "models", ModelInfo, known, found)
     default_model = _default_model(doc.get("default_model"), known, found)
@@ -171,7 +182,13 @@ def _build(doc: dict[str, Any], file: str | None, env: Mapping[str, str]) -> Run
         path=file,
         warnings=[p.warning() for p in found.items],
         problems=found.items,
+        inactive=inactive,
     )
+
+
+def _named(doc: dict[str, Any]) -> set[str]:
+    tables = doc.get("providers", {})
+    return set(tables) if isinstance(tables, dict) else set()
 
 
 def _providers(
@@ -185,11 +202,38 @@ def _providers(
         return {"echo": ProviderConfig(type="echo")}, set(BUILTIN_PROVIDERS)
     providers: dict[str, ProviderConfig] = {}
     for pid in sorted({*BUILTIN_PROVIDERS, *tables}):
+        if pid not in tables and inactive_preset(pid, env) is not None:
+            continue
         try:
             providers[pid] = _provider(pid, tables.get(pid), file, env)
         except ConfigError as exc:
             found.add(exc, "provider", provider=pid)
     return providers, {*BUILTIN_PROVIDERS, *tables}
+
+
+def inactive_preset(pid: str, env: Mapping[str, str]) -> str | None:
+    """Why the optional built-in provider ``pid`` is off when the config does not name it, and
+    how to switch it on; None when it is on (its ``switch_env`` is set) or always on."""
+    builtin = BUILTIN_PROVIDERS.get(pid)
+    if builtin is None or not builtin.optional:
+        return None
+    table = f"a `[providers.{pid}]` table to the config"
+    if builtin.is_local:
+        return (
+            f"the built-in provider `{pid}` (a local server, {builtin.base_url}) is off: "
+            f"add {table} (it may be empty) to use it"
+        )
+    if env.get(builtin.switch_env or ""):
+        return None
+    if builtin.switch_env != builtin.key_env:  # Azure: the resource must be known
+        return (
+            f"the built-in provider `{pid}` is off: set {builtin.switch_env} (and "
+            f"{builtin.key_env}) in the environment, or add {table} with base_url"
+        )
+    return (
+        f"the built-in provider `{pid}` is off: set {builtin.key_env} in the environment, "
+        f"or add {table} (it may be empty) with api_key_env or api_key_command"
+    )
 
 
 def _entries(
@@ -278,6 +322,12 @@ def _provider(pid: str, table: Any, file: str | None, env: Mapping[str, str]) ->
     config = convert(raw, ProviderConfig, file, key)
     _check_headers(config, file, key)
     _check_id_pattern(config.quirks.tool_call_id_pattern, file, key)
+    _check_pattern(
+        config.quirks.reasoning_model_pattern,
+        file,
+        f"{key}.quirks.reasoning_model_pattern",
+        "e.g. `mistral-small` for the Mistral models that take reasoning_effort",
+    )
     if config.api is not None and config.chosen_api() is None:
         raise ConfigError(
             f"`api` chooses between OpenAI's Chat Completions and Responses; a provider of type "
@@ -285,12 +335,20 @@ def _provider(pid: str, table: Any, file: str | None, env: Mapping[str, str]) ->
             path=file,
             key=f"{key}.api",
         )
+    _check_azure(config, file, key)
     if config.type == "echo":
         return config
     if config.type == "bedrock":
         config = _bedrock_region(config, env)
         if not config.base_url:
             return config  # the adapter makes it from the region, or says one is needed
+    if not config.base_url and config.type == "azure":
+        raise ConfigError(
+            "Azure OpenAI needs the resource endpoint: set AZURE_OPENAI_ENDPOINT or `base_url` "
+            "(https://{resource}.openai.azure.com)",
+            path=file,
+            key=f"{key}.base_url",
+        )
     if not config.base_url:
         raise ConfigError(
             "a provider that is not built in needs `type` and `base_url`",
@@ -334,11 +392,15 @@ def _builtin_defaults(
         preset = msgspec.to_builtins(builtin.quirks)
         raw["quirks"] = {**preset, **given} if isinstance(given, dict) else given
     raw.setdefault("api_key_env", builtin.key_env)
-    if "base_url" in raw or builtin.base_url is None:
+    if "base_url" in raw:
         return "the config file"
     from_env = env.get(builtin.base_url_env or "")
-    raw["base_url"] = from_env or builtin.base_url
-    return f"${builtin.base_url_env}" if from_env else "the default"
+    if from_env:
+        raw["base_url"] = from_env
+        return f"${builtin.base_url_env}"
+    if builtin.base_url is not None:
+        raw["base_url"] = builtin.base_url
+    return "the default"
 
 
 def _bedrock_region(config: ProviderConfig, env: Mapping[str, str]) -> ProviderConfig:
@@ -349,19 +411,8 @@ def _bedrock_region(config: ProviderConfig, env: Mapping[str, str]) -> ProviderC
     return msgspec.structs.replace(config, region=region)
 
 
-# The header each provider type carries its credential in (providers/http.py Endpoint).
-_AUTH_HEADERS = {
-    "openai": "authorization",
-    "openai_compatible": "authorization",
-    "openrouter": "authorization",
-    "anthropic": "x-api-key",
-    "bedrock": "authorization",
-    "google": "x-goog-api-key",
-}
-
-
 def _check_headers(config: ProviderConfig, file: str | None, key: str) -> None:
-    auth = _AUTH_HEADERS.get(config.type)
+    auth = config.auth_header()
     for name in config.headers:
         if name.lower() == auth:
             raise ConfigError(
@@ -369,6 +420,28 @@ def _check_headers(config: ProviderConfig, file: str | None, key: str) -> None:
                 "configure the key with api_key_env, api_key_command or api_key instead",
                 path=file,
                 key=f"{key}.headers",
+            )
+
+
+def _check_azure(config: ProviderConfig, file: str | None, key: str) -> None:
+    """``auth`` and ``api_version`` are Azure's; Azure has no ``auto`` (deployment names say
+    nothing about the model)."""
+    if config.type == "azure":
+        if config.api == "auto":
+            raise ConfigError(
+                "Azure deployments are named by you, so `auto` cannot tell a reasoning model: "
+                'set `api = "chat"` or `api = "responses"`',
+                path=file,
+                key=f"{key}.api",
+            )
+        return
+    for name in ("auth", "api_version"):
+        if getattr(config, name) is not None:
+            raise ConfigError(
+                f"`{name}` is an Azure OpenAI setting (type `azure`); a provider of type "
+                f"`{config.type}` does not take it: remove it",
+                path=file,
+                key=f"{key}.{name}",
             )
 
 
@@ -382,6 +455,17 @@ def _check_id_pattern(pattern: str | None, file: str | None, key: str) -> None:
             f"not a regular expression ({exc}); e.g. `^[A-Za-z0-9]{{9}}$` for Mistral's ids",
             path=file,
             key=f"{key}.quirks.tool_call_id_pattern",
+        ) from None
+
+
+def _check_pattern(pattern: str | None, file: str | None, key: str, example: str) -> None:
+    if pattern is None:
+        return
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(
+            f"not a regular expression ({exc}); {example}", path=file, key=key
         ) from None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -14,6 +14,7 @@ from ..core.types import ModelInfo, ProviderRuntimeWarning
 from ..pricing.rules import PriceRule
 from ..providers.openai.quirks import OpenAICompatQuirks
 from ..redact import MASK, is_secret_header, redact_url
+from .presets import COMPATIBLE_PRESETS, NATIVE_PROVIDERS, BuiltinProvider
 
 __all__ = [
     "BUILTIN_PROVIDERS",
@@ -34,51 +35,14 @@ __all__ = [
 ]
 
 CONFIG_ENV_VAR = "PROVIDER_RUNTIME_CONFIG"
-_KEYED_TYPES = frozenset({"openai", "anthropic", "openrouter", "google"})
-_API_TYPES = frozenset({"openai", "openai_compatible"})  # the types taking `api`
+_KEYED_TYPES = frozenset({"openai", "anthropic", "openrouter", "google", "azure"})
+_API_TYPES = frozenset({"openai", "openai_compatible", "azure"})  # the types taking `api`
 
 _Positive = Annotated[float, msgspec.Meta(gt=0)]
 _NonNegative = Annotated[float, msgspec.Meta(ge=0)]
 
 
-class BuiltinProvider(NamedTuple):
-    """Defaults of a built-in provider, following its official SDK.
-
-    ``type`` None means the provider's id is its type (a native provider). An OpenAI-compatible
-    service with a name is a preset: ``type="openai_compatible"`` and its ``quirks`` (with
-    ``requires_api_key`` for a hosted one) — one entry of data, no code. ``key_env_fallback``
-    is read when ``key_env`` is unset (Google's SDK: ``GEMINI_API_KEY``, else ``GOOGLE_API_KEY``).
-    """
-
-    key_env: str | None
-    base_url_env: str | None
-    base_url: str | None
-    type: str | None = None
-    quirks: OpenAICompatQuirks | None = None
-    key_env_fallback: str | None = None
-
-
-BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {
-    "openai": BuiltinProvider("OPENAI_API_KEY", "OPENAI_BASE_URL", "https://api.openai.com/v1"),
-    "anthropic": BuiltinProvider(
-        "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "https://api.anthropic.com"
-    ),
-    "openrouter": BuiltinProvider(
-        "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1"
-    ),
-    # No fixed base URL: https://bedrock-runtime.{region}.amazonaws.com, from `region` (or
-    # AWS_REGION, AWS_DEFAULT_REGION); AWS's own service-specific endpoint variable overrides it.
-    "bedrock": BuiltinProvider(
-        "AWS_BEARER_TOKEN_BEDROCK", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", None
-    ),
-    "google": BuiltinProvider(
-        "GEMINI_API_KEY",
-        None,  # the SDK's GOOGLE_GEMINI_BASE_URL has no version segment: not read
-        "https://generativelanguage.googleapis.com/v1beta",
-        key_env_fallback="GOOGLE_API_KEY",
-    ),
-    "echo": BuiltinProvider(None, None, None),
-}
+BUILTIN_PROVIDERS: Mapping[str, BuiltinProvider] = {**NATIVE_PROVIDERS, **COMPATIBLE_PRESETS}
 # Where a Bedrock provider's region comes from when the config names none, in this order.
 REGION_ENV_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
 
@@ -87,7 +51,14 @@ class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     """One provider's settings. ``repr`` masks ``api_key``; ``describe_config`` masks the rest."""
 
     type: Literal[
-        "openai", "anthropic", "openrouter", "google", "openai_compatible", "bedrock", "echo"
+        "openai",
+        "anthropic",
+        "openrouter",
+        "google",
+        "openai_compatible",
+        "bedrock",
+        "azure",
+        "echo",
     ]
     base_url: str | None = None
     api_key_env: str | None = None
@@ -110,12 +81,26 @@ class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     # OpenAI's API per model: Chat Completions, Responses, or `auto` (Responses for reasoning
     # models per the catalog). None: `auto` for type openai, `chat` for a compatible server.
     api: Literal["chat", "responses", "auto"] | None = None
+    # Azure OpenAI: how the credential travels (`api-key` header, or an Entra ID token as
+    # `Authorization: Bearer`), and an API version selecting the older deployment paths.
+    auth: Literal["api-key", "bearer"] | None = None
+    api_version: str | None = None
 
     def chosen_api(self) -> str | None:
         """The effective ``api`` setting of an OpenAI-style provider (None for other types)."""
         if self.type not in _API_TYPES:
             return None
         return self.api or ("auto" if self.type == "openai" else "chat")
+
+    def auth_header(self) -> str | None:
+        """The HTTP header (lowercase) the credential travels in; None for echo."""
+        if self.type == "anthropic":
+            return "x-api-key"
+        if self.type == "google":
+            return "x-goog-api-key"
+        if self.type == "azure" and self.auth != "bearer":
+            return "api-key"
+        return None if self.type == "echo" else "authorization"
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={value!r}" for name, value in self.__rich_repr__())
@@ -192,6 +177,10 @@ class RuntimeConfig(msgspec.Struct, frozen=True, kw_only=True):
     path: str | None = None  # the file read; None when only defaults apply
     warnings: list[ProviderRuntimeWarning] = []
     problems: list[ConfigProblem] = []
+    # Built-in presets left out (neither named by the file nor, for a hosted one, given a key
+    # in the environment): id -> how to switch it on. Not registered; a call to one gets a
+    # `config` error with this text.
+    inactive: dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------- credentials, described
@@ -280,6 +269,7 @@ def describe_config(config: RuntimeConfig, env: Mapping[str, str] | None = None)
         "pricing": msgspec.to_builtins(config.pricing),
         "models": msgspec.to_builtins(config.models),
         "warnings": msgspec.to_builtins(config.warnings),
+        "inactive": dict(sorted(config.inactive.items())),  # presets that are off, and how
     }
 
 

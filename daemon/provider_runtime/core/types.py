@@ -562,6 +562,9 @@ class ProviderCapabilities(CanonicalStruct, frozen=True):
     tool_call_id_pattern: str | None = None
     tool_call_id_max_length: int | None = None
     remote_discovery: bool = True
+    # With ``reasoning``: the model ids (a regular expression matched from the start) that take
+    # reasoning settings; None: every model (Mistral: only mistral-small-* is adjustable).
+    reasoning_models: str | None = None
     cache: tuple[CacheSupport, ...] = ()  # the first entry matching the model id applies
 
     def cache_support(self, model: str) -> CacheSupport:

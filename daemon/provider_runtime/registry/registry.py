@@ -29,7 +29,9 @@ class ProviderRegistry:
 
     ``unavailable``: providers the config names but could not set up, with the error a call to
     one gets (it still routes, so the call learns why). ``fallback``: the error for any
-    provider not registered, when the config file itself was unusable.
+    provider not registered, when the config file itself was unusable. ``inactive``: built-in
+    providers left off, with the error naming how to switch one on; they do not route, are not
+    listed and are not asked for models: only a call naming one gets its error.
     """
 
     def __init__(
@@ -39,11 +41,13 @@ class ProviderRegistry:
         *,
         unavailable: Mapping[str, ProviderRuntimeError] | None = None,
         fallback: ProviderRuntimeError | None = None,
+        inactive: Mapping[str, ProviderRuntimeError] | None = None,
     ) -> None:
         self._adapters: dict[str, ProviderAdapter] = {}
         self._factories: dict[str, Callable[[], ProviderAdapter]] = {}
         self._unavailable = dict(unavailable or {})
         self._fallback = fallback
+        self._inactive = dict(inactive or {})
         for adapter in adapters:
             self.register(adapter)
         for provider_id, make in (factories or {}).items():
@@ -71,7 +75,7 @@ class ProviderRegistry:
             return adapter
         make = self._factories.get(provider)
         if make is None:
-            error = self._unavailable.get(provider, self._fallback)
+            error = self._unavailable.get(provider, self._fallback) or self._inactive.get(provider)
             if error is not None:
                 raise error
             known = ", ".join(self.ids) or "none"
@@ -79,6 +83,11 @@ class ProviderRegistry:
         adapter = self._adapters[provider] = make()
         del self._factories[provider]
         return adapter
+
+    def why_inactive(self, provider: str) -> str | None:
+        """How to switch on a built-in provider left off; None for any other id."""
+        error = self._inactive.get(provider)
+        return None if error is None else getattr(error, "problem", str(error))
 
     def build_all(self) -> None:
         """Build every adapter not built yet (the daemon does it while idle after start-up)."""

@@ -54,6 +54,7 @@ class _Given:
     describe: Callable[[], list[dict[str, Any]]] | None = None
     unavailable: dict[str, ProviderRuntimeError] = field(default_factory=dict)
     fallback: ProviderRuntimeError | None = None
+    inactive: dict[str, ProviderRuntimeError] = field(default_factory=dict)
     faults: list[EntryFault] = field(default_factory=list)
 
 
@@ -120,6 +121,12 @@ class ProviderRuntimeBuilder(Generic[R]):
         self._given.fallback = error
         return self
 
+    def inactive(self, provider_id: str, error: ProviderRuntimeError) -> ProviderRuntimeBuilder[R]:
+        """A built-in provider left off: not listed or asked for models; a call naming it gets
+        ``error`` (which says how to switch it on)."""
+        self._given.inactive[provider_id] = error
+        return self
+
     def entry_fault(self, fault: EntryFault) -> ProviderRuntimeBuilder[R]:
         """Calls the fault covers fail with its error before anything is sent."""
         self._given.faults.append(fault)
@@ -149,6 +156,7 @@ class ProviderRuntimeBuilder(Generic[R]):
                     given.factories,
                     unavailable=given.unavailable,
                     fallback=given.fallback,
+                    inactive=given.inactive,
                 ),
                 static_catalog=static,
                 catalog=catalog,

@@ -11,6 +11,7 @@ model steps ``_effort`` and ``_budget``, which read the catalog's reasoning cont
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import msgspec
@@ -41,9 +42,13 @@ ModelStep = Callable[[ProviderRequest, ModelCapabilities | None, str, Warnings],
 
 
 def effective_capabilities(
-    provider: ProviderCapabilities, info: ModelInfo | None
+    provider: ProviderCapabilities, info: ModelInfo | None, model_id: str | None = None
 ) -> ProviderCapabilities:
-    """The provider's capabilities, less what the catalog says the model lacks."""
+    """The provider's capabilities, less what the catalog says the model lacks and, where the
+    provider takes reasoning settings only for some models, reasoning for the others."""
+    pattern = provider.reasoning_models
+    if provider.reasoning and pattern and model_id and re.match(pattern, model_id) is None:
+        provider = msgspec.structs.replace(provider, reasoning=False)
     model = info.capabilities if info is not None else None
     if model is None:
         return provider
@@ -61,7 +66,7 @@ def prepare_request(
 ) -> tuple[ProviderRequest, Warnings]:
     """The request as the target ``ref`` accepts it, and what was changed (handoff first)."""
     assert ref.provider is not None
-    caps = effective_capabilities(provider, info)
+    caps = effective_capabilities(provider, info, ref.id)
     name = f"{ref.provider}/{ref.id}"
     warnings: Warnings = []
     changes: dict[str, object] = {}

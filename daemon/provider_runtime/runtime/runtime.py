@@ -185,7 +185,9 @@ class ProviderRuntime:
         """Static catalog first; with ``options.remote`` the providers' lists fill the gaps."""
         options = options or DiscoveryOptions()
         catalog = self._catalog
-        warnings = _unknown_providers(options.providers, self._registry.ids)
+        warnings = _unknown_providers(
+            options.providers, self._registry.ids, self._registry.why_inactive
+        )
         if options.remote:
             remote, failures = await self._registry.discover_models(options, self._tokens)
             warnings += failures
@@ -193,7 +195,8 @@ class ProviderRuntime:
         models = [
             self._as_priced(m)
             for m in catalog.models
-            if options.providers is None or m.provider in options.providers
+            if (options.providers is None or m.provider in options.providers)
+            and self._registry.why_inactive(m.provider) is None  # a preset left off: unlisted
         ]
         return DiscoveryResult(models=models, warnings=warnings)
 
@@ -228,15 +231,19 @@ class ProviderRuntime:
 
 
 def _unknown_providers(
-    wanted: Sequence[str] | None, configured: Sequence[str]
+    wanted: Sequence[str] | None,
+    configured: Sequence[str],
+    why_inactive: Callable[[str], str | None],
 ) -> list[ProviderRuntimeWarning]:
     """A ``routing.unknown_provider`` warning per asked-for provider id that is not configured:
-    an empty listing must not look like a provider without models."""
+    an empty listing must not look like a provider without models. A built-in provider left
+    off says how to switch it on."""
     listing = ", ".join(configured) or "none"
     return [
         ProviderRuntimeWarning(
             code="routing.unknown_provider",
-            message=f"unknown provider `{pid}`: nothing listed for it; configured: {listing}",
+            message=f"unknown provider `{pid}`: nothing listed for it; configured: {listing}"
+            + (f"; {hint}" if (hint := why_inactive(pid)) else ""),
             details={"provider": pid, "configured": list(configured)},
         )
         for pid in dict.fromkeys(wanted or ())

@@ -80,6 +80,7 @@ def capabilities_for(dialect: OpenAIDialect) -> ProviderCapabilities:
         json_mode=dialect.supports_json_mode,
         json_schema=dialect.supports_json_schema,
         reasoning=dialect.supports_reasoning,
+        reasoning_models=dialect.reasoning_model_pattern,
         cache=dialect.cache,
         tool_call_id_pattern=dialect.tool_call_id_pattern,
         tool_call_id_max_length=dialect.tool_call_id_max_length,

@@ -83,6 +83,7 @@ class OpenAIDialect:
     supports_json_mode: bool = True
     supports_stop: bool = True
     supports_reasoning: bool = True
+    reasoning_model_pattern: str | None = None
     metadata: Literal["drop", "send", "store"] = "drop"
     max_stop_sequences: int | None = 4
     cache: tuple[CacheSupport, ...] = OPENAI_CACHE
@@ -104,6 +105,7 @@ class OpenAIDialect:
             supports_json_mode=quirks.supports_json_mode,
             supports_stop=quirks.supports_stop,
             supports_reasoning=quirks.supports_reasoning,
+            reasoning_model_pattern=quirks.reasoning_model_pattern,
             metadata="drop",
             max_stop_sequences=None,
             cache=(_compat_cache(quirks),),

@@ -26,6 +26,9 @@ class OpenAICompatQuirks(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     supports_json_mode: bool = True
     supports_stop: bool = True
     supports_reasoning: bool = True  # false: `reasoning` is not sent (LiteLLM answers 400)
+    # The model ids (a regular expression matched from the start) that take `reasoning_effort`;
+    # the others get `capability.reasoning_removed`. None: every model.
+    reasoning_model_pattern: str | None = None
     requires_api_key: bool = False
     cache_key: bool = False  # pass `cache_key` on as `prompt_cache_key`
     cache_control: bool = False  # Anthropic-style `cache_control` on text parts (LiteLLM proxy)
