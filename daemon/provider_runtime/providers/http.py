@@ -53,6 +53,7 @@ __all__ = [
     "ProviderDeclaration",
     "Signer",
     "TokenCounting",
+    "count_decoder",
     "decode_input_tokens",
     "with_warnings",
 ]
@@ -146,23 +147,31 @@ class ModelListing:
 ChatPath = str | Callable[[Call], str]  # fixed, or from the call (a model id in the path)
 
 
-class _InputTokens(msgspec.Struct):
-    input_tokens: int
+def count_decoder(field: str) -> Callable[[bytes, str], int]:
+    """The reader of a counting endpoint's answer ``{field: N}`` (body, provider id -> N); an
+    unreadable or negative count is a ``protocol`` error."""
+    decoder = msgspec.json.Decoder(msgspec.defstruct("CountAnswer", [(field, int)]))
+
+    def decode(body: bytes, provider: str) -> int:
+        try:
+            count: int = getattr(decoder.decode(body), field)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise ProviderError(
+                ErrorKind.PROTOCOL, f"unreadable token count answer: {exc}", provider=provider
+            ) from None
+        if count < 0:
+            raise ProviderError(
+                ErrorKind.PROTOCOL,
+                f"negative token count in the answer: {count}",
+                provider=provider,
+            )
+        return count
+
+    return decode
 
 
-def decode_input_tokens(body: bytes, provider: str) -> int:
-    """``{"input_tokens": N}``, the answer of both Anthropic's and OpenAI's counting endpoints."""
-    try:
-        count = msgspec.json.decode(body, type=_InputTokens).input_tokens
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise ProviderError(
-            ErrorKind.PROTOCOL, f"unreadable token count answer: {exc}", provider=provider
-        ) from None
-    if count < 0:
-        raise ProviderError(
-            ErrorKind.PROTOCOL, f"negative token count in the answer: {count}", provider=provider
-        )
-    return count
+# ``{"input_tokens": N}``, the answer of both Anthropic's and OpenAI's counting endpoints.
+decode_input_tokens = count_decoder("input_tokens")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

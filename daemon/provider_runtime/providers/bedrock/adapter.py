@@ -13,9 +13,7 @@ from __future__ import annotations
 from typing import Any, Unpack
 from urllib.parse import quote
 
-import msgspec
-
-from ...core.errors import ConfigError, ErrorKind, ProviderError
+from ...core.errors import ConfigError
 from ...core.types import (
     AdapterContext,
     CacheSupport,
@@ -26,7 +24,15 @@ from ...core.types import (
     SystemPlacement,
 )
 from ...transport.http import HttpTransport
-from ..http import Auth, Call, EndpointOptions, HttpAdapter, ProviderDeclaration, TokenCounting
+from ..http import (
+    Auth,
+    Call,
+    EndpointOptions,
+    HttpAdapter,
+    ProviderDeclaration,
+    TokenCounting,
+    count_decoder,
+)
 from .decode import decode_bedrock_error, decode_bedrock_response
 from .encode import encode_bedrock_request
 from .sigv4 import SigV4Signer
@@ -93,23 +99,8 @@ def _encode_count(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarni
     return {"input": {"converse": converse}}, warnings
 
 
-class _CountTokensResponse(msgspec.Struct):
-    inputTokens: int
-
-
-def decode_count_tokens(body: bytes, provider: str) -> int:
-    """``CountTokensResponse.inputTokens``."""
-    try:
-        count = msgspec.json.decode(body, type=_CountTokensResponse).inputTokens
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise ProviderError(
-            ErrorKind.PROTOCOL, f"unreadable CountTokens answer: {exc}", provider=provider
-        ) from None
-    if count < 0:
-        raise ProviderError(
-            ErrorKind.PROTOCOL, f"negative token count in the answer: {count}", provider=provider
-        )
-    return count
+# ``CountTokensResponse.inputTokens``
+decode_count_tokens = count_decoder("inputTokens")
 
 
 def _decode(body: bytes, call: Call, request_id: str | None) -> ProviderResponse:

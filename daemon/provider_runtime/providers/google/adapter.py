@@ -10,9 +10,6 @@ from __future__ import annotations
 from typing import Any, Unpack
 from urllib.parse import quote, urlencode
 
-import msgspec
-
-from ...core.errors import ErrorKind, ProviderError
 from ...core.types import (
     ModelInfo,
     ProviderCapabilities,
@@ -29,6 +26,7 @@ from ..http import (
     ModelListing,
     ProviderDeclaration,
     TokenCounting,
+    count_decoder,
 )
 from .decode import decode_gemini_response
 from .encode import encode_gemini_request
@@ -73,23 +71,8 @@ def _encode_count(call: Call) -> tuple[dict[str, Any], list[ProviderRuntimeWarni
     return {"generateContentRequest": {"model": model, **body}}, warnings
 
 
-class _CountTokensResponse(msgspec.Struct):
-    totalTokens: int
-
-
-def decode_count_tokens(body: bytes, provider: str) -> int:
-    """``CountTokensResponse.totalTokens``."""
-    try:
-        total = msgspec.json.decode(body, type=_CountTokensResponse).totalTokens
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise ProviderError(
-            ErrorKind.PROTOCOL, f"unreadable countTokens answer: {exc}", provider=provider
-        ) from None
-    if total < 0:
-        raise ProviderError(
-            ErrorKind.PROTOCOL, f"negative token count in the answer: {total}", provider=provider
-        )
-    return total
+# ``CountTokensResponse.totalTokens``
+decode_count_tokens = count_decoder("totalTokens")
 
 
 def _encode(call: Call) -> tuple[GeminiRequest, list[ProviderRuntimeWarning]]:
