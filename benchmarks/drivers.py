@@ -44,7 +44,7 @@ class Driver:
     name: ClassVar[str] = ""
     label: ClassVar[str] = ""
     dist: ClassVar[str | None] = None
-    apis: ClassVar[tuple[str, ...]] = bodies.APIS
+    apis: ClassVar[tuple[str, ...]] = tuple(bodies.APIS)
 
     def __init__(self, api: str, base_url: str, options: dict[str, Any]) -> None:
         if api not in self.apis:
@@ -76,17 +76,11 @@ class HttpxFloor(Driver):
     async def open(self) -> None:
         import httpx
 
+        api = bodies.APIS[self.api]
         self._client = httpx.AsyncClient()
-        if self.api == "openai":
-            self._url = self.base_url + bodies.OPENAI_PATH
-            payload = bodies.openai_request()
-            self._headers = {"authorization": f"Bearer {bodies.API_KEY}"}
-        else:
-            self._url = self.base_url + bodies.ANTHROPIC_PATH
-            payload = bodies.anthropic_request()
-            self._headers = {"x-api-key": bodies.API_KEY, "anthropic-version": "2023-06-01"}
-        self._headers["content-type"] = "application/json"
-        self._body = json.dumps(payload).encode()
+        self._url = self.base_url + api.path
+        self._headers = {**api.headers, "content-type": "application/json"}
+        self._body = json.dumps(api.request).encode()
 
     async def call(self) -> None:
         response = await self._client.post(self._url, content=self._body, headers=self._headers)
@@ -101,13 +95,23 @@ class OpenAISDK(Driver):
     name = "openai-sdk"
     label = "openai SDK"
     dist = "openai"
-    apis = ("openai",)
+    apis = ("openai", "responses")
 
     async def open(self) -> None:
         openai = _require("openai", "openai")
         self._client = openai.AsyncOpenAI(api_key=bodies.API_KEY, base_url=self.base_url + "/v1")
 
     async def call(self) -> None:
+        if self.api == "responses":
+            response = await self._client.responses.create(
+                model=bodies.RESPONSES_MODEL,
+                instructions=bodies.SYSTEM,
+                input=[{"role": "user", "content": bodies.PROMPT}],
+                max_output_tokens=bodies.MAX_TOKENS,
+                store=False,
+            )
+            _check(response.output_text)
+            return
         completion = await self._client.chat.completions.create(
             model=bodies.OPENAI_MODEL,
             messages=bodies.openai_messages(),
@@ -148,6 +152,7 @@ class LiteLLM(Driver):
     name = "litellm"
     label = "LiteLLM"
     dist = "litellm"
+    apis = ("openai", "anthropic")
 
     async def open(self) -> None:
         self._litellm = _require("litellm", "litellm")
@@ -178,6 +183,7 @@ class AnyLLM(Driver):
     name = "any-llm"
     label = "any-llm"
     dist = "any-llm-sdk"
+    apis = ("openai", "anthropic")
 
     async def open(self) -> None:
         any_llm = _require("any_llm", "any-llm-sdk")
@@ -298,6 +304,73 @@ class DaemonShardedPools(Daemon):
     module = "benchmarks.sharded_daemon"
 
 
+class DaemonEchoProvider(DaemonOwnInstall):
+    """The daemon on its own installation answering the same call with the offline ``echo``
+    provider: the stdio hop, JSON-RPC and the runtime's own work, no HTTP."""
+
+    name = "daemon-echo"
+    label = "daemon, echo provider (no HTTP)"
+
+    async def open(self) -> None:
+        await super().open()
+        self._params = json.dumps({**bodies.canonical_request(self.api), "model": "echo/echo-1"})
+        self._params = self._params.replace("Say hello.", "Hello!").encode()  # echo says it back
+
+    async def call(self) -> None:
+        result = await self._client.request("runtime/run", self._params)
+        text = _answer_text(result)
+        if not text or EXPECTED_TEXT not in text:
+            raise AssertionError(f"unexpected answer text: {text!r}")
+
+
+class PipeEcho(Driver):
+    """The physical limit of the stdio hop: ``pipe_echo.c`` answers each frame at once with the
+    daemon's own answer to this call (so the client reads the same bytes), over the same pipes
+    and the same client. Needs a C compiler (``cc``)."""
+
+    name = "pipe-echo"
+    label = "C pipe echo (limit of the hop)"
+    dist = None
+
+    async def open(self) -> None:
+        import asyncio
+        import shutil
+        import tempfile
+        from pathlib import Path
+
+        from .stdio_client import DaemonClient
+
+        compiler = shutil.which("cc") or shutil.which("gcc")
+        if compiler is None:
+            raise DriverUnavailable("no C compiler (cc) to build benchmarks/pipe_echo.c")
+        self._dir = tempfile.TemporaryDirectory(prefix="pipe-echo-")
+        exe = Path(self._dir.name) / "pipe_echo"
+        source = Path(__file__).with_name("pipe_echo.c")
+        built = await asyncio.create_subprocess_exec(compiler, "-O2", "-o", str(exe), str(source))
+        if await built.wait() != 0:
+            raise DriverUnavailable("benchmarks/pipe_echo.c did not compile")
+        payload = Path(self._dir.name) / "answer.json"
+        payload.write_bytes(await self._daemon_answer())
+        self._client = await DaemonClient.spawn([str(exe), str(payload)])
+
+    async def _daemon_answer(self) -> bytes:
+        daemon = Daemon(self.api, self.base_url, self.options)
+        await daemon.open()
+        try:
+            return bytes(await daemon._client.request("runtime/run", daemon._params))
+        finally:
+            await daemon.aclose()
+
+    async def call(self) -> None:
+        _check(_answer_text(await self._client.request("runtime/run", b"{}")))
+
+    async def aclose(self) -> None:
+        if hasattr(self, "_client"):
+            await self._client.close()
+        if hasattr(self, "_dir"):
+            self._dir.cleanup()
+
+
 def _answer_text(result: Any) -> str | None:
     """The first text part of a ``ProviderResponse`` in JSON (as a client would read it)."""
     import msgspec
@@ -331,6 +404,8 @@ DRIVERS: dict[str, type[Driver]] = {
         RuntimeLibrary,
         Daemon,
         DaemonOwnInstall,
+        DaemonEchoProvider,
+        PipeEcho,
         RuntimeShardedPools,
         DaemonShardedPools,
     )

@@ -7,6 +7,7 @@ The runtime is stateless, so RSS after N calls should sit within a few percent o
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from typing import Any
 
@@ -28,10 +29,13 @@ async def daemon_memory(
     try:
         await asyncio.wait_for(client.request("initialize", b"{}"), 30)
         after_start = read_rss_kib(client.pid)
-        params = json.dumps(bodies.canonical_request("openai")).encode()
+        # Every API in turn: the product with each built-in HTTP provider in use.
+        params = itertools.cycle(
+            [json.dumps(bodies.canonical_request(a)).encode() for a in bodies.APIS]
+        )
 
         async def call() -> None:
-            await client.request("runtime/run", params)
+            await client.request("runtime/run", next(params))
 
         first = min(100, total_calls)
         warm = await run_phase(call, inflight=inflight, calls=first, max_seconds=max_seconds)

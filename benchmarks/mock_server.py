@@ -1,7 +1,8 @@
 """A mock LLM provider on 127.0.0.1: raw asyncio HTTP/1.1 with keep-alive, fixed valid answers.
 
-It answers POST ``…/chat/completions`` (OpenAI) and POST ``…/messages`` (Anthropic) at once, so
-what a benchmark measures is the client. ``GET /__stats`` reports requests and connections seen.
+It answers a POST for each API in ``bodies.APIS`` (Chat Completions, Messages, Responses,
+Gemini ``generateContent``, Bedrock Converse) at once, with its fixed answer, so what a benchmark
+measures is the client. ``GET /__stats`` reports requests and connections seen.
 Run as ``python -m benchmarks.mock_server``: prints ``READY <port>``, stops on stdin EOF,
 SIGTERM or after ``--max-seconds``.
 """
@@ -19,7 +20,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .bodies import response_body
+from .bodies import APIS, encode, response_for
 
 _MAX_HEADER_BYTES = 64 * 1024
 
@@ -45,12 +46,9 @@ def _response(status: str, body: bytes, extra: bytes = b"", close: bool = False)
 
 
 def _prebuilt() -> dict[str, bytes]:
-    openai = response_body("/chat/completions")
-    anthropic = response_body("/messages")
-    assert openai is not None and anthropic is not None
     return {
-        "openai": _response("200 OK", openai, b"x-request-id: req_bench_openai\r\n"),
-        "anthropic": _response("200 OK", anthropic, b"request-id: req_bench_anthropic\r\n"),
+        api.name: _response("200 OK", encode(api.response), api.response_headers)
+        for api in APIS.values()
     }
 
 
@@ -108,10 +106,9 @@ class _HttpProtocol(asyncio.Protocol):
         if method == "GET" and path == "/__stats":
             body = json.dumps(s.__dict__).encode()
             return _response("200 OK", body, close=close)
-        if method == "POST" and path.endswith("/chat/completions"):
-            return self._answers["openai"]
-        if method == "POST" and path.endswith("/messages"):
-            return self._answers["anthropic"]
+        api = response_for(path) if method == "POST" else None
+        if api is not None:
+            return self._answers[api.name]
         return _response("404 Not Found", b'{"error":{"message":"not found"}}', close=close)
 
     def _reply(self, data: bytes, close: bool) -> None:

@@ -36,7 +36,7 @@ _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PR
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     p.add_argument(
-        "--apis", default=",".join(bodies.APIS), help="comma-separated: openai,anthropic"
+        "--apis", default=",".join(bodies.APIS), help=f"comma-separated: {','.join(bodies.APIS)}"
     )
     p.add_argument(
         "--drivers",
@@ -103,11 +103,7 @@ def machine() -> dict[str, Any]:
 
 def write_config(directory: Path, base_url: str) -> Path:
     path = directory / "bench-config.toml"
-    path.write_text(
-        f'[providers.openai]\nbase_url = "{base_url}/v1"\napi_key = "{bodies.API_KEY}"\n\n'
-        f'[providers.anthropic]\nbase_url = "{base_url}"\napi_key = "{bodies.API_KEY}"\n',
-        encoding="utf-8",
-    )
+    path.write_text(bodies.config_toml(base_url), encoding="utf-8")
     path.chmod(0o600)
     return path
 
@@ -140,7 +136,7 @@ def measure_drivers(
 ) -> list[dict[str, Any]]:
     """Every (api, driver) pair, ``--rounds`` times, interleaved so that a burst of load from
     elsewhere on the machine lands on several drivers at once rather than on one."""
-    names = _drivers(args)
+    names = [n for n in _drivers(args) if n not in report.PAIRED_ONLY]
     pairs = [(api, n) for api in _apis(args) for n in names if api in DRIVERS[n].apis]
     rounds: dict[tuple[str, str], list[dict[str, Any]]] = {pair: [] for pair in pairs}
     for number in range(1, args.rounds + 1):

@@ -16,16 +16,33 @@ from benchmarks.run import bench_env, main, merge_rounds
 from benchmarks.startup import summarize_importtime
 
 from tests.openapi import validate, validate_request
+from tests.service_model import validate_converse_request, validate_shape
 
 DRIVERS = ("httpx", "runtime", "daemon")
 NOT_GIVEN = "daemon-own-install"  # needs --daemon-python: reported as not measured
 
 
 def test_mock_bodies_follow_the_official_specs() -> None:
-    validate("openai", "CreateChatCompletionResponse", bodies.OPENAI_RESPONSE)
-    validate("anthropic", "Message", bodies.ANTHROPIC_RESPONSE)
-    validate_request("openai", "/chat/completions", bodies.openai_request())
-    validate_request("anthropic", "/v1/messages", bodies.anthropic_request())
+    apis = bodies.APIS
+    validate("openai", "CreateChatCompletionResponse", apis["openai"].response)
+    validate_request("openai", "/chat/completions", apis["openai"].request)
+    validate("anthropic", "Message", apis["anthropic"].response)
+    validate_request("anthropic", "/v1/messages", apis["anthropic"].request)
+    validate("openai", "Response", apis["responses"].response)
+    validate_request("openai", "/responses", apis["responses"].request)
+    validate("gemini", "GenerateContentResponse", apis["gemini"].response)
+    gemini = {"model": f"models/{bodies.GEMINI_MODEL}", **apis["gemini"].request}
+    validate_request("gemini", "/v1beta/models/{model}:generateContent", gemini)
+    validate_shape("ConverseResponse", apis["converse"].response)
+    validate_converse_request(bodies.BEDROCK_MODEL, apis["converse"].request)
+
+
+def test_every_api_routes_to_the_mock_and_back() -> None:
+    """Each API's path reaches its own answer, and the config routes its model to the mock."""
+    for api in bodies.APIS.values():
+        assert bodies.response_for(api.path) is api
+        provider = api.model.split("/", 1)[0]
+        assert f"[providers.{provider}]" in bodies.config_toml("http://127.0.0.1:1")
 
 
 def _exchange(port: int, raw: bytes, replies: int) -> bytes:
@@ -41,7 +58,7 @@ def _exchange(port: int, raw: bytes, replies: int) -> bytes:
 
 
 def test_mock_answers_pipelined_and_chunked_requests_on_one_connection() -> None:
-    body = json.dumps(bodies.openai_request()).encode()
+    body = json.dumps(bodies.APIS["openai"].request).encode()
     first = b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%b" % (
         len(body),
         body,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -171,29 +172,73 @@ async def test_describe_from_config_matches_the_runtime(
     assert "sk-" not in repr(expected)
 
 
-def test_initialize_needs_neither_the_runtime_nor_pygls(tmp_path: Path) -> None:
-    """Start-up stays light: answering initialize imports no adapter, runtime or lsprotocol."""
+_STARTUP_PROBE = """
+import asyncio, json, sys
+from provider_runtime.catalog.static import load_static_catalog
+from provider_runtime.server.handlers import Session, initialize, run
+from provider_runtime.server.state import RuntimeHolder
+import msgspec
+
+def loaded():
+    names = [m for m in sys.modules if m.startswith("provider_runtime.providers.")
+             or m.split(".")[0] in ("botocore", "pygls", "lsprotocol", "cattrs", "httpx")
+             or m in ("provider_runtime.runtime", "provider_runtime.transport.http")]
+    return {"modules": sorted(names), "catalog": load_static_catalog.cache_info().currsize}
+
+async def main():
+    holder = RuntimeHolder(None)
+    holder.load()
+    session = Session(holder)
+    result = await initialize(session, None)
+    at_initialize = loaded()
+    holder.warm()  # what the daemon does just after the initialize answer
+    at_warm = loaded()
+    request = {"model": "echo/echo-1", "messages": [{"role": "user", "content": "hi"}]}
+    answer = await run(session, msgspec.Raw(json.dumps(request).encode()))
+    at_echo = loaded()
+    providers = [p["id"] for p in result["providers"]]
+    print(json.dumps({"providers": providers, "text": answer.output.content[0].text,
+                      "initialize": at_initialize, "warm": at_warm, "echo": at_echo}))
+
+asyncio.run(main())
+"""
+
+
+def test_start_up_loads_no_provider_before_a_call_needs_it(tmp_path: Path) -> None:
+    """At ``initialize``: no runtime, no provider module, no botocore, no httpx, no catalog
+    JSON, nothing of pygls. After the warm-up and a first ``echo`` call: the runtime and the
+    catalog (every call routes through them), still no HTTP provider's modules, no botocore and
+    no httpx. Every built-in provider is registered (no config file: the defaults)."""
     import subprocess
     import sys
 
-    code = """
-import asyncio, sys
-from provider_runtime.server.handlers import Session, initialize
-from provider_runtime.server.state import RuntimeHolder
-holder = RuntimeHolder(None)
-holder.load()
-result = asyncio.run(initialize(Session(holder), None))
-ids = [p["id"] for p in result["providers"]]
-assert ids == ["anthropic", "bedrock", "echo", "google", "openai", "openrouter"], ids
-heavy = ("provider_runtime.runtime", "provider_runtime.providers.openai.adapter",
-         "provider_runtime.providers.openai.encode", "provider_runtime.providers.anthropic",
-         "provider_runtime.providers.bedrock", "botocore", "provider_runtime.providers.google",
-         "provider_runtime.transport.http", "httpx", "pygls", "lsprotocol", "cattrs")
-print(sorted(m for m in heavy if m in sys.modules))
-"""
     env = {"PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+        [sys.executable, "-c", _STARTUP_PROBE], capture_output=True, text=True, timeout=60, env=env
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    seen = json.loads(done.stdout)
+    assert seen["providers"] == ["anthropic", "bedrock", "echo", "google", "openai", "openrouter"]
+    assert seen["text"] == "echo: hi"
+    # The config's schema for OpenAI-compatible quirks is the only thing read from providers/
+    # before a call (config validates `[providers.*.quirks]` tables against it).
+    config_schema = [
+        "provider_runtime.providers.openai",
+        "provider_runtime.providers.openai.quirks",
+    ]
+    assert seen["initialize"] == {"modules": config_schema, "catalog": 0}
+    assert seen["warm"]["catalog"] in (0, 1)
+    echo = seen["echo"]
+    assert echo["catalog"] == 1  # echo prices its answer from the catalog
+    assert "provider_runtime.runtime" in echo["modules"]
+    http_providers = [
+        m
+        for m in echo["modules"]
+        if m.startswith("provider_runtime.providers.")
+        and m not in config_schema
+        and not m.startswith("provider_runtime.providers.echo")
+        and m.rsplit(".", 1)[-1] not in ("cache", "errors", "warnings", "ratelimit")
+    ]
+    assert http_providers == []
+    assert [m for m in echo["modules"] if m.split(".")[0] in ("botocore", "httpx")] == []
+    assert "provider_runtime.transport.http" not in echo["modules"]

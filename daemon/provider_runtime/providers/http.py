@@ -263,8 +263,9 @@ class Endpoint:
         An absolute URL (a pagination link the provider returned) must be on the base URL's
         origin: the credential is never sent to another host.
         """
-        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
-        if _origin(url) != _origin(self.base_url):
+        absolute = path.startswith(("http://", "https://"))
+        url = path if absolute else f"{self.base_url}{path}"
+        if absolute and _origin(url) != _origin(self.base_url):
             raise ProviderError(
                 ErrorKind.PROTOCOL,
                 f"refusing to follow a link to another origin ({redact_url(url)})",

@@ -90,7 +90,7 @@ class ProviderRegistry:
         return None if error is None else getattr(error, "problem", str(error))
 
     def build_all(self) -> None:
-        """Build every adapter not built yet (the daemon does it while idle after start-up)."""
+        """Build every adapter not built yet (remote discovery asks each of them)."""
         for provider_id in sorted(self._factories):
             self.resolve_adapter(provider_id)
 

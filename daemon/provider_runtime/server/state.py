@@ -1,7 +1,8 @@
 """The daemon's only state: the current config and runtime, swapped whole by a reload.
 
-The config is read at start; the runtime (transports, TLS, adapters, catalog) is built after the
-first answer or on first use, so ``initialize`` answers fast. Calls in flight keep the runtime
+The config is read at start; the runtime is built after the first answer or on first use, so
+``initialize`` answers fast; each provider's adapter (its modules, transport and TLS context)
+when a call first needs it. Calls in flight keep the runtime
 they started on; a replaced one is closed when its last call ends. A config file that cannot be
 used leaves the previous runtime serving; at start, the built-in echo provider alone serves and
 every other call gets the file's error.
@@ -128,14 +129,13 @@ class RuntimeHolder:
         return loaded
 
     def warm(self) -> None:
-        """Build the current runtime and its adapters now (after the first answer) so no call
-        waits for them; if a call came first, it built what it needed and the rest waits."""
+        """Build the current runtime now (after the first answer), so the first call does not
+        wait for it. Adapters are not built here: a provider's modules (and botocore) are
+        loaded when a call first needs that provider, so a daemon that only ever calls one
+        provider never pays for the others (start-up time and memory: benchmarks/)."""
         if self._current is not None:
             try:
-                fresh = self._current.built is None
-                registry = getattr(self._current.runtime(), "registry", None)
-                if fresh and registry is not None:  # None: an injected stand-in
-                    registry.build_all()
+                self._current.runtime()
             except ProviderRuntimeError as exc:
                 log.error("the runtime could not be built: %s", exc)
 

@@ -285,11 +285,29 @@ class HttpTransport:
     ) -> tuple[httpx.Response, bytes]:
         """One exchange, body read: httpx's timeouts bound each step, the deadline the whole."""
         per_step, overall = limits
+        request = httpx.Request(
+            method,
+            url,
+            headers=self._headers(headers),
+            content=content,
+            extensions={"timeout": per_step.as_dict()},
+        )
         async with asyncio.timeout(overall):
-            resp = await self.client.request(
-                method, url, headers=headers, content=content, timeout=per_step
-            )
+            resp = await self.client.send(request)
             return resp, resp.content
+
+    def _headers(self, headers: Mapping[str, str] | None) -> httpx.Headers:
+        """The client's default headers (user agent, accepted encodings) under the call's own.
+
+        The request is built here rather than by ``client.request``, which also parses the URL
+        against a base URL (there is none), merges the client's cookie jar (cookies are never
+        sent: every call is stateless) and builds its parts in several passes: ~20% of the
+        client's CPU per call (measured by benchmarks/).
+        """
+        merged = self.client.headers.copy()
+        if headers:
+            merged.update(headers)
+        return merged
 
     def _retry_wait(
         self,

@@ -1,0 +1,57 @@
+"""The daemon on both event loops: uvloop's when installed, asyncio's own otherwise.
+
+uvloop is an optional extra (installed for the tests); with it hidden from the daemon's imports
+the same daemon must serve the same answers on asyncio's loop. Each run goes through the real
+process: JSON-RPC framing on pipes, an HTTP provider on a loopback socket, a malformed message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provider_runtime.server.daemon import event_loop
+from tests.daemon_client import isolated_env, run_params, spawn_daemon
+from tests.loopback_provider import loopback_provider
+
+CONFIG = """
+[providers.local]
+type = "openai_compatible"
+base_url = "{url}/v1"
+max_retries = 0
+"""
+
+
+def test_uvloop_is_the_loop_when_installed() -> None:
+    import uvloop  # in the test install (`.[test]` pulls the `uvloop` extra): never skipped
+
+    assert event_loop() == ("uvloop", uvloop.run)
+
+
+def _hide_uvloop(tmp_path: Path) -> dict[str, str]:
+    """An environment whose `import uvloop` fails, as where the extra is not installed."""
+    shadow = tmp_path / "no-uvloop"
+    shadow.mkdir()
+    (shadow / "uvloop.py").write_text("raise ImportError('uvloop hidden by the test')\n")
+    return isolated_env(tmp_path, PYTHONPATH=str(shadow))
+
+
+@pytest.mark.parametrize("loop", ["uvloop", "asyncio"])
+async def test_the_daemon_serves_the_same_on_either_loop(tmp_path: Path, loop: str) -> None:
+    env = _hide_uvloop(tmp_path) if loop == "asyncio" else isolated_env(tmp_path)
+    async with loopback_provider() as provider:
+        config = CONFIG.format(url=provider.url)
+        async with spawn_daemon(tmp_path, "--log-level", "debug", config=config, env=env) as daemon:
+            init = await daemon.request("initialize", {})
+            assert "result" in init, init
+            await daemon.send_raw(b"{not json}\n")
+            assert (await daemon.reply())["error"]["code"] == -32700
+            echo = await daemon.request("runtime/run", run_params("hi"))
+            remote = await daemon.request("runtime/run", run_params("hi", model="local/mock-model"))
+            assert echo["result"]["output"]["content"][0]["text"] == "echo: hi"
+            assert remote["result"]["output"]["content"][0]["text"] == "loopback says hi"
+            assert (await daemon.request("shutdown"))["result"] is None
+            await daemon.notify("exit")
+            assert await daemon.wait() == 0
+    assert f"event loop: {loop}" in daemon.stderr.decode()
