@@ -363,3 +363,28 @@ def test_response_helpers() -> None:
     assert (resp.request_id, resp.retry_after, resp.ok) == ("req_9", 2.0, True)
     assert HttpResponse(404, {}, b"", URL).request_id is None
     assert HttpResponse(404, {}, b"", URL).ok is False
+
+
+async def test_requests_name_the_runtime_and_never_send_cookies_back() -> None:
+    """Every call is stateless: a cookie a server sets is not sent with the next request, and
+    each request says who sends it (the client's default headers under the call's own)."""
+    import respx
+
+    from provider_runtime import __version__
+
+    with respx.mock:
+        route = respx.post("https://api.example.test/v1/x").respond(
+            200, json={}, headers={"set-cookie": "__cf_bm=abc; Path=/"}
+        )
+        transport = HttpTransport(client=transport_http.new_client())
+        for _ in range(2):
+            await transport.request(
+                "POST", "https://api.example.test/v1/x", provider="p", headers={"X-Key": "k"}
+            )
+        await transport.aclose()
+    seen = [call.request for call in route.calls]
+    first, second = seen
+    assert first.headers["user-agent"] == f"provider-runtime/{__version__}"
+    assert second.headers["x-key"] == "k" and "accept-encoding" in second.headers
+    assert "cookie" not in second.headers
+    assert [k for k, _ in second.headers.raw].count(b"user-agent") == 1

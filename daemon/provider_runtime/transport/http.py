@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 import httpx
 
+from .. import __version__
 from ..core.errors import ErrorKind, ProviderError
 from ..redact import is_secret_header
 from ..redact import redact_url as _redact_url
@@ -214,6 +215,7 @@ class HttpTransport:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     clock: Callable[[], float] = time.monotonic
     rand: Callable[[], float] = random.random
+    _defaults: dict[str, str] | None = field(default=None, init=False, repr=False)
 
     async def request(
         self,
@@ -296,7 +298,7 @@ class HttpTransport:
             resp = await self.client.send(request)
             return resp, resp.content
 
-    def _headers(self, headers: Mapping[str, str] | None) -> httpx.Headers:
+    def _headers(self, headers: Mapping[str, str] | None) -> dict[str, str]:
         """The client's default headers (user agent, accepted encodings) under the call's own.
 
         The request is built here rather than by ``client.request``, which also parses the URL
@@ -304,10 +306,11 @@ class HttpTransport:
         sent: every call is stateless) and builds its parts in several passes: ~20% of the
         client's CPU per call (measured by benchmarks/).
         """
-        merged = self.client.headers.copy()
-        if headers:
-            merged.update(headers)
-        return merged
+        if self._defaults is None:
+            self._defaults = {k.lower(): v for k, v in self.client.headers.items()}
+        if not headers:
+            return self._defaults
+        return {**self._defaults, **{k.lower(): v for k, v in headers.items()}}
 
     def _retry_wait(
         self,
@@ -397,5 +400,8 @@ def new_client(*, verify: bool = True, max_connections: int = 64) -> httpx.Async
         max_connections=max_connections, max_keepalive_connections=max_connections
     )
     return httpx.AsyncClient(
-        limits=limits, verify=verify, timeout=httpx.Timeout(600.0, connect=10.0)
+        limits=limits,
+        verify=verify,
+        timeout=httpx.Timeout(600.0, connect=10.0),
+        headers={"user-agent": f"provider-runtime/{__version__}"},
     )
