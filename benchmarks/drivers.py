@@ -244,9 +244,9 @@ class RuntimeShardedPools(RuntimeLibrary):
         from provider_runtime.assembly import build_runtime
         from provider_runtime.transport.http import HttpTransport
 
-        from .sharded_pool import sharded_client
+        from .sharded_pool import ShardedPoolTransport
 
-        transport = HttpTransport(client=sharded_client())
+        transport = HttpTransport(pool=ShardedPoolTransport())
         return build_runtime(config, transport=transport)
 
 
@@ -297,7 +297,7 @@ class DaemonOwnInstall(Daemon):
 
 
 class DaemonShardedPools(Daemon):
-    """What-if: the daemon with the sharded-pool prototype swapped in for ``new_client``."""
+    """What-if: the daemon with the sharded-pool prototype swapped in for ``new_sender``."""
 
     name = "daemon-sharded"
     label = "daemon + sharded pools (prototype)"

@@ -5,7 +5,8 @@ every release and walks all connections (for each idle one, all connections agai
 queued request, all connections), so with tens of connections in flight one pool costs several
 times more CPU per call than a pool of four. Several small pools, each opened when the others
 are full, keep that walk short while allowing as many connections in total as one big pool.
-This is offered to ``provider_runtime.transport.http.new_client``; the runtime does not use it.
+This is offered as ``HttpTransport.pool`` (``provider_runtime.transport.http.new_sender``); the
+runtime does not use it.
 """
 
 from __future__ import annotations

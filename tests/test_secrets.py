@@ -275,7 +275,9 @@ async def test_no_key_in_replies_errors_notifications_or_logs(tmp_path: Path, le
     log = d.stderr.decode()
     assert "config.insecure_permissions" in log and "quoted a credential" in log
     if level == "trace":
-        assert "--> " in log and "HTTP Request" in log  # the most verbose logs were on
+        # the most verbose logs were on: messages, each exchange, and the HTTP library's own
+        assert "--> " in log and "provider_runtime.transport: POST " in log
+        assert "httpcore.http11" in log and "send_request_headers" in log
 
 
 async def run_cli(tmp: Path, *args: str) -> tuple[int, str]:

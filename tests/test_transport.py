@@ -388,3 +388,45 @@ async def test_requests_name_the_runtime_and_never_send_cookies_back() -> None:
     assert second.headers["x-key"] == "k" and "accept-encoding" in second.headers
     assert "cookie" not in second.headers
     assert [k for k, _ in second.headers.raw].count(b"user-agent") == 1
+
+
+def test_a_proxy_in_the_environment_sends_through_httpx_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """httpx's client applies HTTP(S)_PROXY / ALL_PROXY / NO_PROXY; without one the requests go
+    straight to the pool (NO_PROXY alone names no proxy)."""
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "localhost")
+    client, pool = transport_http.new_sender()
+    assert client is None and isinstance(pool, httpx.AsyncHTTPTransport)
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
+    client, pool = transport_http.new_sender()
+    assert isinstance(client, httpx.AsyncClient) and pool is None
+
+
+async def test_requests_reach_the_provider_through_the_environments_proxy(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End to end through the spawned daemon: the provider's host does not resolve, so the call
+    succeeds only by going through the proxy named by HTTP_PROXY (the loopback server)."""
+    from tests.daemon_client import isolated_env, run_params, spawn_daemon
+    from tests.loopback_provider import loopback_provider
+
+    async with loopback_provider() as proxy:
+        config = (
+            '[providers.far]\ntype = "openai_compatible"\nbase_url = "http://provider.invalid/v1"\n'
+        )
+        env = isolated_env(tmp_path, HTTP_PROXY=proxy.url, NO_PROXY="")
+        async with spawn_daemon(tmp_path, config=config, env=env) as daemon:
+            reply = await daemon.request("runtime/run", run_params("hi", model="far/mock-model"))
+    assert reply["result"]["output"]["content"][0]["text"] == "loopback says hi", reply
+    (exchange,) = proxy.exchanges
+    assert exchange.path.startswith("http://provider.invalid/v1/chat/completions")

@@ -82,16 +82,17 @@ def _config_faults(config: RuntimeConfig, builder: ProviderRuntimeBuilder[Provid
 
 
 def _transports(shared: HttpTransport | None, closers: Closers) -> TransportFor:
-    """One transport per TLS setting (a new pooled client), made on first use."""
+    """One transport per TLS setting (a new connection pool), made on first use."""
     made: dict[bool, HttpTransport] = {}
 
     def transport_for(verify: bool) -> HttpTransport:
-        from .transport.http import HttpTransport, new_client  # deferred: loads httpx
+        from .transport.http import HttpTransport, new_sender  # deferred: loads httpx
 
         if verify and shared is not None:
             return shared
         if verify not in made:
-            made[verify] = HttpTransport(client=new_client(verify=verify))
+            client, pool = new_sender(verify=verify)
+            made[verify] = HttpTransport(client=client, pool=pool)
             closers.append(made[verify].aclose)
         return made[verify]
 

@@ -12,8 +12,9 @@ import email.utils
 import logging
 import random
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
@@ -28,6 +29,7 @@ __all__ = [
     "HttpTransport",
     "RetryPolicy",
     "map_httpx_error",
+    "new_sender",
     "parse_retry_after",
     "redact_url",
 ]
@@ -202,20 +204,37 @@ def map_httpx_error(exc: Exception, *, provider: str | None, url: str | None) ->
     )
 
 
+# Sent with every request, under the call's own headers (httpx decodes these encodings).
+DEFAULT_HEADERS = {
+    "accept": "*/*",
+    "accept-encoding": "gzip, deflate",
+    "user-agent": f"provider-runtime/{__version__}",
+}
+
+
 @dataclass(slots=True)
 class HttpTransport:
-    """Sends requests over one shared client; retries per ``RetryPolicy``.
+    """Sends requests over one shared connection pool; retries per ``RetryPolicy``.
 
+    Requests go straight to the pool (``pool``: an httpx transport) unless the environment names
+    a proxy, or a ``client`` is given: then through that httpx client, which applies
+    ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY`` (``new_sender``). The client's
+    own layers (auth flow, redirects, cookie jar, event hooks) serve nothing here, every call
+    being stateless, and cost about a fifth of the HTTP path's CPU (benchmarks/README.md).
     ``sleep``, ``clock`` and ``rand`` are injectable so retry timing is exact in tests.
     A final non-2xx answer is raised as the error the caller's classifier made of it (decoding an
     error body is the provider's job), or returned when no classifier is given.
     """
 
-    client: httpx.AsyncClient = field(default_factory=lambda: new_client())
+    client: httpx.AsyncClient | None = None
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     clock: Callable[[], float] = time.monotonic
     rand: Callable[[], float] = random.random
-    _defaults: dict[str, str] | None = field(default=None, init=False, repr=False)
+    pool: httpx.AsyncBaseTransport | None = None
+
+    def __post_init__(self) -> None:
+        if self.client is None and self.pool is None:
+            self.client, self.pool = new_sender()
 
     async def request(
         self,
@@ -260,6 +279,7 @@ class HttpTransport:
                     "%s %s failed (%s); retry in %.2fs", method, redact_url(url), error.kind, delay
                 )
             else:
+                log.debug("%s %s -> %d", method, redact_url(url), resp.status_code)
                 body = _mask_credentials(body, headers, provider)
                 result = HttpResponse(resp.status_code, resp.headers, body, url, attempt + 1)
                 if result.ok:
@@ -295,22 +315,26 @@ class HttpTransport:
             extensions={"timeout": per_step.as_dict()},
         )
         async with asyncio.timeout(overall):
-            resp = await self.client.send(request)
-            return resp, resp.content
+            if self.pool is None:
+                assert self.client is not None
+                resp = await self.client.send(request)
+                return resp, resp.content
+            resp = await self.pool.handle_async_request(request)
+            try:
+                return resp, await resp.aread()
+            finally:
+                await resp.aclose()
 
-    def _headers(self, headers: Mapping[str, str] | None) -> dict[str, str]:
-        """The client's default headers (user agent, accepted encodings) under the call's own.
+    @staticmethod
+    def _headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+        """``DEFAULT_HEADERS`` under the call's own (names lowercased: one of each is sent).
 
-        The request is built here rather than by ``client.request``, which also parses the URL
-        against a base URL (there is none), merges the client's cookie jar (cookies are never
-        sent: every call is stateless) and builds its parts in several passes: ~20% of the
-        client's CPU per call (measured by benchmarks/).
+        The request is built here, not by ``client.request``, which would also merge a base URL
+        (there is none) and the client's cookie jar (never sent back: every call is stateless).
         """
-        if self._defaults is None:
-            self._defaults = {k.lower(): v for k, v in self.client.headers.items()}
         if not headers:
-            return self._defaults
-        return {**self._defaults, **{k.lower(): v for k, v in headers.items()}}
+            return DEFAULT_HEADERS
+        return {**DEFAULT_HEADERS, **{k.lower(): v for k, v in headers.items()}}
 
     def _retry_wait(
         self,
@@ -346,7 +370,10 @@ class HttpTransport:
         return (self.clock() - started) + delay < policy.deadline
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        if self.client is not None:
+            await self.client.aclose()
+        if self.pool is not None:
+            await self.pool.aclose()
 
 
 def _attempt_timeout(
@@ -388,20 +415,35 @@ def _min_timeout(a: float | None, b: float | None) -> float | None:
     return a if b is None else max(min(a, b), 0.001)
 
 
-def new_client(*, verify: bool = True, max_connections: int = 64) -> httpx.AsyncClient:
-    """A client whose pool suits a daemon: bounded, keep-alive, TLS verification on.
+def new_sender(
+    *, verify: bool = True, max_connections: int = 64
+) -> tuple[httpx.AsyncClient | None, httpx.AsyncBaseTransport | None]:
+    """What a transport sends through: an httpx client where the environment names a proxy
+    (httpx reads ``HTTP(S)_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` exactly as for any httpx
+    program), else a connection pool alone (``urllib.request.getproxies`` is what httpx asks
+    too). Either way one pool per TLS setting, bounded, with keep-alive."""
+    if any(scheme != "no" for scheme in urllib.request.getproxies()):
+        return new_client(verify=verify, max_connections=max_connections), None
+    return None, new_pool(verify=verify, max_connections=max_connections)
 
-    Every connection may stay alive: with fewer keep-alive slots than connections, httpcore
+
+def _limits(max_connections: int) -> httpx.Limits:
+    """Every connection may stay alive: with fewer keep-alive slots than connections, httpcore
     closes idle connections under load and opens new ones (measured by benchmarks/: thousands
     of reconnects for 77k calls at 64 in flight). httpcore also scans the whole pool for each
-    request, so the pool stays bounded; further calls wait for a free connection.
-    """
-    limits = httpx.Limits(
-        max_connections=max_connections, max_keepalive_connections=max_connections
-    )
+    request, so the pool stays bounded; further calls wait for a free connection."""
+    return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+
+
+def new_pool(*, verify: bool = True, max_connections: int = 64) -> httpx.AsyncHTTPTransport:
+    """A connection pool that suits a daemon: bounded, keep-alive, TLS verification on."""
+    return httpx.AsyncHTTPTransport(verify=verify, limits=_limits(max_connections))
+
+
+def new_client(*, verify: bool = True, max_connections: int = 64) -> httpx.AsyncClient:
+    """An httpx client with the same pool, which also applies the environment's proxies."""
     return httpx.AsyncClient(
-        limits=limits,
+        limits=_limits(max_connections),
         verify=verify,
         timeout=httpx.Timeout(600.0, connect=10.0),
-        headers={"user-agent": f"provider-runtime/{__version__}"},
     )
