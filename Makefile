@@ -49,7 +49,7 @@ $(BENCH_VENV)/.installed: pyproject.toml
 
 $(BENCH_DAEMON_VENV)/.installed: pyproject.toml
 	test -x $(BENCH_DAEMON_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_DAEMON_VENV)
-	$(BENCH_DAEMON_VENV)/bin/python -m pip install --quiet -e .
+	$(BENCH_DAEMON_VENV)/bin/python -m pip install --quiet -e '.[uvloop]'
 	touch $@
 
 bench: $(BENCH_VENV)/.installed $(BENCH_DAEMON_VENV)/.installed

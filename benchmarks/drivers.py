@@ -262,7 +262,8 @@ class Daemon(Driver):
         from .stdio_client import DaemonClient
 
         options = {**self.options, "daemon_python": self._python()}
-        self._client = await DaemonClient.spawn(daemon_argv(options, self.module))
+        env = getattr(self, "env", None)
+        self._client = await DaemonClient.spawn(daemon_argv(options, self.module), env=env)
         await self._client.request("initialize", b"{}")
         self._params = json.dumps(bodies.canonical_request(self.api)).encode()
 
@@ -302,6 +303,32 @@ class DaemonShardedPools(Daemon):
     name = "daemon-sharded"
     label = "daemon + sharded pools (prototype)"
     module = "benchmarks.sharded_daemon"
+
+
+class DaemonAsyncioLoop(DaemonOwnInstall):
+    """The daemon on its own installation with uvloop hidden from its imports: asyncio's own
+    event loop, to show what the ``uvloop`` extra is worth in the same run."""
+
+    name = "daemon-asyncio"
+    label = "daemon, own install, asyncio loop"
+
+    async def open(self) -> None:
+        self.env = self._hide_uvloop()
+        await super().open()
+
+    def _hide_uvloop(self) -> dict[str, str]:
+        import os
+        import tempfile
+        from pathlib import Path
+
+        self._shadow = tempfile.TemporaryDirectory(prefix="no-uvloop-")
+        Path(self._shadow.name, "uvloop.py").write_text("raise ImportError('hidden')\n")
+        path = os.pathsep.join(filter(None, [self._shadow.name, os.environ.get("PYTHONPATH")]))
+        return {**os.environ, "PYTHONPATH": path}
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        self._shadow.cleanup()
 
 
 class DaemonEchoProvider(DaemonOwnInstall):
@@ -404,6 +431,7 @@ DRIVERS: dict[str, type[Driver]] = {
         RuntimeLibrary,
         Daemon,
         DaemonOwnInstall,
+        DaemonAsyncioLoop,
         DaemonEchoProvider,
         PipeEcho,
         RuntimeShardedPools,

@@ -15,9 +15,17 @@ PEERS = ("openai-sdk", "anthropic-sdk", "litellm", "any-llm")
 # What-if rows (benchmarks/sharded_pool.py swapped in): checked too, but labelled as such.
 PROTOTYPES = {DAEMON: "daemon-sharded", LIBRARY: "runtime-sharded"}
 # Measured together, one call of each in turn (worker.measure_paired), for the 1-in-flight ratios.
-PAIRED = (FLOOR, LIBRARY, DAEMON, "daemon-own-install", "daemon-echo", "pipe-echo")
+PAIRED = (
+    FLOOR,
+    LIBRARY,
+    DAEMON,
+    "daemon-own-install",
+    "daemon-asyncio",
+    "daemon-echo",
+    "pipe-echo",
+)
 # Measured in the pairing only: where the time of the hop goes, not clients a user would pick.
-PAIRED_ONLY = ("daemon-echo", "pipe-echo")
+PAIRED_ONLY = ("daemon-asyncio", "daemon-echo", "pipe-echo")
 
 
 def add_ratios(runs: list[dict[str, Any]]) -> None:
