@@ -42,9 +42,19 @@ if importlib.util.find_spec("genai_prices") is None:
     pytest.skip("genai-prices is not installed", allow_module_level=True)
 
 
+def committed_as_of() -> str:
+    """The date the committed catalog's prices are as of (its snapshot string says it)."""
+    match = SNAPSHOT.match(load_static_catalog().snapshot or "")
+    assert match is not None
+    return match["date"]
+
+
 def run_script(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The generator, on the committed catalog's date unless ``--as-of`` is given (its default,
+    today, would make the output depend on the day the test runs)."""
+    as_of = () if "--as-of" in args else ("--as-of", committed_as_of())
     return subprocess.run(
-        [sys.executable, str(SCRIPT), "--output", str(tmp_path / "catalog.json"), *args],
+        [sys.executable, str(SCRIPT), "--output", str(tmp_path / "catalog.json"), *as_of, *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -118,7 +128,7 @@ USAGES = [
 ]
 
 
-GENAI_PROVIDER_IDS = {"xai": "x-ai"}  # the catalog files genai-prices' x-ai as the xai preset
+GENAI_PROVIDER_IDS = {"xai": "x-ai", "bedrock": "aws"}  # the catalog names for genai-prices ids
 
 
 def test_estimates_agree_with_genai_prices_own_calculator() -> None:
