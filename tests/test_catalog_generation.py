@@ -50,8 +50,8 @@ def committed_as_of() -> str:
 
 
 def run_script(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The generator, on the committed catalog's date unless ``--as-of`` is given (its default,
-    today, would make the output depend on the day the test runs)."""
+    """The generator, on the committed catalog's date unless ``--as-of`` is given (its default
+    follows the day the test runs once a price scheduled in the data comes into force)."""
     as_of = () if "--as-of" in args else ("--as-of", committed_as_of())
     return subprocess.run(
         [sys.executable, str(SCRIPT), "--output", str(tmp_path / "catalog.json"), *as_of, *args],
