@@ -7,6 +7,7 @@ fields, as extracted) and yields ``reasoning_efforts``, ``reasoning_modes`` and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -90,14 +91,64 @@ def _unknown(record: Mapping[str, Any]) -> Controls:
     return {}
 
 
+def _declared(record: Mapping[str, Any]) -> Controls:
+    """OpenAI-compatible presets: ``reasoning_effort`` levels only where LiteLLM lists them.
+
+    The flags do not say whether a preset model takes ``reasoning_effort`` at all (xAI's
+    grok-4.20 refuses it, DeepSeek's reasoner ignores it), so without a list nothing is settled.
+    """
+    declared = record.get(LEVEL_LIST)
+    if declared is None:
+        return {}
+    return _openai(record)
+
+
+# Gemini (https://ai.google.dev/gemini-api/docs/thinking): 2.5 models take `thinkingBudget`
+# (2.5 Pro cannot turn thinking off: budget 128..32768; Flash and Flash-Lite turn it off with
+# budget 0); Gemini 3 and later take `thinkingLevel` (none turns thinking off; the encoder
+# sends the weakest level for `none`, so `reasoning_off` stays unknown there).
+_GEMINI_BUDGET = re.compile(r"^gemini-2\.5-")
+_GEMINI_ALWAYS_THINKS = re.compile(r"^gemini-2\.5-pro(?:-|$)")
+_GEMINI_LEVELS = re.compile(r"^gemini-(?:[3-9]|[1-9][0-9])(?:\.[0-9]+)?-")
+
+
+def gemini_controls(model_id: str, record: Mapping[str, Any]) -> Controls:
+    """Budget (2.5) or level (3 and later) by model family; levels only where listed."""
+    if _GEMINI_BUDGET.match(model_id):
+        off = _GEMINI_ALWAYS_THINKS.match(model_id) is None
+        return {"reasoning_efforts": [], "reasoning_modes": ["budget"], "reasoning_off": off}
+    if _GEMINI_LEVELS.match(model_id):
+        # which levels each model takes (3 Pro: low, high; 3 Flash: minimal..high) is not in
+        # the flags; a listed set is taken as stated
+        declared = record.get(LEVEL_LIST)
+        controls: Controls = {"reasoning_modes": ["effort"]}
+        if declared is not None:
+            controls["reasoning_efforts"] = [level for level in declared if level != "none"]
+        return controls
+    return {}
+
+
+def _bedrock(model_id: str, record: Mapping[str, Any]) -> Controls:
+    """Claude on Bedrock takes Anthropic's thinking (the encoder maps the ladder to it)."""
+    return _anthropic(record) if ".anthropic.claude" in f".{model_id}" else {}
+
+
 _RULES: dict[str, Callable[[Mapping[str, Any]], Controls]] = {
     "openai": _openai,
     "anthropic": _anthropic,
     "openrouter": _unknown,  # LiteLLM has no reasoning flags for OpenRouter's ids
+    **dict.fromkeys(
+        ("cerebras", "deepseek", "fireworks", "groq", "mistral", "together", "xai"), _declared
+    ),
+}
+# Rules that read the model id too (the model family decides the form).
+_ID_RULES: dict[str, Callable[[str, Mapping[str, Any]], Controls]] = {
+    "google": gemini_controls,
+    "bedrock": _bedrock,
 }
 
 
-def reasoning_controls(provider: str, record: Mapping[str, Any]) -> Controls:
+def reasoning_controls(provider: str, record: Mapping[str, Any], model_id: str = "") -> Controls:
     """The reasoning controls one extract record settles for a model of ``provider``."""
     reasoning = record.get("supports_reasoning")
     if reasoning is False:
@@ -105,4 +156,6 @@ def reasoning_controls(provider: str, record: Mapping[str, Any]) -> Controls:
     flagged = any(record.get(field) is not None for field in REASONING_FIELDS)
     if reasoning is not True and not flagged:
         return {}
+    if provider in _ID_RULES:
+        return _ID_RULES[provider](model_id or str(record.get("id", "")), record)
     return _RULES.get(provider, _unknown)(record)

@@ -28,6 +28,7 @@ from provider_runtime.core.types import (
 )
 from provider_runtime.handoff import normalize_handoff_messages
 from provider_runtime.providers.anthropic import ANTHROPIC_CAPABILITIES, encode_anthropic_request
+from provider_runtime.providers.google import GOOGLE_CAPABILITIES, encode_gemini_request
 from provider_runtime.providers.openai import OPENAI_CAPABILITIES
 from provider_runtime.providers.openrouter import (
     OPENROUTER_CAPABILITIES,
@@ -158,6 +159,54 @@ def test_openai_models_without_breakpoints_drop_them_and_keep_the_key() -> None:
     assert _breakpoints(new) == [BP] and _codes(warnings) == ["cache.retention_unsupported"]
     listed, warnings = _prepare(request, "openai", "gpt-5.1-codex", OPENAI_CAPABILITIES)
     assert listed.cache_retention == "extended" and _codes(warnings) == ["cache.breakpoint_dropped"]
+
+
+@pytest.mark.parametrize(
+    "model", ["gemini-2.5-flash", "gemini-3-pro-preview", "gemini-3.1-pro", "gemini-flash-latest"]
+)
+def test_gemini_honours_breakpoints_implicitly_without_a_warning(model: str) -> None:
+    request = _request(
+        Message(role=MessageRole.SYSTEM, content=[TextPart(text="rules"), BP_1H]),
+        Message(role=MessageRole.USER, content=[TextPart(text="long prompt"), BP]),
+    )
+    fitted, warnings = _prepare(request, "google", model, GOOGLE_CAPABILITIES)
+    assert _breakpoints(fitted) == [] and warnings == []
+    body, encoded = encode_gemini_request(fitted, model, provider="google")
+    assert encoded == [] and "cache" not in repr(body).lower()
+    assert body["contents"] == [{"role": "user", "parts": [{"text": "long prompt"}]}]
+
+
+@pytest.mark.parametrize("model", ["gemini-2.0-flash", "gemini-1.5-pro", "gemma-3-27b-it"])
+def test_gemini_models_without_implicit_caching_still_report_the_drop(model: str) -> None:
+    request = _request(Message(role=MessageRole.USER, content=[TextPart(text="p"), BP]))
+    fitted, warnings = _prepare(request, "google", model, GOOGLE_CAPABILITIES)
+    assert _breakpoints(fitted) == []
+    assert [(w.code, w.details["reason"]) for w in warnings] == [
+        ("cache.breakpoint_dropped", "unsupported")
+    ]
+
+
+def test_gemini_has_no_cache_key_or_retention_and_says_so() -> None:
+    request = _request(
+        Message(role=MessageRole.USER, content=[TextPart(text="p"), BP]),
+        cache_key="k",
+        cache_retention="extended",
+    )
+    fitted, warnings = _prepare(request, "google", "gemini-2.5-pro", GOOGLE_CAPABILITIES)
+    assert (fitted.cache_key, fitted.cache_retention) == (None, "default")
+    assert _codes(warnings) == ["cache.retention_unsupported", "cache.key_dropped"]
+    # `none` cannot turn Gemini's implicit cache off: the breakpoints are reported as dropped.
+    off = msgspec.structs.replace(request, cache_key=None, cache_retention="none")
+    _, warnings = _prepare(off, "google", "gemini-2.5-pro", GOOGLE_CAPABILITIES)
+    assert [(w.code, w.details.get("reason")) for w in warnings] == [
+        ("cache.retention_unsupported", None),
+        ("cache.breakpoint_dropped", "retention_none"),
+    ]
+
+
+def test_an_implicit_cache_declares_no_breakpoints_of_its_own() -> None:
+    with pytest.raises(ValueError, match="breakpoints"):
+        CacheSupport(implicit=True, breakpoints=4)
 
 
 def test_a_ttl_not_offered_becomes_the_nearest_offered() -> None:

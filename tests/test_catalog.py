@@ -48,7 +48,8 @@ def test_static_catalog_loads_once_and_covers_the_priced_providers() -> None:
     catalog = load_static_catalog()
     assert load_static_catalog() is catalog
     presets = {"cerebras", "deepseek", "fireworks", "groq", "mistral", "together", "xai"}
-    assert {m.provider for m in catalog.models} == {"anthropic", "openai", "openrouter", *presets}
+    native = {"anthropic", "openai", "openrouter", "google", "bedrock"}
+    assert {m.provider for m in catalog.models} == {*native, *presets}
     fireworks = [m.id for m in catalog.models if m.provider == "fireworks"]
     assert fireworks and all(i.startswith("accounts/fireworks/") for i in fireworks)
     keys = [(m.provider, m.id) for m in catalog.models]

@@ -42,9 +42,19 @@ if importlib.util.find_spec("genai_prices") is None:
     pytest.skip("genai-prices is not installed", allow_module_level=True)
 
 
+def committed_as_of() -> str:
+    """The date the committed catalog's prices are as of (its snapshot string says it)."""
+    match = SNAPSHOT.match(load_static_catalog().snapshot or "")
+    assert match is not None
+    return match["date"]
+
+
 def run_script(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The generator, on the committed catalog's date unless ``--as-of`` is given (its default
+    follows the day the test runs once a price scheduled in the data comes into force)."""
+    as_of = () if "--as-of" in args else ("--as-of", committed_as_of())
     return subprocess.run(
-        [sys.executable, str(SCRIPT), "--output", str(tmp_path / "catalog.json"), *args],
+        [sys.executable, str(SCRIPT), "--output", str(tmp_path / "catalog.json"), *as_of, *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -118,7 +128,7 @@ USAGES = [
 ]
 
 
-GENAI_PROVIDER_IDS = {"xai": "x-ai"}  # the catalog files genai-prices' x-ai as the xai preset
+GENAI_PROVIDER_IDS = {"xai": "x-ai", "bedrock": "aws"}  # the catalog names for genai-prices ids
 
 
 def test_estimates_agree_with_genai_prices_own_calculator() -> None:
@@ -542,3 +552,154 @@ def test_refresh_rejects_an_effort_level_off_the_ladder(tmp_path: Path) -> None:
 def test_missing_extract_without_litellm_is_an_error(tmp_path: Path) -> None:
     done = run_script(tmp_path, "--no-refresh", "--extract", str(tmp_path / "none.json"))
     assert done.returncode != 0 and "no LiteLLM extract" in done.stderr
+
+
+# ---- Gemini, Bedrock and the presets
+
+
+def test_preset_models_get_litellm_capabilities() -> None:
+    catalog = load_static_catalog()
+    # DeepSeek's reasoner (api-docs.deepseek.com/guides/reasoning_model) is a reasoning model;
+    # whether it takes `reasoning_effort` is not in the flags, so the controls stay unknown
+    reasoner = find_model(catalog, "deepseek", "deepseek-reasoner")
+    assert reasoner is not None and reasoner.max_output_tokens == 65_536
+    caps = reasoner.capabilities
+    assert (caps.reasoning, caps.reasoning_modes, caps.reasoning_efforts) == (True, None, None)
+    # Mistral's listed levels are taken as stated: `none` (off) and `high`
+    medium = find_model(catalog, "mistral", "mistral-medium-latest")
+    assert medium is not None
+    caps = medium.capabilities
+    assert (caps.reasoning_efforts, caps.reasoning_modes, caps.reasoning_off) == (
+        ["high"],
+        ["effort"],
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("provider", "model_id", "efforts", "modes", "off"),
+    [
+        # ai.google.dev/gemini-api/docs/thinking: 2.5 takes a budget; 2.5 Pro cannot turn it off
+        ("google", "gemini-2.5-flash", [], ["budget"], True),
+        ("google", "gemini-2.5-pro", [], ["budget"], False),
+        # Gemini 3 and later take thinkingLevel; levels and turning off are not in the flags
+        ("google", "gemini-3-flash-preview", None, ["effort"], None),
+        # Claude on Bedrock: the Anthropic rules (Opus 4.7 adaptive only, Sonnet 4.5 budget)
+        (
+            "bedrock",
+            "anthropic.claude-opus-4-7",
+            ["low", "medium", "high", "xhigh", "max"],
+            ["effort", "adaptive"],
+            True,
+        ),
+        ("bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", [], ["budget"], True),
+    ],
+)
+def test_gemini_and_bedrock_reasoning_controls(provider, model_id, efforts, modes, off) -> None:
+    model = find_model(load_static_catalog(), provider, model_id)
+    assert model is not None
+    caps = model.capabilities
+    assert (caps.reasoning_efforts, caps.reasoning_modes, caps.reasoning_off) == (
+        efforts,
+        modes,
+        off,
+    )
+
+
+def test_bedrock_claude_follows_the_claude_sampling_rule() -> None:
+    catalog = load_static_catalog()
+    sonnet = find_model(catalog, "bedrock", "global.anthropic.claude-sonnet-4-5-20250929-v1:0")
+    old = find_model(catalog, "bedrock", "anthropic.claude-3-haiku-20240307-v1:0")
+    nova = find_model(catalog, "bedrock", "amazon.nova-pro-v1:0")
+    assert sonnet is not None and old is not None and nova is not None
+    assert sonnet.capabilities.temperature_with_top_p is False
+    assert old.capabilities.temperature_with_top_p is True
+    assert nova.capabilities.temperature_with_top_p is None
+
+
+def test_gemini_api_ids_only() -> None:
+    from catalog_ids import is_gemini_api_id
+
+    assert is_gemini_api_id("gemini-2.5-flash") and is_gemini_api_id("gemma-3-27b-it")
+    assert not is_gemini_api_id("claude-sonnet-4-5")  # Claude on Vertex
+    assert not is_gemini_api_id("gemma-4-26b-a4b-it-maas")  # Vertex Model-as-a-Service
+    google = {m.id for m in load_static_catalog().models if m.provider == "google"}
+    assert "gemini-2.5-pro" in google and all(is_gemini_api_id(i) for i in google)
+
+
+def _synthetic_aws() -> tuple[object, list[object]]:
+    from genai_prices import types as gp
+
+    price = gp.ModelPrice(input_mtok=Decimal(1), output_mtok=Decimal(2))
+    regional = gp.ModelInfo(
+        id="regional.anthropic.claude-x-1-v1:0",
+        match=gp.ClauseOr(
+            or_=[
+                gp.ClauseStartsWith(starts_with="anthropic.claude-x-1"),
+                gp.ClauseStartsWith(starts_with="claude-x-1"),  # not a Bedrock id
+                gp.ClauseContains(contains="us.anthropic.claude-x-1"),
+                gp.ClauseContains(contains="eu.anthropic.claude-x-1"),
+            ]
+        ),
+        prices=price,
+    )
+    global_ = gp.ModelInfo(
+        id="global.anthropic.claude-x-1-v1:0",
+        match=gp.ClauseContains(contains="global.anthropic.claude-x-1"),
+        prices=price,
+    )
+    nova = gp.ModelInfo(
+        id="amazon.nova-y-v1:0", match=gp.ClauseContains(contains="amazon.nova-y"), prices=price
+    )
+    models = [global_, regional, nova]
+    provider = gp.Provider(id="aws", name="AWS", api_pattern="x", models=models)
+    return provider, models
+
+
+def test_bedrock_ids_from_synthetic_rules() -> None:
+    from genai_prices import types as gp
+
+    from catalog_ids import bedrock_ids
+
+    provider, (global_, regional, nova) = _synthetic_aws()
+    # the label is dropped; the rule's whole names and the geographies it names are listed;
+    # `global.` is priced by the global entry (first in genai-prices' lookup), not the regional
+    assert bedrock_ids(provider, regional, gp) == [
+        "anthropic.claude-x-1",
+        "anthropic.claude-x-1-v1:0",
+        "eu.anthropic.claude-x-1",
+        "eu.anthropic.claude-x-1-v1:0",
+        "us.anthropic.claude-x-1",
+        "us.anthropic.claude-x-1-v1:0",
+    ]
+    assert bedrock_ids(provider, global_, gp) == ["global.anthropic.claude-x-1-v1:0"]
+    # a `contains` rule names no geography: no profile id is guessed
+    assert bedrock_ids(provider, nova, gp) == ["amazon.nova-y-v1:0"]
+
+
+def test_reasoning_rules_for_gemini_bedrock_and_presets_on_synthetic_records() -> None:
+    thinks = {"supports_reasoning": True}
+    assert reasoning_controls("google", thinks, "gemini-2.5-flash-lite") == {
+        "reasoning_efforts": [],
+        "reasoning_modes": ["budget"],
+        "reasoning_off": True,
+    }
+    assert reasoning_controls("google", thinks, "gemini-2.5-pro")["reasoning_off"] is False
+    listed = {**thinks, "reasoning_effort_levels": ["low", "high"]}
+    assert reasoning_controls("google", listed, "gemini-4-argon") == {
+        "reasoning_modes": ["effort"],
+        "reasoning_efforts": ["low", "high"],
+    }
+    assert reasoning_controls("google", thinks, "gemini-flash-latest") == {}  # family unknown
+    adaptive = {**thinks, "supports_adaptive_thinking": True, "supports_output_config": True}
+    claude = reasoning_controls("bedrock", adaptive, "eu.anthropic.claude-z-9")
+    assert claude["reasoning_modes"] == ["effort", "adaptive"]
+    assert reasoning_controls("bedrock", adaptive, "amazon.nova-pro-v1:0") == {}
+    assert reasoning_controls("deepseek", thinks, "deepseek-reasoner") == {}
+    assert (
+        reasoning_controls("mistral", {**thinks, "reasoning_effort_levels": ["none", "high"]})[
+            "reasoning_off"
+        ]
+        is True
+    )
+    assert reasoning_controls("xai", {"supports_reasoning": False}, "grok-x")["reasoning_off"]

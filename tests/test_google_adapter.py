@@ -21,7 +21,11 @@ from provider_runtime.core import (
     Secret,
 )
 from provider_runtime.credentials import ConfigTokenProvider
-from provider_runtime.providers.google import GoogleAdapter, decode_gemini_response
+from provider_runtime.providers.google import (
+    GoogleAdapter,
+    decode_gemini_response,
+    takes_function_response_media,
+)
 from provider_runtime.transport import HttpTransport, RetryPolicy
 from tests.daemon_client import isolated_env, run_params, spawn_daemon
 from tests.loopback_provider import loopback_provider, reply
@@ -190,3 +194,21 @@ async def test_end_to_end_through_the_daemon(tmp_path: Path) -> None:
     )
     assert answer["usage"]["input_tokens"] == 7 and answer["usage"]["output_tokens"] == 2
     assert KEY not in str(answer)
+
+
+@pytest.mark.parametrize(
+    ("model", "takes"),
+    [
+        ("gemini-3-pro-preview", True),
+        ("models/gemini-3.1-pro-preview", True),
+        ("gemini-3-flash-preview", True),
+        ("gemini-2.5-pro", False),
+        ("gemini-2.0-flash", False),
+        ("gemini-flash-latest", False),  # an alias: which family it names changes; text is safe
+        ("gemma-3-27b-it", False),
+    ],
+)
+def test_images_go_into_function_responses_only_for_gemini_3_and_later(
+    model: str, takes: bool
+) -> None:
+    assert takes_function_response_media(model) is takes

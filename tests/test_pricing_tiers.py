@@ -63,6 +63,25 @@ SONNET_4_5 = {
 # $0.375 (genai-prices' openrouter data) has no tier, so it stays above 200K.
 # Usage: 50,000 reads, 10,000 writes, 1,000 output.
 GEMINI_2_5_PRO = {"cache_read_tokens": 50_000, "cache_write_tokens": 10_000, "output_tokens": 1_000}
+# Gemini 2.5 Pro on the Gemini API itself (ai.google.dev/gemini-api/docs/pricing, Standard):
+# $1.25 input, $0.125 context-caching (read), $10 output for prompts <= 200K tokens; $2.50 /
+# $0.25 / $15 above. Gemini bills no cache writes (implicit caching).
+# Usage: 50,000 cached reads, 1,000 output.
+GEMINI_NATIVE = {"cache_read_tokens": 50_000, "output_tokens": 1_000}
+# Claude Sonnet 4.5 on Bedrock (aws.amazon.com/bedrock/pricing, Anthropic): the global
+# cross-Region profile $3 input, $15 output, $0.30 cache read, $3.75 5m write, $6 1h write;
+# geographic profiles (`us.`) and in-Region calls cost 10% more ("approximately 10% savings
+# ... compared to geographic cross-Region inference", docs.aws.amazon.com/bedrock/latest/
+# userguide/global-cross-region-inference.html): $3.30 / $16.50 / $0.33 / $4.125 / $6.60.
+# Usage: 10,000 input of which 4,000 read and 2,000 written (500 for one hour), 1,000 output.
+BEDROCK_SONNET = {
+    "input_tokens": 10_000,
+    "cache_read_tokens": 4_000,
+    "cache_write_tokens": 2_000,
+    "cache_write_1h_tokens": 500,
+    "output_tokens": 1_000,
+}
+SONNET_4_5_BEDROCK = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 
 CASES = [
     # 122,000 x 4 + 100,000 x 0.4 + 50,000 x 5 + 10,000 x 20 = 978,000 -> $0.978
@@ -113,8 +132,18 @@ CASES = [
         "0.3812525",
         "0.00375",
     ),
+    # 150,000 x 1.25 + 50,000 x 0.125 + 1,000 x 10 = 203,750
+    Case("google", "gemini-2.5-pro", {"input_tokens": 200_000, **GEMINI_NATIVE}, "0.20375", None),
+    # 150,001 x 2.5 + 50,000 x 0.25 + 1,000 x 15 = 402,502.5
+    Case("google", "gemini-2.5-pro", {"input_tokens": 200_001, **GEMINI_NATIVE}, "0.4025025", None),
+    # 4,000 x 3 + 4,000 x 0.3 + 1,500 x 3.75 + 500 x 6 + 1,000 x 15 = 36,825 (writes 8,625)
+    Case("bedrock", f"global.{SONNET_4_5_BEDROCK}", BEDROCK_SONNET, "0.036825", "0.008625"),
+    # 4,000 x 3.3 + 4,000 x 0.33 + 1,500 x 4.125 + 500 x 6.6 + 1,000 x 16.5 = 40,507.5
+    Case("bedrock", f"us.{SONNET_4_5_BEDROCK}", BEDROCK_SONNET, "0.0405075", "0.0094875"),
+    Case("bedrock", SONNET_4_5_BEDROCK, BEDROCK_SONNET, "0.0405075", "0.0094875"),
 ]
-IDS = [f"{c.model}@{c.usage['input_tokens']}" for c in CASES]
+IDS = [f"{c.provider}/{c.model}@{c.usage['input_tokens']}" for c in CASES]
+GENAI_PROVIDER_IDS = {"bedrock": "aws"}  # genai-prices files Bedrock's prices under `aws`
 
 
 def _estimate(case: Case) -> Any:
@@ -148,7 +177,7 @@ def test_tier_costs_agree_with_genai_prices(case: Case) -> None:
     theirs = genai_prices.calc_price(
         genai_prices.Usage(**case.usage),
         case.model,
-        provider_id=case.provider,
+        provider_id=GENAI_PROVIDER_IDS.get(case.provider, case.provider),
         genai_request_timestamp=when,
     )
     assert _estimate(case).total == theirs.total_price == D(case.total)

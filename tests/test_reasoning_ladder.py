@@ -4,6 +4,7 @@ capability pass applies the nearest effort the model accepts (protocol.md ยง1, ย
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -22,12 +23,16 @@ from provider_runtime.core.types import (
     ProviderRequest,
     ReasoningConfig,
     ReasoningEffort,
+    ToolCall,
+    ToolDefinition,
+    ToolResult,
 )
 from provider_runtime.providers.anthropic import (
     ANTHROPIC_CAPABILITIES,
     EFFORT_BUDGETS,
     encode_anthropic_request,
 )
+from provider_runtime.providers.bedrock import BEDROCK_CAPABILITIES
 from provider_runtime.providers.bedrock.encode import encode_bedrock_request
 from provider_runtime.providers.google import encode_gemini_request
 from provider_runtime.runtime.capabilities import prepare_request
@@ -262,15 +267,70 @@ async def test_echo_takes_no_reasoning_and_says_so_for_every_rung(tmp_path: Path
 @pytest.mark.parametrize("effort", REASONING_EFFORTS)
 def test_bedrock_claude_takes_every_rung(effort: ReasoningEffort) -> None:
     """Bedrock's Claude thinking reuses the Anthropic budgets: each rung has one, and `none`
-    leaves thinking off (it is off unless asked for)."""
+    turns thinking off explicitly, as on Anthropic's own API."""
     model = "anthropic.claude-sonnet-4-5-20250929-v1:0"
     request = msgspec.structs.replace(ask(effort), model=f"bedrock/{model}")
     body, _ = encode_bedrock_request(request, model)
     thinking = body.get("additionalModelRequestFields", {}).get("thinking")
     if effort == "none":
-        assert thinking is None
+        assert thinking == {"type": "disabled"} and "inferenceConfig" not in body
     else:
         assert thinking == {"type": "enabled", "budget_tokens": EFFORT_BUDGETS[effort]}
+
+
+def _claude(model_id: str, efforts: list[ReasoningEffort], modes: list[str]) -> ModelInfo:
+    caps = msgspec.convert(
+        {"reasoning": True, "reasoning_efforts": efforts, "reasoning_modes": modes},
+        ModelCapabilities,
+    )
+    return ModelInfo(provider="x", id=model_id, max_output_tokens=128000, capabilities=caps)
+
+
+CLAUDES = [
+    _claude("claude-opus-4-7", ["low", "medium", "high", "xhigh", "max"], ["effort", "adaptive"]),
+    _claude("claude-opus-4-5", ["low", "medium", "high"], ["budget", "effort"]),
+    _claude("claude-sonnet-4-5", [], ["budget"]),
+]
+
+
+@pytest.mark.parametrize("info", CLAUDES, ids=lambda i: i.id)
+@pytest.mark.parametrize("effort", REASONING_EFFORTS)
+@pytest.mark.parametrize("budget", [None, 3000])
+def test_bedrock_claude_thinks_exactly_as_anthropic_decides(
+    info: ModelInfo, effort: ReasoningEffort, budget: int | None
+) -> None:
+    """One decision for Claude on both platforms: the adaptive form and the effort for the models
+    whose catalog modes say so, budgets for the others, the same max_tokens and warnings."""
+    request = ask(effort, budget)
+    sent: list[tuple[object, ...]] = []
+    for provider, caps, model in (
+        ("anthropic", ANTHROPIC_CAPABILITIES, info.id),
+        ("bedrock", BEDROCK_CAPABILITIES, f"us.anthropic.{info.id}-v1:0"),
+    ):
+        ref = ModelRef(provider=provider, id=model)
+        fitted, warnings = prepare_request(request, ref, info, caps)
+        if provider == "anthropic":
+            encoded_body, encoded = encode_anthropic_request(fitted, model, model_info=info)
+            body: dict[str, Any] = dict(encoded_body)
+            fields = {k: body[k] for k in ("thinking", "output_config") if k in body}
+            max_tokens = (
+                body["max_tokens"]
+                if fields.get("thinking", {}).get("type")
+                in (
+                    "enabled",
+                    "adaptive",
+                )
+                else None
+            )
+            codes = [w.code for w in [*warnings, *encoded]]
+        else:
+            native, encoded = encode_bedrock_request(fitted, model, model_info=info)
+            fields = dict(native.get("additionalModelRequestFields", {}))
+            max_tokens = native.get("inferenceConfig", {}).get("maxTokens")
+            codes = [w.code for w in [*warnings, *encoded]]
+        sent.append((fields, max_tokens, codes))
+    anthropic, bedrock = sent
+    assert bedrock == anthropic
 
 
 @pytest.mark.parametrize(
@@ -311,3 +371,28 @@ def test_gemini_takes_every_rung(
     validate_request(
         "gemini", "/v1beta/models/{model}:generateContent", {"model": f"models/{model}", **body}
     )
+
+
+def test_bedrock_claude_skips_thinking_where_the_history_forbids_it() -> None:
+    """Anthropic's history rule holds on Bedrock too: tool calls made without a replayable
+    thinking block cannot be answered with thinking on (read from the Converse turns)."""
+    model = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+    request = ProviderRequest(
+        model=f"bedrock/{model}",
+        messages=[
+            Message(role=MessageRole.USER, content="Weather?"),
+            Message(
+                role=MessageRole.ASSISTANT,
+                content=[ToolCall(id="t1", name="weather", arguments={})],
+            ),
+            Message(role=MessageRole.TOOL, content=[ToolResult(tool_call_id="t1", content="sun")]),
+        ],
+        tools=[ToolDefinition(name="weather")],
+        reasoning=ReasoningConfig(effort="high"),
+    )
+    body, warnings = encode_bedrock_request(request, model)
+    assert "additionalModelRequestFields" not in body and "inferenceConfig" not in body
+    assert [w.message for w in warnings] == [
+        "thinking not enabled: the tool calls being answered were made without a replayable "
+        "thinking block"
+    ]

@@ -107,6 +107,21 @@ async def test_models_and_catalog_with_missing_null_or_empty_params(tmp_path: Pa
         assert echo["capabilities"]["tools"] is True and echo["pricing"]["output"] == "0"
 
 
+async def test_models_lists_gemini_and_bedrock_entries_of_the_catalog(tmp_path: Path) -> None:
+    async with spawn_daemon(tmp_path) as d:
+        params = {"providers": ["google", "bedrock"]}
+        result = (await d.request("runtime/models", params))["result"]
+        models = {(m["provider"], m["id"]): m for m in result["models"]}
+        flash = models[("google", "gemini-2.5-flash")]
+        assert flash["pricing"]["input"] == "0.3" and flash["capabilities"]["reasoning"] is True
+        assert flash["capabilities"]["reasoning_modes"] == ["budget"]
+        sonnet = models[("bedrock", "global.anthropic.claude-sonnet-4-5-20250929-v1:0")]
+        assert (sonnet["pricing"]["input"], sonnet["pricing"]["output"]) == ("3", "15")
+        assert ("bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0") in models
+        assert ("bedrock", "amazon.nova-pro-v1:0") in models
+        assert not any(p == "google" and i.startswith("claude") for p, i in models)
+
+
 async def test_remote_discovery_failures_are_warnings(tmp_path: Path) -> None:
     async with spawn_daemon(tmp_path) as d:
         result = (await d.request("runtime/models", {"remote": True, "providers": ["openai"]}))[

@@ -537,7 +537,10 @@ class CacheSupport(CanonicalStruct, frozen=True):
     no limit). ``ttls``: the lifetimes offered for them. ``cache_key``: ``cache_key`` is passed
     on. ``retention``: the ``cache_retention`` values besides ``default`` that are honoured.
     ``longer_ttl_first``: a longer-lived breakpoint may not follow a shorter-lived one.
-    ``models``: a regular expression searched in the model id (null: every model).
+    ``implicit``: the provider caches repeated prompt prefixes by itself, so a breakpoint is
+    honoured without being sent (the capability pass removes it without a warning; it has no
+    marker to become, so ``breakpoints`` is 0). ``models``: a regular expression searched in the
+    model id (null: every model).
     """
 
     models: str | None = None
@@ -546,6 +549,13 @@ class CacheSupport(CanonicalStruct, frozen=True):
     cache_key: bool = False
     retention: tuple[Literal["extended", "none"], ...] = ()
     longer_ttl_first: bool = False
+    implicit: bool = False
+
+    def __post_init__(self) -> None:
+        if self.implicit and self.breakpoints != 0:
+            raise ValueError(
+                "an `implicit` cache takes no breakpoints of its own: set `breakpoints` to 0"
+            )
 
 
 class ProviderCapabilities(CanonicalStruct, frozen=True):

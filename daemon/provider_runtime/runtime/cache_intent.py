@@ -2,7 +2,8 @@
 
 Breakpoints (``cache_breakpoint`` parts), ``cache_key`` and ``cache_retention`` are fitted to
 the ``CacheSupport`` the target declares for the model; each change is one ``cache.*`` warning
-(protocol.md §9). Encoders then map what is left to the provider's own markers.
+(protocol.md §9); a target that caches prefixes implicitly honours breakpoints without them
+(they are removed, no warning). Encoders then map what is left to the provider's own markers.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ def decide_cache(
         changes["cache_key"] = None
     found = breakpoints_in_prompt_order(request.messages, caps.system_placement)
     if not found:
+        return changes
+    if support.implicit and retention != "none":
+        # The provider caches the prefix up to each breakpoint by itself: honoured, not sent.
+        changes["messages"] = _rewrite(request.messages, {})
         return changes
     ttls = _fit_breakpoints(found, support, retention, name, warnings)
     if any(ttls.get(pos) != bp.ttl for pos, bp in found):

@@ -147,7 +147,7 @@ t_catalog() {
   "$CLIENT" --framing "$FRAMING" catalog >"$WORK/catalog.json" || fail "status $?"
   eq "$(jq -r '.snapshot | startswith("genai-prices ")' "$WORK/catalog.json")" true snapshot
   eq "$(jq '[.models[] | [.provider, .id]] | . == sort' "$WORK/catalog.json")" true 'sorted by (provider, id)'
-  eq "$(jq -c '[.models[].provider] | unique' "$WORK/catalog.json")" '["anthropic","cerebras","deepseek","echo","fireworks","groq","mistral","openai","openrouter","together","xai"]' providers
+  eq "$(jq -c '[.models[].provider] | unique' "$WORK/catalog.json")" '["anthropic","bedrock","cerebras","deepseek","echo","fireworks","google","groq","mistral","openai","openrouter","together","xai"]' providers
   eq "$(jq '.models | length > 100' "$WORK/catalog.json")" true size
 }
 

@@ -24,6 +24,7 @@ from ...core.types import (
     Usage,
 )
 from ..errors import body_excerpt, status_kind
+from ..stop_reasons import map_stop_reason, stop_reason_warnings
 from ..warnings import warn
 from .wire import (
     AnthropicContentBlock,
@@ -91,7 +92,7 @@ def _protocol_error(
 
 def map_finish_reason(raw: str | None) -> FinishReason:
     """Unknown or missing stop reasons map to OTHER (the raw value travels separately)."""
-    return FINISH_REASONS.get(raw, FinishReason.OTHER) if raw else FinishReason.OTHER
+    return map_stop_reason(raw, FINISH_REASONS)
 
 
 # --------------------------------------------------------------------------- responses
@@ -234,22 +235,17 @@ def _tool_arguments(value: Any) -> tuple[dict[str, Any], str | None]:
     return {}, _json_encoder.encode(value).decode()
 
 
+_STOP_NOTICES = {
+    "refusal": ("response.refusal", "the model declined to answer (stop_reason refusal)"),
+    "pause_turn": (
+        "response.pause_turn",
+        "the provider paused a long-running turn; send the response back to let it continue",
+    ),
+}
+
+
 def _stop_reason_warnings(raw: str | None, warnings: list[ProviderRuntimeWarning]) -> None:
-    if raw == "refusal":
-        warn(warnings, "response.refusal", "the model declined to answer (stop_reason refusal)")
-    elif raw == "pause_turn":
-        warn(
-            warnings,
-            "response.pause_turn",
-            "the provider paused a long-running turn; send the response back to let it continue",
-        )
-    elif raw is not None and raw not in FINISH_REASONS:
-        warn(
-            warnings,
-            "response.unknown_finish_reason",
-            f"unknown stop_reason {raw!r}; reported as `other`",
-            raw=raw,
-        )
+    stop_reason_warnings(raw, FINISH_REASONS, _STOP_NOTICES, field="stop_reason", warnings=warnings)
 
 
 def _decode_usage(usage: AnthropicUsage | None) -> Usage:

@@ -21,7 +21,7 @@ from ...core.types import (
 from ..warnings import warn
 from .cache import anthropic_cache_placement, mark_block
 from .encode_messages import encode_anthropic_messages
-from .thinking import EFFORT_BUDGETS, MIN_THINKING_BUDGET, encode_thinking
+from .thinking import EFFORT_BUDGETS, MIN_THINKING_BUDGET, anthropic_turns, encode_thinking
 from .wire import AnthropicMessagesRequest, AnthropicTool
 
 __all__ = [
@@ -71,7 +71,12 @@ def encode_anthropic_request(
     tool_choice = _encode_tool_choice(request.tool_choice, tools, json_tool is not None, warnings)
     forced = tool_choice is not None and tool_choice["type"] in ("any", "tool")
     max_tokens, thinking, effort = encode_thinking(
-        request, messages, model_info, default_max_tokens, forced=forced, warnings=warnings
+        request,
+        anthropic_turns(messages),
+        model_info,
+        default_max_tokens,
+        forced=forced,
+        warnings=warnings,
     )
     body: AnthropicMessagesRequest = (
         {"model": model, "max_tokens": max_tokens, "messages": messages}

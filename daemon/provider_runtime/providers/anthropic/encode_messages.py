@@ -1,7 +1,8 @@
 """Canonical messages -> Anthropic ``system`` and ``messages`` (pure).
 
 Follows https://docs.claude.com/en/api/messages: system prompt at top level, user/assistant
-turns that alternate, tool results as ``tool_result`` blocks at the start of a user turn.
+turns that alternate, tool results as ``tool_result`` blocks at the start of a user turn (the
+fold into turns is ``providers/turns.py``'s, shared with Bedrock; the blocks are this module's).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ...core.types import (
     ToolResult,
 )
 from ..cache import CachePlacement
+from ..turns import fold_turns
 from ..warnings import warn
 from .cache import mark_block
 
@@ -50,47 +52,25 @@ def encode_anthropic_messages(
     warnings: list[ProviderRuntimeWarning] = []
     system_texts: list[str] = []
     system_blocks: list[Block] = []
-    turns: list[dict[str, Any]] = []
-    for index, message in enumerate(messages):
-        if message.role == MessageRole.SYSTEM:
-            system_texts.extend(_system_texts(message, index, warnings))
-            system_blocks.extend(_system_blocks(message, index, cache))
-            continue
-        side = "assistant" if message.role == MessageRole.ASSISTANT else "user"
-        blocks = _encode_blocks(
+
+    def system(message: Message, index: int) -> None:
+        system_texts.extend(_system_texts(message, index, warnings))
+        system_blocks.extend(_system_blocks(message, index, cache))
+
+    turns = fold_turns(
+        messages,
+        encode=lambda message, index: _encode_blocks(
             message, index, provider=provider, model=model, warnings=warnings, cache=cache
-        )
-        if not blocks and _only_breakpoints(message):
-            continue  # its breakpoints marked the blocks before it
-        if not blocks:
-            warn(
-                warnings,
-                "unsupported.empty_message",
-                f"message {index} has no content Anthropic accepts; it was left out",
-                message_index=index,
-                role=str(message.role),
-            )
-            continue
-        if turns and turns[-1]["role"] == side:
-            turns[-1]["content"].extend(blocks)
-        else:
-            turns.append({"role": side, "content": blocks})
-    for turn in turns:
-        if turn["role"] == "user":
-            # tool_result blocks must open a user turn; keep every other block after them.
-            content = turn["content"]
-            turn["content"] = [b for b in content if b["type"] == "tool_result"] + [
-                b for b in content if b["type"] != "tool_result"
-            ]
+        ),
+        system=system,
+        is_result=lambda block: block["type"] == "tool_result",
+        api="Anthropic",
+        warnings=warnings,
+    )
     if any("cache_control" in b for b in system_blocks):
         return system_blocks, turns, warnings
-    system = "\n\n".join(t for t in system_texts if t.strip()) or None
-    return system, turns, warnings
-
-
-def _only_breakpoints(message: Message) -> bool:
-    parts = message.parts()
-    return bool(parts) and all(isinstance(p, CacheBreakpoint) for p in parts)
+    system_prompt = "\n\n".join(t for t in system_texts if t.strip()) or None
+    return system_prompt, turns, warnings
 
 
 def _system_blocks(message: Message, index: int, cache: CachePlacement) -> list[Block]:

@@ -13,16 +13,28 @@ the result, by the model's reasoning modes (catalog ``reasoning_modes``, protoco
 - ``budget`` models and models the catalog does not describe: a thinking budget, from
   ``budget_tokens`` or from the effort (``EFFORT_BUDGETS``).
 - ``none`` (or a zero budget): ``thinking: {"type": "disabled"}``.
+
+Claude on Bedrock takes the same objects in ``additionalModelRequestFields``, so its encoder
+asks this one decision too; each wire describes its turns as ``Turn``s for the rules that
+depend on the history (``anthropic_turns`` here, ``converse_turns`` in ``providers/bedrock``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from ...core.types import ModelInfo, ProviderRequest, ProviderRuntimeWarning, ReasoningConfig
 from ..warnings import warn
 
-__all__ = ["EFFORT_BUDGETS", "MIN_THINKING_BUDGET", "Thinking", "encode_thinking"]
+__all__ = [
+    "EFFORT_BUDGETS",
+    "MIN_THINKING_BUDGET",
+    "Thinking",
+    "Turn",
+    "anthropic_turns",
+    "encode_thinking",
+]
 
 MIN_THINKING_BUDGET = 1024
 # Reasoning effort -> thinking budget_tokens, for models that take a budget, not a level.
@@ -47,10 +59,34 @@ class Thinking(NamedTuple):
     thinking: dict[str, Any] | None = None
     effort: str | None = None
 
+    @property
+    def on(self) -> bool:
+        """Whether the model is asked to think (adaptive or with a budget)."""
+        return self.thinking is not None and self.thinking["type"] != "disabled"
+
+
+class Turn(NamedTuple):
+    """One turn as Claude's thinking rules see it: its role (``user``/``assistant``) and the
+    kinds of blocks it holds (``tool_use``, ``tool_result``, ``thinking``), whatever the wire."""
+
+    role: str
+    kinds: frozenset[str]
+
+
+_ANTHROPIC_KINDS = {"redacted_thinking": "thinking"}
+
+
+def anthropic_turns(messages: Sequence[dict[str, Any]]) -> list[Turn]:
+    """The ``Turn``s of Anthropic Messages turns (content as a list of typed blocks)."""
+    return [
+        Turn(m["role"], frozenset(_ANTHROPIC_KINDS.get(b["type"], b["type"]) for b in m["content"]))
+        for m in messages
+    ]
+
 
 def encode_thinking(
     request: ProviderRequest,
-    messages: list[dict[str, Any]],
+    messages: Sequence[Turn],
     model_info: ModelInfo | None,
     default_max_tokens: int,
     *,
@@ -88,7 +124,7 @@ def encode_thinking(
 
 def _adaptive(
     reasoning: ReasoningConfig,
-    messages: list[dict[str, Any]],
+    messages: Sequence[Turn],
     model_info: ModelInfo | None,
     max_tokens: int,
     explicit: bool,
@@ -157,7 +193,7 @@ def _requested_budget(reasoning: ReasoningConfig, warnings: Warnings, *, effort_
 
 def _budget_thinking(
     budget: int,
-    messages: list[dict[str, Any]],
+    messages: Sequence[Turn],
     model_info: ModelInfo | None,
     default_max_tokens: int,
     base: tuple[int, bool],
@@ -197,22 +233,22 @@ def _budget_thinking(
     return max_tokens, {"type": "enabled", "budget_tokens": budget}
 
 
-def _thinking_blocker(messages: list[dict[str, Any]], *, forced: bool) -> str | None:
-    """Why Anthropic would reject thinking for these turns, or None when it may be enabled."""
+def _thinking_blocker(messages: Sequence[Turn], *, forced: bool) -> str | None:
+    """Why Anthropic's models would reject thinking for these turns (on any platform), or None
+    when it may be enabled."""
     if forced:
         return "Anthropic does not allow thinking while a tool call is forced"
-    if messages and messages[-1]["role"] == "assistant":
+    if messages and messages[-1].role == "assistant":
         return "the last message is an assistant prefill, which Anthropic does not accept with it"
     last_assistant = max(
-        (i for i, turn in enumerate(messages) if turn["role"] == "assistant"), default=None
+        (i for i, turn in enumerate(messages) if turn.role == "assistant"), default=None
     )
     if last_assistant is None or last_assistant + 1 >= len(messages):
         return None
-    turn = messages[last_assistant]["content"]
-    follow = messages[last_assistant + 1]["content"]
-    calls = any(b["type"] == "tool_use" for b in turn)
-    thought = any(b["type"] in ("thinking", "redacted_thinking") for b in turn)
-    continued = any(b["type"] == "tool_result" for b in follow)
+    turn = messages[last_assistant].kinds
+    calls = "tool_use" in turn
+    thought = "thinking" in turn
+    continued = "tool_result" in messages[last_assistant + 1].kinds
     if calls and continued and not thought:
         return "the tool calls being answered were made without a replayable thinking block"
     return None

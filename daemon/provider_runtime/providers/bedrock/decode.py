@@ -25,6 +25,7 @@ from ...core.types import (
     Usage,
 )
 from ..errors import body_excerpt, status_kind
+from ..stop_reasons import map_stop_reason, stop_reason_warnings
 from ..warnings import warn
 from .wire import (
     BedrockContentBlock,
@@ -87,7 +88,7 @@ _json_encoder = msgspec.json.Encoder()
 
 def map_finish_reason(raw: str | None) -> FinishReason:
     """Unknown or missing stop reasons map to OTHER (the raw value travels separately)."""
-    return FINISH_REASONS.get(raw, FinishReason.OTHER) if raw else FinishReason.OTHER
+    return map_stop_reason(raw, FINISH_REASONS)
 
 
 def _protocol_error(what: str, body: bytes, *, provider: str, request_id: str | None) -> Exception:
@@ -208,18 +209,20 @@ def _tool_arguments(value: Any) -> tuple[dict[str, Any], str | None]:
     return {}, value if isinstance(value, str) else _json_encoder.encode(value).decode()
 
 
+_STOP_NOTICES = {
+    "guardrail_intervened": (
+        "response.refusal",
+        "a Bedrock guardrail intervened (guardrail_intervened)",
+    ),
+    "content_filtered": (
+        "response.refusal",
+        "the model's output was filtered (content_filtered)",
+    ),
+}
+
+
 def _stop_reason_warnings(raw: str | None, warnings: list[ProviderRuntimeWarning]) -> None:
-    if raw == "guardrail_intervened":
-        warn(warnings, "response.refusal", "a Bedrock guardrail intervened (guardrail_intervened)")
-    elif raw == "content_filtered":
-        warn(warnings, "response.refusal", "the model's output was filtered (content_filtered)")
-    elif raw is not None and raw not in FINISH_REASONS:
-        warn(
-            warnings,
-            "response.unknown_finish_reason",
-            f"unknown stopReason {raw!r}; reported as `other`",
-            raw=raw,
-        )
+    stop_reason_warnings(raw, FINISH_REASONS, _STOP_NOTICES, field="stopReason", warnings=warnings)
 
 
 def decode_usage(usage: BedrockUsage | None) -> Usage:

@@ -1,9 +1,11 @@
 """Canonical request -> Bedrock ``Converse`` request body (pure; no clock, env or network).
 
 Follows https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html and the
-service model's ``ConverseRequest``; Anthropic models' thinking goes in
+service model's ``ConverseRequest``; Anthropic models' thinking (and effort) goes in
 ``additionalModelRequestFields`` as documented at
-https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html.
+https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html and
+https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-adaptive-thinking.html,
+decided by the Anthropic encoder's own rules (``providers/anthropic/thinking.py``).
 """
 
 from __future__ import annotations
@@ -21,16 +23,25 @@ from ...core.types import (
     ToolChoiceMode,
     ToolDefinition,
 )
-from ..anthropic.encode import EFFORT_BUDGETS, MIN_THINKING_BUDGET
+from ..anthropic.thinking import Thinking, Turn, encode_thinking
 from ..warnings import warn
 from .cache import bedrock_cache_placement, cache_point
 from .encode_messages import encode_bedrock_messages
 from .wire import BedrockConverseRequest
 
-__all__ = ["THINKING_ANSWER_ROOM", "encode_bedrock_request", "is_anthropic_model"]
+__all__ = [
+    "THINKING_ANSWER_ROOM",
+    "converse_turns",
+    "encode_bedrock_request",
+    "is_anthropic_model",
+]
 
-# maxTokens sent with thinking on when the request sets none: the budget plus this much answer.
+# With thinking on and no maxTokens asked: the room for the answer beside the thinking (the
+# Anthropic encoder's default max_tokens, applied by its rules). Without thinking, no maxTokens
+# is sent unless asked: the model's own default applies.
 THINKING_ANSWER_ROOM = 4096
+# Converse block -> the kind Claude's thinking rules look at (``Turn``).
+_BLOCK_KINDS = {"toolUse": "tool_use", "toolResult": "tool_result", "reasoningContent": "thinking"}
 
 Warnings = list[ProviderRuntimeWarning]
 _json = msgspec.json.Encoder(order="sorted")
@@ -64,12 +75,13 @@ def encode_bedrock_request(
         if cache.tools is not None:  # a cache checkpoint after the last tool definition
             tool_config["tools"].append(cache_point(cache.tools))
         body["toolConfig"] = tool_config
-    thinking = _encode_thinking(request, model, tool_config, warnings)
-    inference = _encode_inference(request, model_info, thinking, warnings)
+    thinking = _encode_thinking(request, model, model_info, messages, tool_config, warnings)
+    inference = _encode_inference(request, thinking, warnings)
     if inference:
         body["inferenceConfig"] = inference
-    if thinking is not None:
-        body["additionalModelRequestFields"] = {"thinking": thinking}
+    fields = _model_fields(thinking)
+    if fields:
+        body["additionalModelRequestFields"] = fields
     if isinstance(request.response_format, JsonSchemaFormat):
         body["outputConfig"] = _encode_output_format(request.response_format, warnings)
     if request.metadata:
@@ -157,21 +169,17 @@ def _encode_output_format(fmt: JsonSchemaFormat, warnings: Warnings) -> dict[str
 
 
 def _encode_inference(
-    request: ProviderRequest,
-    model_info: ModelInfo | None,
-    thinking: dict[str, Any] | None,
-    warnings: Warnings,
+    request: ProviderRequest, thinking: Thinking | None, warnings: Warnings
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    thinking_on = thinking is not None and thinking.on
     max_tokens = request.max_output_tokens
-    if thinking is not None and max_tokens is None:
-        max_tokens = thinking["budget_tokens"] + THINKING_ANSWER_ROOM
-        if model_info is not None and model_info.max_output_tokens:
-            max_tokens = min(max_tokens, model_info.max_output_tokens)
+    if thinking is not None and thinking_on:
+        max_tokens = thinking.max_tokens  # the asked one, or room for thinking and answer
     if max_tokens is not None:
         out["maxTokens"] = max_tokens
     temperature, top_p = request.temperature, request.top_p
-    if thinking is not None and (temperature not in (None, 1.0) or top_p is not None):
+    if thinking_on and (temperature not in (None, 1.0) or top_p is not None):
         warn(
             warnings,
             "unsupported.sampling_parameters",
@@ -192,12 +200,28 @@ def _encode_inference(
 # --------------------------------------------------------------------------- thinking
 
 
+def converse_turns(messages: list[dict[str, Any]]) -> list[Turn]:
+    """The ``Turn``s of Converse messages, for Claude's thinking rules."""
+    return [
+        Turn(
+            m["role"],
+            frozenset(_BLOCK_KINDS[k] for b in m["content"] for k in b if k in _BLOCK_KINDS),
+        )
+        for m in messages
+    ]
+
+
 def _encode_thinking(
-    request: ProviderRequest, model: str, tool_config: dict[str, Any] | None, warnings: Warnings
-) -> dict[str, Any] | None:
-    """Claude's ``thinking`` object for ``additionalModelRequestFields`` (None: not sent)."""
-    reasoning = request.reasoning
-    if reasoning is None:
+    request: ProviderRequest,
+    model: str,
+    model_info: ModelInfo | None,
+    messages: list[dict[str, Any]],
+    tool_config: dict[str, Any] | None,
+    warnings: Warnings,
+) -> Thinking | None:
+    """Claude's thinking, as the Anthropic encoder decides it (None: no reasoning asked, or a
+    model that takes none of it through Converse)."""
+    if request.reasoning is None:
         return None
     if not is_anthropic_model(model):
         warn(
@@ -207,32 +231,23 @@ def _encode_thinking(
             "reasons (or not) by itself",
         )
         return None
-    if reasoning.effort == "none" or (reasoning.effort is None and reasoning.budget_tokens == 0):
-        return None  # thinking is off unless asked for
-    budget = reasoning.budget_tokens or EFFORT_BUDGETS[reasoning.effort or "medium"]
-    if budget < MIN_THINKING_BUDGET:
-        warn(
-            warnings,
-            "unsupported.reasoning_budget",
-            f"Claude's smallest thinking budget is {MIN_THINKING_BUDGET} tokens; raised to it",
-            requested=budget,
-            sent=MIN_THINKING_BUDGET,
-        )
-        budget = MIN_THINKING_BUDGET
     choice = (tool_config or {}).get("toolChoice", {})
-    if "any" in choice or "tool" in choice:
-        warn(
-            warnings,
-            "unsupported.reasoning",
-            "thinking not enabled: Claude does not allow thinking while a tool call is forced",
-        )
-        return None
-    if request.max_output_tokens is not None and budget >= request.max_output_tokens:
-        warn(
-            warnings,
-            "unsupported.reasoning",
-            f"thinking not enabled: the budget ({budget}) must be below max_output_tokens "
-            f"({request.max_output_tokens})",
-        )
-        return None
-    return {"type": "enabled", "budget_tokens": budget}
+    forced = "any" in choice or "tool" in choice
+    return encode_thinking(
+        request,
+        converse_turns(messages),
+        model_info,
+        THINKING_ANSWER_ROOM,
+        forced=forced,
+        warnings=warnings,
+    )
+
+
+def _model_fields(thinking: Thinking | None) -> dict[str, Any]:
+    """``additionalModelRequestFields``: Claude's ``thinking`` and ``output_config.effort``."""
+    fields: dict[str, Any] = {}
+    if thinking is not None and thinking.thinking is not None:
+        fields["thinking"] = thinking.thinking
+    if thinking is not None and thinking.effort is not None:
+        fields["output_config"] = {"effort": thinking.effort}
+    return fields

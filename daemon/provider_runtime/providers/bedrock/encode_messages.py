@@ -3,7 +3,8 @@
 Follows https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html and
 ``ContentBlock``: user/assistant turns that alternate, starting with a user turn (the runtime's
 handoff pass arranges that), tool results as ``toolResult`` blocks opening a user turn, images
-as ``bytes`` (base64 in JSON) with a ``format``; URLs are fetched by nobody.
+as ``bytes`` (base64 in JSON) with a ``format``; URLs are fetched by nobody. The fold into
+turns is ``providers/turns.py``'s, shared with Anthropic; the blocks are this module's.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ...core.types import (
     ToolResult,
 )
 from ..cache import CachePlacement
+from ..turns import fold_turns
 from ..warnings import warn
 from .cache import cache_point
 
@@ -51,48 +53,25 @@ def encode_bedrock_messages(
     cache = cache or CachePlacement()
     warnings: Warnings = []
     system: list[Block] = []
-    turns: list[dict[str, Any]] = []
-    for index, message in enumerate(messages):
-        if message.role == MessageRole.SYSTEM:
-            text = _system_text(message, index, warnings)
-            if text.strip():  # SystemContentBlock.text is a NonEmptyString
-                system.append({"text": text})
-                system.extend(_system_point(message, index, cache))
-            continue
-        side = "assistant" if message.role == MessageRole.ASSISTANT else "user"
-        blocks = _encode_blocks(
+
+    def add_system(message: Message, index: int) -> None:
+        text = _system_text(message, index, warnings)
+        if text.strip():  # SystemContentBlock.text is a NonEmptyString
+            system.append({"text": text})
+            system.extend(_system_point(message, index, cache))
+
+    turns = fold_turns(
+        messages,
+        encode=lambda message, index: _encode_blocks(
             message, index, provider=provider, model=model, warnings=warnings, cache=cache
-        )
-        if not blocks and all(isinstance(p, CacheBreakpoint) for p in message.parts()):
-            continue  # its breakpoints follow the blocks before it
-        if not blocks:
-            warn(
-                warnings,
-                "unsupported.empty_message",
-                f"message {index} has no content Bedrock accepts; it was left out",
-                message_index=index,
-                role=str(message.role),
-            )
-            continue
-        if turns and turns[-1]["role"] == side:
-            turns[-1]["content"].extend(blocks)
-        else:
-            turns.append({"role": side, "content": blocks})
-    for turn in turns:
-        if turn["role"] == "user":
-            turn["content"] = _results_first(turn["content"])
+        ),
+        system=add_system,
+        is_result=lambda block: "toolResult" in block,
+        follows_result=lambda block: "cachePoint" in block,  # a checkpoint after a result
+        api="Bedrock",
+        warnings=warnings,
+    )
     return system, turns, warnings
-
-
-def _results_first(content: list[Block]) -> list[Block]:
-    """``toolResult`` blocks open a user turn; a ``cachePoint`` right after one goes along."""
-    results: list[Block] = []
-    rest: list[Block] = []
-    with_results = False
-    for block in content:
-        with_results = "toolResult" in block or ("cachePoint" in block and with_results)
-        (results if with_results else rest).append(block)
-    return results + rest
 
 
 def _system_point(message: Message, index: int, cache: CachePlacement) -> list[Block]:

@@ -4,7 +4,7 @@ Reference: https://ai.google.dev/api/generate-content
 """
 
 from .adapter import DEFAULT_BASE_URL, GOOGLE_CAPABILITIES, GoogleAdapter, google_declaration
-from .contents import PLACEHOLDER_SIGNATURE, validates_signatures
+from .contents import PLACEHOLDER_SIGNATURE, takes_function_response_media, validates_signatures
 from .decode import FINISH_REASONS, decode_gemini_response, map_finish_reason
 from .encode import EFFORT_BUDGETS, encode_gemini_request, uses_thinking_level
 from .errors import decode_gemini_error, decode_gemini_models_page
@@ -25,6 +25,7 @@ __all__ = [
     "encode_gemini_request",
     "google_declaration",
     "map_finish_reason",
+    "takes_function_response_media",
     "uses_thinking_level",
     "validates_signatures",
 ]

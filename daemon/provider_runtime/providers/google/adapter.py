@@ -11,6 +11,7 @@ from typing import Any, Unpack
 from urllib.parse import quote, urlencode
 
 from ...core.types import (
+    CacheSupport,
     ModelInfo,
     ProviderCapabilities,
     ProviderResponse,
@@ -38,6 +39,17 @@ __all__ = ["DEFAULT_BASE_URL", "GOOGLE_CAPABILITIES", "GoogleAdapter", "google_d
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com/v1beta"
 _MODELS_PAGE_SIZE = 1000  # models.list caps pageSize at 1000
 
+# https://ai.google.dev/gemini-api/docs/caching: "Implicit caching is enabled by default for all
+# Gemini 2.5 and newer models" (the `-latest` aliases name such models); earlier models (1.x,
+# 2.0) and Gemma have no implicit cache, and no model takes a marker, key or retention: the
+# explicit cache is a `cachedContents` resource, stateful and out of scope.
+GEMINI_IMPLICIT_CACHE = CacheSupport(
+    models=r"^(?:models/)?gemini-(?:(?:2\.[5-9]|[3-9]|[1-9]\d)(?:[.-]|$)"
+    r"|(?:flash|flash-lite|pro)-latest$)",
+    breakpoints=0,
+    implicit=True,
+)
+
 GOOGLE_CAPABILITIES = ProviderCapabilities(
     tools=True,
     vision=True,
@@ -50,6 +62,7 @@ GOOGLE_CAPABILITIES = ProviderCapabilities(
     tool_call_id_pattern=None,
     tool_call_id_max_length=None,
     remote_discovery=True,
+    cache=(GEMINI_IMPLICIT_CACHE,),
 )
 
 

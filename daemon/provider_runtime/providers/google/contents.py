@@ -29,6 +29,7 @@ __all__ = [
     "PLACEHOLDER_SIGNATURE",
     "encode_contents",
     "encode_image",
+    "takes_function_response_media",
     "validates_signatures",
 ]
 
@@ -37,6 +38,11 @@ __all__ = [
 PLACEHOLDER_SIGNATURE = "context_engineering_is_the_way_to_go"
 _FILES_API = "https://generativelanguage.googleapis.com/"
 _LEGACY_FAMILY = re.compile(r"^gemini-(1|2)[.-]")
+# Gemini 3 and later: images inside function responses (FunctionResponse.parts, inline data only:
+# the Gemini API has no fileData there), of these types (the function-calling guide's list).
+_MEDIA_RESPONSES = re.compile(r"^gemini-(?:[3-9]|[1-9]\d)(?:[.-]|$)")
+_RESPONSE_MEDIA_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
+_IMAGE_NOTE = "[image omitted: tool results cannot carry images here]"
 
 Part = dict[str, Any]
 Warnings = list[ProviderRuntimeWarning]
@@ -113,7 +119,7 @@ def _encode_parts(
         elif isinstance(part, ToolCall) and model_turn:
             encoded = _function_call(part, provider, model, warnings)
         elif isinstance(part, ToolResult) and not model_turn and part.tool_call_id in names:
-            encoded = _function_response(part, names[part.tool_call_id], index, warnings)
+            encoded = _function_response(part, names[part.tool_call_id], index, model, warnings)
         elif isinstance(part, ReasoningPart) and model_turn:
             encoded = _thought(part, provider, model)
         else:
@@ -155,8 +161,19 @@ def _function_call(call: ToolCall, provider: str, model: str, warnings: Warnings
     return _signed({"functionCall": body}, call.signature, provider, model)
 
 
-def _function_response(result: ToolResult, name: str, index: int, warnings: Warnings) -> Part:
-    """Google's convention: ``{"output": text}``, or ``{"error": text}`` for a failed call."""
+def takes_function_response_media(model: str) -> bool:
+    """Gemini 3 and later read images inside a function response (``FunctionResponse.parts``);
+    earlier models do not (https://ai.google.dev/gemini-api/docs/function-calling, multimodal
+    function responses)."""
+    return _MEDIA_RESPONSES.match(model.removeprefix("models/")) is not None
+
+
+def _function_response(
+    result: ToolResult, name: str, index: int, model: str, warnings: Warnings
+) -> Part:
+    """Google's convention: ``{"output": text}``, or ``{"error": text}`` for a failed call;
+    images go beside it in ``parts`` for the models that read them."""
+    media: list[Part] = []
     if isinstance(result.content, str):
         text = result.content
     else:
@@ -165,33 +182,60 @@ def _function_response(result: ToolResult, name: str, index: int, warnings: Warn
             if isinstance(item, TextPart):
                 texts.append(item.text)
                 continue
+            blob, why = _response_blob(item, model)
+            if blob is not None:
+                media.append({"inlineData": blob})
+                continue
             warn(
                 warnings,
                 "unsupported.tool_result_image",
-                "an image inside a tool result was sent as the text "
-                "`[image omitted: tool results cannot carry images here]`",
+                f"an image inside a tool result was sent as the text `{_IMAGE_NOTE}`: {why}",
                 message_index=index,
                 part_index=part_index,
                 tool_call_id=result.tool_call_id,
             )
-            texts.append("[image omitted: tool results cannot carry images here]")
+            texts.append(_IMAGE_NOTE)
         text = "\n".join(texts)
     key = "error" if result.is_error else "output"
-    body = {"id": result.tool_call_id, "name": name, "response": {key: text}}
+    body: Part = {"id": result.tool_call_id, "name": name, "response": {key: text}}
+    if media:
+        body["parts"] = media
     return {"functionResponse": body}
+
+
+def _response_blob(image: ImagePart, model: str) -> tuple[Part | None, str]:
+    """The ``FunctionResponseBlob`` of an image, or None and why it cannot be one."""
+    if not takes_function_response_media(model):
+        return None, f"{model} reads no images in function responses (Gemini 3 and later do)"
+    blob = _inline_blob(image)
+    if blob is None:
+        return None, "a function response takes images only as inline data (base64 `data`)"
+    if blob["mimeType"] not in _RESPONSE_MEDIA_TYPES:
+        offered = ", ".join(sorted(_RESPONSE_MEDIA_TYPES))
+        return None, f"a function response takes {offered} images, not {blob['mimeType']}"
+    return blob, ""
+
+
+def _inline_blob(image: ImagePart) -> Part | None:
+    """``{"mimeType", "data"}`` for base64 data or a base64 ``data:`` URL, else None."""
+    if image.url is None:
+        return {"mimeType": image.media_type, "data": image.data}
+    if image.url.startswith("data:"):
+        header, sep, payload = image.url[5:].partition(",")
+        media_type, _, encoding = header.partition(";")
+        if sep and encoding == "base64" and media_type:
+            return {"mimeType": media_type, "data": payload}
+    return None
 
 
 def encode_image(image: ImagePart, warnings: Warnings, *, where: str) -> Part:
     """``inlineData`` for base64 data and ``data:`` URLs, ``fileData`` for Files API URIs; any
     other URL cannot be fetched by the API and becomes a text note."""
-    if image.url is None:
-        return {"inlineData": {"mimeType": image.media_type, "data": image.data}}
-    if image.url.startswith("data:"):
-        header, sep, payload = image.url[5:].partition(",")
-        media_type, _, encoding = header.partition(";")
-        if sep and encoding == "base64" and media_type:
-            return {"inlineData": {"mimeType": media_type, "data": payload}}
-    elif image.url.startswith(_FILES_API):
+    blob = _inline_blob(image)
+    if blob is not None:
+        return {"inlineData": blob}
+    assert image.url is not None
+    if image.url.startswith(_FILES_API):
         file: Part = {"fileUri": image.url}
         if image.media_type:
             file["mimeType"] = image.media_type
