@@ -234,20 +234,19 @@ class RuntimeLibrary(Driver):
         await self._runtime.aclose()
 
 
-class RuntimeShardedPools(RuntimeLibrary):
-    """What-if: the library with the sharded-pool prototype (``benchmarks/sharded_pool.py``)."""
+class RuntimeOnePool(RuntimeLibrary):
+    """What-if: the library with one httpx pool of 64 connections (as before its sharded pools)."""
 
-    name = "runtime-sharded"
-    label = "library + sharded pools (prototype)"
+    name = "runtime-one-pool"
+    label = "library, one pool of 64 (before)"
 
     def _build(self, runtime: Any, config: Any) -> Any:
         from provider_runtime.assembly import build_runtime
         from provider_runtime.transport.http import HttpTransport
 
-        from .sharded_pool import ShardedPoolTransport
+        from .one_pool_daemon import one_pool
 
-        transport = HttpTransport(pool=ShardedPoolTransport())
-        return build_runtime(config, transport=transport)
+        return build_runtime(config, transport=HttpTransport(pool=one_pool()))
 
 
 class Daemon(Driver):
@@ -297,12 +296,12 @@ class DaemonOwnInstall(Daemon):
         return str(python)
 
 
-class DaemonShardedPools(Daemon):
-    """What-if: the daemon with the sharded-pool prototype swapped in for ``new_sender``."""
+class DaemonOnePool(DaemonOwnInstall):
+    """What-if: the daemon with one httpx pool of 64 connections (as before its sharded pools)."""
 
-    name = "daemon-sharded"
-    label = "daemon + sharded pools (prototype)"
-    module = "benchmarks.sharded_daemon"
+    name = "daemon-one-pool"
+    label = "daemon, one pool of 64 (before)"
+    module = "benchmarks.one_pool_daemon"
 
 
 class DaemonAsyncioLoop(DaemonOwnInstall):
@@ -434,7 +433,7 @@ DRIVERS: dict[str, type[Driver]] = {
         DaemonAsyncioLoop,
         DaemonEchoProvider,
         PipeEcho,
-        RuntimeShardedPools,
-        DaemonShardedPools,
+        RuntimeOnePool,
+        DaemonOnePool,
     )
 }

@@ -12,8 +12,8 @@ FLOOR = "httpx"
 DAEMON = "daemon"
 LIBRARY = "runtime"
 PEERS = ("openai-sdk", "anthropic-sdk", "litellm", "any-llm")
-# What-if rows (benchmarks/sharded_pool.py swapped in): checked too, but labelled as such.
-PROTOTYPES = {DAEMON: "daemon-sharded", LIBRARY: "runtime-sharded"}
+# What-if rows (one httpx pool of 64, as before transport/pool.py): measured only with --what-if.
+PROTOTYPES = {DAEMON: "daemon-one-pool", LIBRARY: "runtime-one-pool"}
 # Measured together, one call of each in turn (worker.measure_paired), for the 1-in-flight ratios.
 PAIRED = (
     FLOOR,

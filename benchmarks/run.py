@@ -46,7 +46,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--what-if",
         action="store_true",
-        help="also measure the prototype rows (benchmarks/sharded_pool.py swapped in)",
+        help="also measure the what-if rows (one httpx pool of 64 instead of the sharded pools)",
     )
     p.add_argument("--rounds", type=int, default=3, help="rounds over all drivers (medians)")
     p.add_argument("--calls", type=int, default=300, help="calls per round at 1 in flight")

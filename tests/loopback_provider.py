@@ -180,6 +180,7 @@ class LoopbackProvider:
     server: asyncio.Server | None = None
     writers: set[asyncio.StreamWriter] = field(default_factory=set)
     scheme: str = "http"
+    connections: int = 0  # opened since the start
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -210,6 +211,7 @@ class LoopbackProvider:
 
     async def _serve(self, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
         self.writers.add(w)
+        self.connections += 1
         try:
             while (ex := await _read_request(r)) is not None:
                 self.exchanges.append(ex)

@@ -80,6 +80,8 @@ async def test_a_runtime_from_config_builds_only_the_adapters_its_calls_use(
     openai = registry.resolve_adapter("openai")
     assert openai.id == "openai"
     assert "anthropic" not in registry._adapters
-    client = openai._http.transport.client  # made with the adapter, on first use
+    transport = openai._http.transport  # made with the adapter, on first use
+    sender = transport.pool if transport.pool is not None else transport.client
+    assert sender is not None and not sender.is_closed
     await runtime.aclose()
-    assert client.is_closed
+    assert sender.is_closed

@@ -21,6 +21,7 @@ from provider_runtime.transport.http import (
     parse_retry_after,
     redact_url,
 )
+from provider_runtime.transport.pool import ShardedPool
 
 URL = "https://api.example.com/v1/chat/completions"
 Step = httpx.Response | Exception
@@ -406,7 +407,7 @@ def test_a_proxy_in_the_environment_sends_through_httpx_client(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "localhost")
     client, pool = transport_http.new_sender()
-    assert client is None and isinstance(pool, httpx.AsyncHTTPTransport)
+    assert client is None and isinstance(pool, ShardedPool)
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
     client, pool = transport_http.new_sender()
     assert isinstance(client, httpx.AsyncClient) and pool is None

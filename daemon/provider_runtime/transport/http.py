@@ -430,14 +430,18 @@ def new_sender(
 def _limits(max_connections: int) -> httpx.Limits:
     """Every connection may stay alive: with fewer keep-alive slots than connections, httpcore
     closes idle connections under load and opens new ones (measured by benchmarks/: thousands
-    of reconnects for 77k calls at 64 in flight). httpcore also scans the whole pool for each
-    request, so the pool stays bounded; further calls wait for a free connection."""
+    of reconnects for 77k calls at 64 in flight). The pool stays bounded; further calls wait
+    for a free connection."""
     return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
 
 
-def new_pool(*, verify: bool = True, max_connections: int = 64) -> httpx.AsyncHTTPTransport:
-    """A connection pool that suits a daemon: bounded, keep-alive, TLS verification on."""
-    return httpx.AsyncHTTPTransport(verify=verify, limits=_limits(max_connections))
+def new_pool(*, verify: bool = True, max_connections: int = 64) -> httpx.AsyncBaseTransport:
+    """Connections for a daemon: per origin, pools of 4 (``ShardedPool``: httpcore's cost per
+    call grows with the connections one pool holds), ``max_connections`` in all per origin,
+    keep-alive, TLS verification on."""
+    from .pool import ShardedPool
+
+    return ShardedPool(verify=verify, shard_size=4, max_shards=max(1, max_connections // 4))
 
 
 def new_client(*, verify: bool = True, max_connections: int = 64) -> httpx.AsyncClient:
