@@ -44,7 +44,7 @@ BENCH_DAEMON_VENV := benchmarks/.venv-daemon
 $(BENCH_VENV)/.installed: pyproject.toml
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[bench]'
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[bench,uvloop]'
 	touch $@
 
 $(BENCH_DAEMON_VENV)/.installed: pyproject.toml
