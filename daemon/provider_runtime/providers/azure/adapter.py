@@ -118,8 +118,11 @@ class AzureOpenAIAdapter(HttpAdapter):
             chat, transport, provider_id=provider_id, base_url=resource_root(base_url), **options
         )
 
+    def api_for(self, context: AdapterContext) -> AzureApi:
+        """The API every call uses (``ApiChooser``; ``runtime/models`` shows it)."""
+        return self.api
+
     def declaration_for(self, context: AdapterContext) -> ProviderDeclaration:
         declared = super().declaration_for(context)
-        return replace(
-            declared, chat_path=azure_paths(self.api, context.model.id, self.api_version)
-        )
+        path = azure_paths(self.api_for(context), context.model.id, self.api_version)
+        return replace(declared, chat_path=path)
