@@ -84,6 +84,7 @@ def capabilities_for(dialect: OpenAIDialect) -> ProviderCapabilities:
         cache=dialect.cache,
         tool_call_id_pattern=dialect.tool_call_id_pattern,
         tool_call_id_max_length=dialect.tool_call_id_max_length,
+        reasoning_replay=dialect.reasoning_content_replay != "none",
     )
 
 
