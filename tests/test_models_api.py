@@ -108,9 +108,12 @@ async def test_each_listed_api_is_the_one_its_call_uses(tmp_path: Path) -> None:
 
 
 async def test_providers_with_one_api_list_null(tmp_path: Path) -> None:
-    async with spawn_daemon(tmp_path) as d:
-        listed = (await d.request("runtime/models", {"providers": ["echo", "openai"]}))["result"]
+    """A compatible server (the Mistral preset) defaults to Chat Completions; echo has one API."""
+    env = isolated_env(tmp_path, MISTRAL_API_KEY="mk-1")
+    async with spawn_daemon(tmp_path, env=env) as d:
+        params = {"providers": ["echo", "openai", "mistral"]}
+        listed = (await d.request("runtime/models", params))["result"]
     apis: dict[str, set[Any]] = {}
     for m in listed["models"]:
         apis.setdefault(m["provider"], set()).add(m["api"])
-    assert apis == {"echo": {None}, "openai": {"chat", "responses"}}
+    assert apis == {"echo": {None}, "openai": {"chat", "responses"}, "mistral": {"chat"}}

@@ -513,7 +513,7 @@ class ModelInfo(CanonicalStruct, frozen=True):
 
 class ListedModel(ModelInfo, frozen=True):
     """A ``runtime/models`` entry: the catalog's ``ModelInfo`` and the API a call to the model
-    uses, for a provider that has more than one (OpenAI, Azure: ``chat`` or ``responses``,
+    uses, for a provider that has more than one (the OpenAI-style ones: ``chat`` or ``responses``,
     decided as the call decides it); null for a provider with one API."""
 
     api: str | None = None
