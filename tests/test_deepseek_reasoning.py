@@ -29,6 +29,7 @@ from provider_runtime.core import (
     ToolResult,
 )
 from provider_runtime.credentials import ConfigTokenProvider
+from provider_runtime.providers.openai.reasoning_content import tool_call_turns
 from provider_runtime.runtime import ProviderRuntime
 
 from .openapi import validate_request
@@ -175,3 +176,20 @@ async def test_another_models_reasoning_is_dropped_by_handoff_not_sent(tmp_path:
     assert "reasoning_content" not in assistant and assistant["tool_calls"]
     [note] = [w for w in answer.warnings if w.code == "handoff.reasoning_dropped"]
     assert note.details["reason"] == "other_model"
+
+
+def test_a_user_message_of_tool_results_only_opens_no_turn() -> None:
+    """Anthropic-style histories carry tool results in user messages: those reach DeepSeek as
+    `tool` messages, so the turn goes on; a user message with text starts the next one."""
+    call = ToolCall(id="c1", name="get_weather", arguments={"city": "Paris"})
+    messages = [
+        Message(role=MessageRole.USER, content="Weather?"),
+        Message(role=MessageRole.ASSISTANT, content=[call]),
+        Message(role=MessageRole.USER, content=[ToolResult(tool_call_id="c1", content="18")]),
+        Message(role=MessageRole.ASSISTANT, content="18°C."),
+        Message(role=MessageRole.USER, content="Thanks."),
+        Message(role=MessageRole.ASSISTANT, content="You're welcome."),
+        Message(role=MessageRole.USER, content="Oslo?"),
+        Message(role=MessageRole.ASSISTANT, content=[call]),
+    ]
+    assert tool_call_turns(messages) == {1, 3, 7}
