@@ -104,6 +104,14 @@ LITELLM_FIELDS = {
     "cache_creation_input_token_cost_above_1hr": "cache_write_1h",
 }
 EXTRACT_FIELDS = (*LITELLM_FIELDS, *REASONING_FIELDS)
+# Where the provider's own documentation contradicts LiteLLM's flag, the documentation wins:
+# (provider, id) -> the LiteLLM fields to read instead, each with the page that says so.
+CORRECTIONS: dict[tuple[str, str], dict[str, Any]] = {
+    # "Supported Features: Json Output, Tool Calls, Chat Completion..." for deepseek-reasoner
+    # (https://api-docs.deepseek.com/guides/thinking_mode); LiteLLM 1.110.2 still says false,
+    # from the first R1 release, which had no tool calls.
+    ("deepseek", "deepseek-reasoner"): {"supports_function_calling": True},
+}
 # ``litellm_provider`` values of the entries that describe each provider's own API.
 LITELLM_PROVIDERS = {
     "anthropic": ("anthropic",),
@@ -398,6 +406,8 @@ def with_capabilities(models: Sequence[Any], extract: Mapping[str, Any]) -> list
     result = []
     for model in models:
         record = records.get((model.provider, model.id))
+        if record is not None:
+            record = {**record, **CORRECTIONS.get((model.provider, model.id), {})}
         sampling = sampling_controls(model.provider, model.id)
         if record is None:
             capabilities = ModelCapabilities(**sampling)

@@ -161,3 +161,43 @@ def test_azure_settings_are_checked_and_name_the_key(tmp_path: Path, text: str, 
 def test_the_resource_root_tolerates_the_api_suffixes() -> None:
     for given in (RESOURCE, f"{RESOURCE}/", f"{RESOURCE}/openai", f"{RESOURCE}/openai/v1/"):
         assert resource_root(given) == RESOURCE
+
+
+@pytest.mark.parametrize(
+    ("config_text", "url", "sent_fields", "codes"),
+    [
+        (
+            "",
+            f"{RESOURCE}/openai/v1/chat/completions",
+            {"prompt_cache_key": "tenant-7", "prompt_cache_retention": "24h"},
+            [],
+        ),
+        (
+            '[providers.azure]\napi_version = "2024-10-21"\n',
+            f"{RESOURCE}/openai/deployments/gpt-5.1/chat/completions?api-version=2024-10-21",
+            {},
+            ["cache.retention_unsupported", "cache.key_dropped"],
+        ),
+    ],
+    ids=["v1", "api_version"],
+)
+async def test_cache_intent_reaches_the_v1_api_and_is_dropped_with_warnings_on_a_dated_one(
+    tmp_path: Path, config_text: str, url: str, sent_fields: dict[str, str], codes: list[str]
+) -> None:
+    """Azure's prompt caching guide: `prompt_cache_key` and `prompt_cache_retention` (24h for
+    gpt-5.1); the dated API versions know neither field."""
+    config = _config(tmp_path, config_text, ENV)
+    runtime = build_runtime(config, tokens=ConfigTokenProvider(config, env=ENV))
+    request = ProviderRequest(
+        model="azure/gpt-5.1",
+        messages=[Message(role=MessageRole.USER, content="hi")],
+        cache_key="tenant-7",
+        cache_retention="extended",
+    )
+    async with runtime:
+        with respx.mock(assert_all_called=True) as mock:
+            route = mock.post(url).respond(200, json=_answer("chat_text"))
+            response = await runtime.run(request)
+    body = json.loads(route.calls.last.request.content)
+    assert {k: v for k, v in body.items() if k.startswith("prompt_cache")} == sent_fields
+    assert [w.code for w in response.warnings if w.code.startswith("cache.")] == codes

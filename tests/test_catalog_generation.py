@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "generate_catalog.py"
 sys.path.insert(0, str(REPO / "scripts"))
 from catalog_reasoning import REASONING_FIELDS, reasoning_controls  # noqa: E402
+from generate_catalog import CORRECTIONS  # noqa: E402
 
 EXTRACT = REPO / "scripts" / "data" / "litellm_capabilities.json"
 SNAPSHOT = re.compile(r"^genai-prices (?P<gp>[^,;]+), (?P<date>[0-9-]+); litellm (?P<litellm>\S+)$")
@@ -195,7 +196,8 @@ def test_committed_catalog_applies_the_extract_and_leaves_other_models_unknown()
     records = {(r["provider"], r["id"]): r for r in _extract()["models"]}
     applied = unknown = 0
     for model in load_static_catalog().models:
-        record = records.get((model.provider, model.id), {})
+        key = (model.provider, model.id)
+        record = {**records.get(key, {}), **CORRECTIONS.get(key, {})}
         assert model.max_output_tokens == record.get("max_output_tokens"), model.id
         for field, capability in CAPABILITY_FLAGS.items():
             assert getattr(model.capabilities, capability) == record.get(field), model.id
@@ -204,6 +206,14 @@ def test_committed_catalog_applies_the_extract_and_leaves_other_models_unknown()
         applied += bool(record)
         unknown += not record
     assert applied == len(records) and applied > 100 and unknown > 0
+
+
+def test_a_correction_from_the_providers_documentation_overrides_litellm() -> None:
+    """DeepSeek documents tool calls for deepseek-reasoner; LiteLLM's flag says otherwise."""
+    record = {(r["provider"], r["id"]): r for r in _extract()["models"]}
+    assert record[("deepseek", "deepseek-reasoner")]["supports_function_calling"] is False
+    model = find_model(load_static_catalog(), "deepseek", "deepseek-reasoner")
+    assert model is not None and model.capabilities.tools is True
 
 
 def test_one_hour_cache_write_prices_come_from_genai_prices_tiers_included() -> None:

@@ -160,9 +160,11 @@ def test_models_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
         "$/M",
         "OUT",
         "SOURCE",
+        "API",
     ]
-    assert lines[1].split() == ["echo/echo-1", "32768", "yes", "yes", "yes", "0", "0", "static"]
-    assert lines[2].split() == ["echo/echo-lite", "8192", "no", "no", "no", "0", "0", "static"]
+    echo_1 = ["echo/echo-1", "32768", "yes", "yes", "yes", "0", "0", "static", "-"]
+    assert lines[1].split() == echo_1
+    assert lines[2].split() == ["echo/echo-lite", "8192", "no", "no", "no", "0", "0", "static", "-"]
     assert main(["models", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert {"echo-1", "gpt-4o"} <= {m["id"] for m in result["models"]}
@@ -173,6 +175,14 @@ def test_models_remote_reports_failures_as_warnings(capsys: pytest.CaptureFixtur
     out, err = capsys.readouterr()
     assert "warning: [discovery.failed]" in err and "ANTHROPIC_API_KEY" in err
     assert "anthropic/claude" in out  # the static catalog still lists them
+
+
+def test_models_table_says_which_api_each_openai_model_uses(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["models", "--provider", "openai"]) == 0
+    rows = {line.split()[0]: line.split()[-1] for line in capsys.readouterr().out.splitlines()}
+    assert (rows["openai/gpt-4o"], rows["openai/o3-pro"]) == ("chat", "responses")
 
 
 def test_catalog_prints_the_exported_catalog(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,6 +1,7 @@
 """Golden contract fixtures for Azure OpenAI (tests/fixtures/azure/, see tests/fixture_util.py).
 
-A case's ``context.json`` may set ``api_version`` (the deployment-path form) or ``api``. Requests
+A case's ``context.json`` may set ``api_version`` (the deployment-path form), ``api``, or
+``capability_pass`` (the runtime's capability pass runs first, as for a call). Requests
 go through the adapter's own declaration (the path it picks is in ``expected_path.json``) and
 are validated against OpenAI's official `/chat/completions` or `/responses` request schema:
 Azure's v1 API takes OpenAI's bodies. Answers carry Azure's content-filter results, which
@@ -16,10 +17,16 @@ from typing import Any
 import msgspec
 import pytest
 
-from provider_runtime.core.types import AdapterContext, ProviderRequest, ProviderResponse
+from provider_runtime.core.types import (
+    AdapterContext,
+    ProviderRequest,
+    ProviderResponse,
+    ProviderRuntimeWarning,
+)
 from provider_runtime.providers.azure import AzureOpenAIAdapter
 from provider_runtime.providers.http import Call
 from provider_runtime.providers.openai import decode_openai_error
+from provider_runtime.runtime.capabilities import prepare_request
 from provider_runtime.transport.http import HttpTransport
 from tests.fixture_util import (
     assert_error_case,
@@ -62,8 +69,14 @@ def test_request_encodes_to_native(case: Path) -> None:
     request = _request(case)
     ref = request.model_ref()
     assert ref.provider == "azure"
-    declared = _adapter(case).declaration_for(AdapterContext(model=ref))
-    body, warnings = declared.encode(Call(provider="azure", model=ref.id, request=request))
+    adapter = _adapter(case)
+    warnings: list[ProviderRuntimeWarning] = []
+    if _context(case).get("capability_pass"):
+        # What the deployment honours (cache intent included) is the runtime's one pass.
+        request, warnings = prepare_request(request, ref, None, adapter.capabilities)
+    declared = adapter.declaration_for(AdapterContext(model=ref))
+    body, encoded = declared.encode(Call(provider="azure", model=ref.id, request=request))
+    warnings += encoded
     api = _context(case).get("api", "chat")
     validate_request("openai", "/responses" if api == "responses" else "/chat/completions", body)
     assert body["model"] == ref.id  # the deployment name

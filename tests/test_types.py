@@ -21,6 +21,7 @@ from provider_runtime.core.types import (
     ImagePart,
     JsonFormat,
     JsonSchemaFormat,
+    ListedModel,
     Message,
     MessageRole,
     ModelCapabilities,
@@ -177,6 +178,7 @@ SAMPLES: list[Any] = [
         source="config",
     ),
     ModelCatalog(models=[ModelInfo(provider="echo", id="echo-1")], snapshot="s"),
+    ListedModel(provider="openai", id="o3-pro", source="static", api="responses"),
     DiscoveryOptions(remote=True, providers=["openai"]),
     ProviderCapabilities(
         reasoning=True,

@@ -20,7 +20,7 @@ from . import __version__
 
 if TYPE_CHECKING:
     from .config import RuntimeConfig
-    from .core.types import ModelInfo, ProviderRequest, ProviderResponse, ProviderRuntimeWarning
+    from .core.types import ListedModel, ProviderRequest, ProviderResponse, ProviderRuntimeWarning
     from .runtime import ProviderRuntime
 
 __all__ = ["main"]
@@ -438,8 +438,9 @@ def _print_warnings(warnings: Sequence[ProviderRuntimeWarning], err: TextIO) -> 
         print(f"warning: [{warning.code}] {warning.message}", file=err)
 
 
-def _model_table(models: Sequence[ModelInfo]) -> list[str]:
-    rows = [("MODEL", "CONTEXT", "TOOLS", "VISION", "SCHEMA", "$/M IN", "$/M OUT", "SOURCE")]
+def _model_table(models: Sequence[ListedModel]) -> list[str]:
+    head = ("MODEL", "CONTEXT", "TOOLS", "VISION", "SCHEMA", "$/M IN", "$/M OUT", "SOURCE", "API")
+    rows = [head]
     for m in models:
         caps = m.capabilities
         price = m.pricing
@@ -453,6 +454,7 @@ def _model_table(models: Sequence[ModelInfo]) -> list[str]:
                 str(price.input) if price is not None and price.input is not None else "-",
                 str(price.output) if price is not None and price.output is not None else "-",
                 m.source,
+                m.api or "-",
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

@@ -117,8 +117,9 @@ COMPATIBLE_PRESETS: Mapping[str, BuiltinProvider] = {
         supports_stop=False,
         reasoning_model_pattern=r"grok-3-mini|grok-4\.[3-9]",
     ),
-    # https://api-docs.deepseek.com/guides/reasoning_model: `reasoning_content` comes back but
-    # a request that carries it is a 400 (Chat Completions never replays reasoning here);
+    # https://api-docs.deepseek.com/guides/thinking_mode: thinking mode answers with
+    # `reasoning_content`; between two user messages where the model called a tool, that
+    # reasoning must go back in every later request, elsewhere it is not needed (and ignored).
     # JSON output is `json_object` only (guides/json_mode); no image input; no
     # `reasoning_effort` on deepseek-reasoner.
     "deepseek": _hosted(
@@ -127,6 +128,7 @@ COMPATIBLE_PRESETS: Mapping[str, BuiltinProvider] = {
         supports_vision=False,
         supports_json_schema=False,
         supports_reasoning=False,
+        reasoning_content_replay="tool_turns",
     ),
     # https://console.groq.com/docs/openai: logprobs, logit_bias, top_logprobs,
     # messages[].name and n != 1 are 400s; none of them is sent by the runtime.

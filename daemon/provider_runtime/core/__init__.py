@@ -8,11 +8,12 @@ from .errors import (
     ProviderRuntimeError,
     RoutingError,
 )
-from .traits import ProviderAdapter, TokenCounter, TokenProvider
+from .traits import ApiChooser, ProviderAdapter, TokenCounter, TokenProvider
 from .types import *  # noqa: F403
 from .types import __all__ as _types_all
 
 __all__ = [
+    "ApiChooser",
     "ConfigError",
     "ErrorKind",
     "ProviderAdapter",

@@ -14,7 +14,7 @@ from .types import (
     TokenCount,
 )
 
-__all__ = ["ProviderAdapter", "TokenCounter", "TokenProvider"]
+__all__ = ["ApiChooser", "ProviderAdapter", "TokenCounter", "TokenProvider"]
 
 
 @runtime_checkable
@@ -56,6 +56,19 @@ class TokenCounter(Protocol):
     async def count_tokens(
         self, request: ProviderRequest, context: AdapterContext
     ) -> TokenCount: ...
+
+
+@runtime_checkable
+class ApiChooser(Protocol):
+    """Optional for an adapter whose provider serves a model through one of several APIs
+    (OpenAI's Chat Completions and Responses): which one a call with ``context`` uses.
+
+    The adapter's own calls pick their API with this very method, and ``runtime/models`` shows
+    its answer for each model (the context built as for a call: model and catalog entry, no
+    credential), so the listing and the call cannot disagree. Pure and cheap.
+    """
+
+    def api_for(self, context: AdapterContext) -> str: ...
 
 
 @runtime_checkable

@@ -30,6 +30,7 @@ __all__ = [
     "ImagePart",
     "JsonFormat",
     "JsonSchemaFormat",
+    "ListedModel",
     "Message",
     "MessageRole",
     "ModelCapabilities",
@@ -508,6 +509,14 @@ class ModelInfo(CanonicalStruct, frozen=True):
     capabilities: ModelCapabilities = ModelCapabilities()
     pricing: ModelPricing | None = None
     source: Literal["static", "remote", "config"] = "static"
+
+
+class ListedModel(ModelInfo, frozen=True):
+    """A ``runtime/models`` entry: the catalog's ``ModelInfo`` and the API a call to the model
+    uses, for a provider that has more than one (the OpenAI-style ones: ``chat`` or ``responses``,
+    decided as the call decides it); null for a provider with one API."""
+
+    api: str | None = None
 
 
 class ModelCatalog(CanonicalStruct, frozen=True):

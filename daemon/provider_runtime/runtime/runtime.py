@@ -17,12 +17,13 @@ from ..catalog import (
     find_model,
     merge_static_and_remote_catalog,
 )
-from ..core.errors import ErrorKind, ProviderError, RoutingError
-from ..core.traits import TokenCounter
+from ..core.errors import ErrorKind, ProviderError, ProviderRuntimeError, RoutingError
+from ..core.traits import ApiChooser, TokenCounter
 from ..core.types import (
     AdapterContext,
     CanonicalStruct,
     DiscoveryOptions,
+    ListedModel,
     ModelCatalog,
     ModelInfo,
     ModelRef,
@@ -48,9 +49,10 @@ AdapterCall = Callable[[ProviderRequest, AdapterContext], Awaitable[T]]
 
 
 class DiscoveryResult(CanonicalStruct, frozen=True):
-    """The answer of ``runtime/models``: the merged catalog's models and discovery warnings."""
+    """The answer of ``runtime/models``: the merged catalog's models (each with the API a call
+    to it uses, where its provider has several) and discovery warnings."""
 
-    models: list[ModelInfo]
+    models: list[ListedModel]
     warnings: list[ProviderRuntimeWarning] = []
 
 
@@ -86,11 +88,8 @@ class ProviderRuntime:
         ref = self._route(request.model)
         assert ref.provider is not None
         adapter = self._registry.resolve_adapter(ref.provider)
-        info = find_model(self._catalog, ref.provider, ref.id)
-
-        request, warnings = prepare_request(request, ref, info, adapter.capabilities)
-
-        context = AdapterContext(model=ref, model_info=info)
+        context = self._context(ref)
+        request, warnings = prepare_request(request, ref, context.model_info, adapter.capabilities)
         response = await self._call(adapter.run, request, context)
 
         cost, pricing_warnings = self._price(response, ref)
@@ -107,10 +106,10 @@ class ProviderRuntime:
         ref = self._route(request.model)
         assert ref.provider is not None
         adapter = self._registry.resolve_adapter(ref.provider)
-        info = find_model(self._catalog, ref.provider, ref.id)
+        context = self._context(ref)
+        info = context.model_info
         prepared, warnings = prepare_request(request, ref, info, adapter.capabilities)
         if isinstance(adapter, TokenCounter) and adapter.counts_tokens:
-            context = AdapterContext(model=ref, model_info=info)
             count = await self._call(adapter.count_tokens, prepared, context)
         else:
             count = estimate_count(prepared, ref)
@@ -129,6 +128,12 @@ class ProviderRuntime:
                 PriceQuote(provider=ref.provider, model=ref.id, cost=cost, warnings=warnings)
             )
         return quotes
+
+    def _context(self, ref: ModelRef) -> AdapterContext:
+        """What an adapter learns of the model it is called for (the credential comes later);
+        ``runtime/models`` asks the adapter's API choice with this same context."""
+        assert ref.provider is not None  # routed
+        return AdapterContext(model=ref, model_info=find_model(self._catalog, ref.provider, ref.id))
 
     def _route(self, model: str | ModelRef) -> ModelRef:
         """The model with its provider; a bad config entry covering it fails the call first."""
@@ -193,19 +198,32 @@ class ProviderRuntime:
             warnings += failures
             catalog = merge_static_and_remote_catalog(self._static, remote, self._config_models)
         models = [
-            self._as_priced(m)
+            self._listed(m)
             for m in catalog.models
             if (options.providers is None or m.provider in options.providers)
             and self._registry.why_inactive(m.provider) is None  # a preset left off: unlisted
         ]
         return DiscoveryResult(models=models, warnings=warnings)
 
-    def _as_priced(self, model: ModelInfo) -> ModelInfo:
-        """The model with the prices its calls get: a ``[[pricing]]`` rule beats the catalog."""
+    def _listed(self, model: ModelInfo) -> ListedModel:
+        """The model as its calls get it: a ``[[pricing]]`` rule's prices beat the catalog's,
+        and the API its adapter picks for a call to it (null for a provider with one API)."""
+        fields = msgspec.structs.asdict(model)
         found = self._pricing.lookup(model.provider, model.id)
-        if found is None or found.source is not PricingSource.USER_CONFIG:
-            return model
-        return msgspec.structs.replace(model, pricing=found.pricing)
+        if found is not None and found.source is PricingSource.USER_CONFIG:
+            fields["pricing"] = found.pricing
+        return ListedModel(**fields, api=self._api_for(model.provider, model.id))
+
+    def _api_for(self, provider: str, model: str) -> str | None:
+        """The adapter's own choice for a call to ``provider/model``; None when the provider
+        has one API, or cannot be set up (a call reports why)."""
+        try:
+            adapter = self._registry.resolve_adapter(provider)
+        except ProviderRuntimeError:
+            return None
+        if not isinstance(adapter, ApiChooser):
+            return None
+        return adapter.api_for(self._context(ModelRef(provider=provider, id=model)))
 
     def export_catalog_json(self) -> bytes:
         return export_catalog_json(self._catalog)

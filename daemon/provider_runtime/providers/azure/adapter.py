@@ -8,7 +8,7 @@ the ``api-key`` header, or a Microsoft Entra ID token as ``Authorization: Bearer
 Translation is OpenAI's; Azure adds only its content-filter verdicts (``decode.py``). Rate
 limits come in OpenAI's ``x-ratelimit-*`` headers
 (https://learn.microsoft.com/en-us/azure/ai-services/openai/how-to/quota); Azure documents no
-token-counting endpoint, so ``runtime/countTokens`` estimates.
+token-counting endpoint, so ``runtime/countTokens`` estimates. Prompt caching: ``cache.py``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from ..openai.adapter import openai_declaration
 from ..openai.dialect import OpenAIDialect
 from ..openai.responses.adapter import responses_declaration
 from ..ratelimit import parse_openai_rate_limit
+from .cache import azure_cache
 from .decode import decode_azure_chat, decode_azure_responses
 
 __all__ = ["AzureOpenAIAdapter", "azure_paths", "resource_root"]
@@ -93,7 +94,10 @@ class AzureOpenAIAdapter(HttpAdapter):
     ) -> None:
         self.api: AzureApi = api
         self.api_version = api_version
-        chat = openai_declaration(OpenAIDialect(provider=provider_id))
+        dialect = OpenAIDialect(
+            provider=provider_id, cache=azure_cache(api_version), cache_marker="none"
+        )
+        chat = openai_declaration(dialect)
         capabilities = msgspec.structs.replace(
             chat.capabilities, remote_discovery=False, reasoning_replay=api == "responses"
         )
@@ -118,8 +122,11 @@ class AzureOpenAIAdapter(HttpAdapter):
             chat, transport, provider_id=provider_id, base_url=resource_root(base_url), **options
         )
 
+    def api_for(self, context: AdapterContext) -> AzureApi:
+        """The API every call uses (``ApiChooser``; ``runtime/models`` shows it)."""
+        return self.api
+
     def declaration_for(self, context: AdapterContext) -> ProviderDeclaration:
         declared = super().declaration_for(context)
-        return replace(
-            declared, chat_path=azure_paths(self.api, context.model.id, self.api_version)
-        )
+        path = azure_paths(self.api_for(context), context.model.id, self.api_version)
+        return replace(declared, chat_path=path)

@@ -34,7 +34,7 @@ from ..http import (
     TokenCounting,
 )
 from ..ratelimit import parse_openai_rate_limit
-from .api import ApiSetting, choose_api
+from .api import Api, ApiSetting, choose_api
 from .count import COUNT_PATH, encode_input_tokens_body, responses_count_body
 from .decode import decode_openai_error, decode_openai_models, decode_openai_response
 from .dialect import OPENAI_CACHE, OpenAIDialect
@@ -84,6 +84,7 @@ def capabilities_for(dialect: OpenAIDialect) -> ProviderCapabilities:
         cache=dialect.cache,
         tool_call_id_pattern=dialect.tool_call_id_pattern,
         tool_call_id_max_length=dialect.tool_call_id_max_length,
+        reasoning_replay=dialect.reasoning_content_replay != "none",
     )
 
 
@@ -180,7 +181,11 @@ class OpenAIAdapter(HttpAdapter):
             self._responses = with_responses_counting(self._responses)
         super().__init__(chat, transport, provider_id=provider_id, base_url=base_url, **options)
 
+    def api_for(self, context: AdapterContext) -> Api:
+        """The API a call with ``context`` uses (``ApiChooser``; ``runtime/models`` shows it)."""
+        return choose_api(self.api, context.model_info)
+
     def declaration_for(self, context: AdapterContext) -> ProviderDeclaration:
-        if choose_api(self.api, context.model_info) == "responses":
+        if self.api_for(context) == "responses":
             return self._responses
         return super().declaration_for(context)

@@ -71,6 +71,7 @@ class OpenAIDialect:
     reasoning models). ``metadata``: ``"drop"`` warns and omits it, ``"send"`` sends it,
     ``"store"`` sends it with ``store: true`` (OpenAI accepts metadata only for stored
     completions). ``max_stop_sequences``: None when the endpoint sets no limit we know of.
+    ``reasoning_content_replay``: which assistant reasoning goes back (``reasoning_content.py``).
     """
 
     provider: str = "openai"
@@ -90,6 +91,7 @@ class OpenAIDialect:
     cache_marker: CacheMarker = "prompt_cache_breakpoint"
     tool_call_id_pattern: str | None = None
     tool_call_id_max_length: int | None = 64  # OpenAI rejects longer tool call ids
+    reasoning_content_replay: Literal["none", "tool_turns"] = "none"
 
     @classmethod
     def from_quirks(cls, quirks: OpenAICompatQuirks, *, provider: str) -> OpenAIDialect:
@@ -112,6 +114,7 @@ class OpenAIDialect:
             cache_marker="cache_control" if quirks.cache_control else "none",
             tool_call_id_pattern=quirks.tool_call_id_pattern,
             tool_call_id_max_length=quirks.tool_call_id_max_length,
+            reasoning_content_replay=quirks.reasoning_content_replay,
         )
 
     def system_role(self, model: str) -> str:

@@ -25,6 +25,7 @@ from ..warnings import warning
 from .cache import cache_marker, encode_cache_options, openai_cache_placement
 from .dialect import OPENAI_DIALECT, OpenAIDialect
 from .messages import ReasoningReplay, encode_messages
+from .reasoning_content import reasoning_content_replay
 from .wire import (
     OpenAIChatOptions,
     OpenAIChatRequest,
@@ -55,9 +56,12 @@ def encode_openai_request(
     """The native body for ``model`` (the provider's own id) and what could not be sent.
 
     ``dialect`` describes the endpoint (official OpenAI by default); ``replay`` lets an endpoint
-    that accepts reasoning back (OpenRouter) encode assistant reasoning parts.
+    that accepts reasoning back (OpenRouter) encode assistant reasoning parts; a dialect that
+    replays ``reasoning_content`` (DeepSeek) has its own.
     """
     cache = openai_cache_placement(request, dialect)
+    if replay is None and dialect.reasoning_content_replay == "tool_turns":
+        replay = reasoning_content_replay(request.messages, provider=dialect.provider, model=model)
     messages, warnings = encode_messages(
         request.messages, model=model, dialect=dialect, replay=replay, cache=cache
     )

@@ -37,3 +37,7 @@ class OpenAICompatQuirks(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     # length of 9").
     tool_call_id_pattern: str | None = None
     tool_call_id_max_length: int | None = 64
+    # Which assistant reasoning goes back as `reasoning_content` (the same provider and model's
+    # only): "none", or "tool_turns", that of every turn (between two user messages) in which
+    # the model called a tool (DeepSeek's thinking mode requires it; other turns' is dropped).
+    reasoning_content_replay: Literal["none", "tool_turns"] = "none"
