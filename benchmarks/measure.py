@@ -80,28 +80,37 @@ async def run_phase(
 
 
 async def run_paired(
-    calls: dict[str, Callable[[], Awaitable[object]]], *, each: int, max_seconds: float
+    calls: dict[str, Callable[[], Awaitable[object]]],
+    *,
+    each: int,
+    max_seconds: float,
+    block: int = 1,
 ) -> dict[str, Phase]:
-    """One call of each in turn, ``each`` times (the order rotating): every client sees the
-    same moments of the machine's load, so their ratios hold even when the absolute figures
-    move. Bounded by ``max_seconds`` (plus the grace period for a call that hangs)."""
+    """``block`` calls of each client in turn (the order rotating) until each made ``each``:
+    every client sees the same stretches of the machine's load, so their ratios hold even when
+    the absolute figures move. With ``block`` 1 every call finds its process's caches cold (the
+    other clients ran in between), which is not how a harness calls one provider after another;
+    blocks of a few tens keep the interleaving at a scale of milliseconds and each client warm.
+    Bounded by ``max_seconds`` (plus the grace period for a call that hangs)."""
     names = list(calls)
     latencies: dict[str, list[float]] = {name: [] for name in names}
     errors: dict[str, list[str]] = {name: [] for name in names}
+    block = max(1, block)
 
     async def turns() -> None:
         deadline = time.perf_counter() + max_seconds
-        for i in range(each):
-            if time.perf_counter() >= deadline:
-                return
+        for i in range(-(-each // block)):
             for name in names[i % len(names) :] + names[: i % len(names)]:
-                started = time.perf_counter_ns()
-                try:
-                    await calls[name]()
-                except Exception as exc:
-                    errors[name].append(f"{type(exc).__name__}: {exc}"[:500])
-                    continue
-                latencies[name].append((time.perf_counter_ns() - started) / 1e6)
+                for _ in range(min(block, each - i * block)):
+                    if time.perf_counter() >= deadline:
+                        return
+                    started = time.perf_counter_ns()
+                    try:
+                        await calls[name]()
+                    except Exception as exc:
+                        errors[name].append(f"{type(exc).__name__}: {exc}"[:500])
+                        continue
+                    latencies[name].append((time.perf_counter_ns() - started) / 1e6)
 
     started = time.perf_counter()
     task = asyncio.ensure_future(turns())

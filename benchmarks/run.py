@@ -60,6 +60,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=1000,
         help="calls of each client, one of each in turn, 1 in flight (0: skip)",
     )
+    p.add_argument(
+        "--paired-block",
+        type=int,
+        default=20,
+        help="paired: consecutive calls of one client before the next one's turn (1: alternate)",
+    )
     p.add_argument("--memory-calls", type=int, default=10_000, help="daemon calls (0: skip)")
     p.add_argument("--startup-repeats", type=int, default=10, help="daemon spawns (0: skip)")
     p.add_argument("--import-repeats", type=int, default=2, help="per library (0: skip)")
@@ -208,6 +214,7 @@ def measure_paired(
             "base_url": base_url,
             "options": options,
             "calls": args.paired_calls,
+            "block": args.paired_block,
             "warmup": args.warmup,
             "max_seconds": 3 * args.max_seconds,
         }

@@ -66,6 +66,7 @@ async def measure_paired(spec: dict[str, Any]) -> dict[str, Any]:
             {name: d.call for name, d in opened.items()},
             each=spec["calls"],
             max_seconds=spec["max_seconds"],
+            block=spec.get("block", 1),
         )
         for name, phase in phases.items():
             out["drivers"][name]["phase"] = phase.to_json()
