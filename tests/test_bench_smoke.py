@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from benchmarks import bodies, report
@@ -235,3 +236,19 @@ def test_tiny_run_writes_well_formed_results(tmp_path) -> None:
     assert "raw httpx (floor)" in table and "provider-runtime daemon" in table
     assert "paired" in table
     assert saved["machine"]["nproc"] >= 1
+
+
+async def test_paired_runs_blocks_of_each_client_in_turn() -> None:
+    from benchmarks.measure import run_paired
+
+    order: list[str] = []
+
+    def client(name: str) -> Any:
+        async def call() -> None:
+            order.append(name)
+
+        return call
+
+    phases = await run_paired({"a": client("a"), "b": client("b")}, each=5, max_seconds=10, block=2)
+    assert order == ["a", "a", "b", "b", "b", "b", "a", "a", "a", "b"]
+    assert phases["a"].calls == phases["b"].calls == 5
