@@ -40,7 +40,7 @@ BENCH_VENV := benchmarks/.venv
 BENCH_DAEMON_VENV := benchmarks/.venv-daemon
 
 # Peers (openai, anthropic, litellm, any-llm) live in their own venv; the daemon's start-up and
-# memory are measured on an install holding only the runtime's own dependencies.
+# memory are measured on an install holding only the runtime and its uvloop extra (as make install).
 $(BENCH_VENV)/.installed: pyproject.toml
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip

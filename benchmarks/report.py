@@ -228,6 +228,7 @@ def performance_table(result: dict[str, Any]) -> str:
             out.append(_run_row(run))
         out.append("")
     out += _paired_rows(result)
+    out += _fast_rows(result)
     out += _startup_rows(result)
     out += _memory_rows(result)
     out += ["### Targets", "", "| target | goal | measured | met |", "|---|---|---|---|"]
@@ -287,6 +288,22 @@ def _paired_rows(result: dict[str, Any]) -> list[str]:
                 f"| {api} | {entry['label']} | {_num(phase['p50_ms'])} | {_num(phase['p99_ms'])}"
                 f" | {_num(phase['p50_x_floor'])} | {_num(phase['p99_x_floor'])} |"
             )
+    return [*rows, ""]
+
+
+def _fast_rows(result: dict[str, Any]) -> list[str]:
+    fast = result.get("fast_client")
+    if not fast:
+        return []
+    title = "### 1 in flight through a C client (fast_client.c): the daemon's share"
+    if "unavailable" in fast:
+        return [title, "", f"not measured: {fast['unavailable']}", ""]
+    rows = [title, "", "| server | p50 ms | p99 ms |", "|---|---:|---:|"]
+    for name, figures in fast.items():
+        if "failed" in figures:
+            rows.append(f"| {name} | failed: {figures['failed'][:80]} | |")
+        else:
+            rows.append(f"| {name} | {_num(figures['p50_ms'])} | {_num(figures['p99_ms'])} |")
     return [*rows, ""]
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from . import bodies, report
 from .drivers import DRIVERS
+from .fast import fast_client_figures
 from .memory import daemon_memory
 from .mock_server import running_mock
 from .startup import daemon_startup, import_times
@@ -65,6 +66,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=20,
         help="paired: consecutive calls of one client before the next one's turn (1: alternate)",
+    )
+    p.add_argument(
+        "--fast-calls", type=int, default=2000, help="calls of the C client per server (0: skip)"
     )
     p.add_argument("--memory-calls", type=int, default=10_000, help="daemon calls (0: skip)")
     p.add_argument("--startup-repeats", type=int, default=10, help="daemon spawns (0: skip)")
@@ -255,6 +259,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.paired_calls > 0:
             result["paired"] = measure_paired(args, url, options, env)
         options["daemon_python"] = args.daemon_python
+        if args.fast_calls > 0:
+            _progress("1 in flight through a C client")
+            result["fast_client"] = fast_client_figures(options, env, args.fast_calls)
         if args.startup_repeats > 0:
             _progress("daemon start-up")
             result["startup"] = asyncio.run(daemon_startup(options, env, args.startup_repeats))

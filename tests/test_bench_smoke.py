@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -170,6 +171,8 @@ def test_tiny_run_writes_well_formed_results(tmp_path) -> None:
             "5",
             "--paired-calls",
             "6",
+            "--fast-calls",
+            "20",
             "--memory-calls",
             "120",
             "--startup-repeats",
@@ -222,6 +225,14 @@ def test_tiny_run_writes_well_formed_results(tmp_path) -> None:
     assert startup["imports_before_initialize"]["modules"] > 0
     assert "provider_runtime" in json.dumps(startup["imports_before_initialize"]["top"])
 
+    fast = saved["fast_client"]
+    if shutil.which("cc") is None and shutil.which("gcc") is None:
+        assert "C compiler" in fast["unavailable"]
+    else:
+        assert list(fast) == ["daemon, openai mock", "daemon, echo provider", "C pipe echo"]
+        for figures in fast.values():
+            assert 0 < figures["p50_ms"] <= figures["p99_ms"], fast
+
     memory = saved["memory"]
     assert (memory["calls"], memory["errors"], memory["exit_code"]) == (120, 0, 0)
     assert memory["rss_kib_after_start"] > 0 and memory["rss_kib_after_all"] > 0
@@ -234,7 +245,7 @@ def test_tiny_run_writes_well_formed_results(tmp_path) -> None:
     assert all(t["met"] in (True, False, None) for t in saved["targets"])
     table = (tmp_path / "latest.md").read_text()
     assert "raw httpx (floor)" in table and "provider-runtime daemon" in table
-    assert "paired" in table
+    assert "paired" in table and "through a C client" in table
     assert saved["machine"]["nproc"] >= 1
 
 

@@ -33,6 +33,7 @@ RUNTIME_DISTRIBUTIONS = {
     "idna",
     "certifi",
     "msgspec",
+    "uvloop",  # the extra scripts/install.sh installs: the daemon's event loop
     "typing-extensions",
     "exceptiongroup",
     "pip",
@@ -118,6 +119,18 @@ def test_the_installed_virtualenv_holds_only_the_runtime_dependencies(installed:
     names = {d["name"].lower().replace("_", "-") for d in json.loads(listing.stdout)}
     assert "provider-runtime" in names
     assert names <= RUNTIME_DISTRIBUTIONS, names - RUNTIME_DISTRIBUTIONS
+    loop = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "from provider_runtime.server.daemon import event_loop as e; print(e()[0])",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert loop.stdout == "uvloop\n"  # the install takes the uvloop extra
 
 
 def test_the_installed_command_runs_a_prompt_on_the_offline_provider(installed: Path) -> None:
