@@ -55,3 +55,40 @@ async def test_the_daemon_serves_the_same_on_either_loop(tmp_path: Path, loop: s
             await daemon.notify("exit")
             assert await daemon.wait() == 0
     assert f"event loop: {loop}" in daemon.stderr.decode()
+
+
+@pytest.mark.parametrize("loop", ["uvloop", "asyncio"])
+def test_files_for_stdin_and_stdout_on_either_loop(tmp_path: Path, loop: str) -> None:
+    """`serve < requests.jsonl > replies.jsonl`: no event loop can watch a regular file (uvloop
+    0.23 aborted the process when asked to), so both are read and written directly."""
+    import json
+    import subprocess
+
+    from tests.daemon_client import DAEMON_CMD
+
+    env = _hide_uvloop(tmp_path) if loop == "asyncio" else isolated_env(tmp_path)
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text(
+        "".join(
+            json.dumps({"jsonrpc": "2.0", "id": i, "method": "runtime/run", "params": params})
+            + "\n"
+            for i, params in enumerate([run_params("one"), run_params("two")])
+        )
+    )
+    replies = tmp_path / "replies.jsonl"
+    with requests.open("rb") as stdin, replies.open("wb") as stdout:
+        done = subprocess.run(
+            [*DAEMON_CMD, "--log-level", "debug"],
+            stdin=stdin,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+        )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert f"event loop: {loop}" in done.stderr.decode()
+    answers = {r["id"]: r for r in map(json.loads, replies.read_text().splitlines())}
+    assert [answers[i]["result"]["output"]["content"][0]["text"] for i in (0, 1)] == [
+        "echo: one",
+        "echo: two",
+    ]

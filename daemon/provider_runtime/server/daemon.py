@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import signal
+import stat
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -216,11 +217,24 @@ def _on_signals(callback: Callable[[], None]) -> None:
 async def _open_input(stdin: BinaryIO) -> Callable[[int], Awaitable[bytes]]:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=_READ_LIMIT)
+    if not _streams(stdin):  # a regular file (`serve < requests.jsonl`): read in a thread
+        return lambda n: asyncio.to_thread(stdin.read, n)
     try:
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
-    except (ValueError, OSError):  # a regular file (`serve < requests.jsonl`): read in a thread
+    except (ValueError, OSError):
         return lambda n: asyncio.to_thread(stdin.read, n)
     return reader.read
+
+
+def _streams(file: BinaryIO) -> bool:
+    """Whether ``file`` is a pipe, socket or terminal, which an event loop can watch. asyncio's
+    own loop refuses a regular file with ValueError; uvloop (0.23) accepts it and then aborts
+    the process, so the check comes first."""
+    try:
+        mode = os.fstat(file.fileno()).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
 
 
 class _Output(asyncio.Protocol):
@@ -234,8 +248,9 @@ class _Output(asyncio.Protocol):
     @classmethod
     async def open(cls, file: BinaryIO) -> _Output:
         output = cls(file)
-        with contextlib.suppress(ValueError, OSError):  # not a pipe: `write` uses the file
-            await asyncio.get_running_loop().connect_write_pipe(lambda: output, file)
+        if _streams(file):  # else (a regular file): `write` writes to the file itself
+            with contextlib.suppress(ValueError, OSError):
+                await asyncio.get_running_loop().connect_write_pipe(lambda: output, file)
         return output
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
