@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from provider_runtime.transport.http import HttpTransport, new_sender
+from provider_runtime.transport.http import HttpTransport
 from provider_runtime.transport.pool import ShardedPool
 from tests.loopback_provider import Exchange, closed_port, loopback_provider, reply
 
@@ -98,20 +98,9 @@ async def test_a_failed_call_frees_its_place() -> None:
     await pool.aclose()
 
 
-async def test_the_transport_sends_through_sharded_pools_by_default(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    for name in (
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    client, pool = new_sender(max_connections=8)
-    assert client is None and isinstance(pool, ShardedPool)
+async def test_the_transport_sends_through_a_sharded_pool() -> None:
+    """(That it is the default without a proxy is tests/test_transport.py's.)"""
+    pool = ShardedPool(shard_size=2, max_shards=4)
     transport = HttpTransport(pool=pool)
     async with loopback_provider() as server:
         answer = await transport.request("POST", f"{server.url}/v1/x", provider="p", content=b"{}")
