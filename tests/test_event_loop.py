@@ -92,3 +92,32 @@ def test_files_for_stdin_and_stdout_on_either_loop(tmp_path: Path, loop: str) ->
         "echo: one",
         "echo: two",
     ]
+
+
+@pytest.mark.parametrize("loop", ["uvloop", "asyncio"])
+@pytest.mark.parametrize("which", ["stdin", "stdout"])
+def test_dev_null_for_stdin_or_stdout_on_either_loop(tmp_path: Path, loop: str, which: str) -> None:
+    """A character device (here /dev/null) is not a pipe either: uvloop 0.23 aborted on it.
+    With stdin at /dev/null the daemon sees end of input and exits 0; with stdout there, it
+    answers into it and exits 0 at end of input."""
+    import subprocess
+
+    from tests.daemon_client import DAEMON_CMD
+
+    env = _hide_uvloop(tmp_path) if loop == "asyncio" else isolated_env(tmp_path)
+    request = b'{"jsonrpc":"2.0","id":1,"method":"runtime/run","params":'
+    request += b'{"model":"echo/echo-1","messages":[{"role":"user","content":"hi"}]}}\n'
+    with open("/dev/null", "r+b") as null:
+        done = subprocess.run(
+            [*DAEMON_CMD, "--log-level", "debug"],
+            stdin=null if which == "stdin" else None,
+            input=None if which == "stdin" else request,
+            stdout=null if which == "stdout" else subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+        )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert f"event loop: {loop}" in done.stderr.decode()
+    if which == "stdin":
+        assert done.stdout == b""

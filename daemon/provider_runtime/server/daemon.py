@@ -227,14 +227,15 @@ async def _open_input(stdin: BinaryIO) -> Callable[[int], Awaitable[bytes]]:
 
 
 def _streams(file: BinaryIO) -> bool:
-    """Whether ``file`` is a pipe, socket or terminal, which an event loop can watch. asyncio's
-    own loop refuses a regular file with ValueError; uvloop (0.23) accepts it and then aborts
-    the process, so the check comes first."""
+    """Whether ``file`` is a pipe or a socket, which the event loop watches. Anything else (a
+    regular file, a terminal, ``/dev/null``) is read in a thread and written directly: asyncio's
+    own loop refuses a regular file with ValueError, and uvloop (0.23) accepts a regular file or
+    a character device and then aborts the process, so the check comes first."""
     try:
         mode = os.fstat(file.fileno()).st_mode
     except (OSError, ValueError):
         return False
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 class _Output(asyncio.Protocol):
