@@ -57,16 +57,16 @@ async def test_the_daemon_serves_the_same_on_either_loop(tmp_path: Path, loop: s
     assert f"event loop: {loop}" in daemon.stderr.decode()
 
 
-@pytest.mark.parametrize("loop", ["uvloop", "asyncio"])
-def test_files_for_stdin_and_stdout_on_either_loop(tmp_path: Path, loop: str) -> None:
-    """`serve < requests.jsonl > replies.jsonl`: no event loop can watch a regular file (uvloop
-    0.23 aborted the process when asked to), so both are read and written directly."""
+@pytest.mark.parametrize("installed", [True, False])
+def test_files_for_stdin_and_stdout_run_on_asyncios_loop(tmp_path: Path, installed: bool) -> None:
+    """`serve < requests.jsonl > replies.jsonl`: uvloop 0.23 aborts the process when given a
+    regular file, so with files the daemon runs on asyncio's loop, uvloop installed or not."""
     import json
     import subprocess
 
     from tests.daemon_client import DAEMON_CMD
 
-    env = _hide_uvloop(tmp_path) if loop == "asyncio" else isolated_env(tmp_path)
+    env = isolated_env(tmp_path) if installed else _hide_uvloop(tmp_path)
     requests = tmp_path / "requests.jsonl"
     requests.write_text(
         "".join(
@@ -86,7 +86,7 @@ def test_files_for_stdin_and_stdout_on_either_loop(tmp_path: Path, loop: str) ->
             timeout=60,
         )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
-    assert f"event loop: {loop}" in done.stderr.decode()
+    assert "event loop: asyncio" in done.stderr.decode()
     answers = {r["id"]: r for r in map(json.loads, replies.read_text().splitlines())}
     assert [answers[i]["result"]["output"]["content"][0]["text"] for i in (0, 1)] == [
         "echo: one",
@@ -94,17 +94,16 @@ def test_files_for_stdin_and_stdout_on_either_loop(tmp_path: Path, loop: str) ->
     ]
 
 
-@pytest.mark.parametrize("loop", ["uvloop", "asyncio"])
 @pytest.mark.parametrize("which", ["stdin", "stdout"])
-def test_dev_null_for_stdin_or_stdout_on_either_loop(tmp_path: Path, loop: str, which: str) -> None:
-    """A character device (here /dev/null) is not a pipe either: uvloop 0.23 aborted on it.
-    With stdin at /dev/null the daemon sees end of input and exits 0; with stdout there, it
-    answers into it and exits 0 at end of input."""
+def test_dev_null_for_stdin_or_stdout(tmp_path: Path, which: str) -> None:
+    """A character device is not a pipe either (uvloop 0.23 aborted on /dev/null): asyncio's
+    loop serves. With stdin at /dev/null the daemon sees end of input and exits 0; with stdout
+    there, it answers into it and exits 0 at end of input."""
     import subprocess
 
     from tests.daemon_client import DAEMON_CMD
 
-    env = _hide_uvloop(tmp_path) if loop == "asyncio" else isolated_env(tmp_path)
+    env = isolated_env(tmp_path)
     request = b'{"jsonrpc":"2.0","id":1,"method":"runtime/run","params":'
     request += b'{"model":"echo/echo-1","messages":[{"role":"user","content":"hi"}]}}\n'
     with open("/dev/null", "r+b") as null:
@@ -118,6 +117,56 @@ def test_dev_null_for_stdin_or_stdout_on_either_loop(tmp_path: Path, loop: str, 
             timeout=60,
         )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
-    assert f"event loop: {loop}" in done.stderr.decode()
+    assert "event loop: asyncio" in done.stderr.decode()
     if which == "stdin":
         assert done.stdout == b""
+
+
+def test_a_terminal_is_served_and_exit_ends_the_daemon(tmp_path: Path) -> None:
+    """Typing requests by hand: stdin and stdout on a terminal (a pseudo-terminal here). uvloop
+    reads nothing from one, so asyncio's loop serves; `exit` after `shutdown` ends the daemon."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import time
+
+    from tests.daemon_client import DAEMON_CMD
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [*DAEMON_CMD, "--log-level", "debug"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=isolated_env(tmp_path),
+        close_fds=True,
+    )
+    os.close(slave)
+    seen = b""
+    try:
+        os.write(master, json_line(1, "runtime/run", run_params("hi")))
+        os.write(master, json_line(2, "shutdown", None) + b'{"jsonrpc":"2.0","method":"exit"}\n')
+        deadline = time.monotonic() + 30
+        while proc.poll() is None and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:  # the daemon closed the terminal
+                    break
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    assert b"event loop: asyncio" in seen
+    assert b"echo: hi" in seen and b'"id":2,"result":null' in seen
+
+
+def json_line(msg_id: int, method: str, params: object) -> bytes:
+    import json
+
+    message: dict[str, object] = {"jsonrpc": "2.0", "id": msg_id, "method": method}
+    if params is not None:
+        message["params"] = params
+    return json.dumps(message, separators=(",", ":")).encode() + b"\n"

@@ -52,7 +52,7 @@ def serve(options: ServeOptions, *, log_level: str = "warning") -> int:
     """Run the daemon on this process's stdio until ``exit``, EOF or SIGTERM; the exit status."""
     stdin, stdout = _claim_stdio()
     configure_logging(log_level)
-    name, run = event_loop()
+    name, run = event_loop(stdin, stdout)
     log.debug("event loop: %s", name)
     try:
         return run(run_server(options, stdin, stdout))
@@ -60,18 +60,24 @@ def serve(options: ServeOptions, *, log_level: str = "warning") -> int:
         return 130
 
 
-def event_loop() -> tuple[str, Callable[[Coroutine[Any, Any, int]], int]]:
-    """uvloop's event loop when it is installed (the ``uvloop`` extra), else asyncio's own.
+def event_loop(*files: BinaryIO) -> tuple[str, Callable[[Coroutine[Any, Any, int]], int]]:
+    """uvloop's event loop when it is installed (the ``uvloop`` extra) and each of ``files``
+    (the protocol's stdin and stdout) is a pipe or a socket, else asyncio's own.
 
-    uvloop runs the same code (asyncio's API) with its pipe and socket transports in C: it
-    saves about a sixth of the daemon's own CPU per message (benchmarks/README.md). Everything
-    works on either loop; the tests run both.
+    uvloop runs the same code (asyncio's API) with its pipe and socket transports in C: it takes
+    4-7% off a call through the daemon (benchmarks/README.md). It is kept to pipes and sockets,
+    which is how editors and agents connect: uvloop 0.23 aborts the process when given a
+    regular file or ``/dev/null``, and reads nothing from a terminal, where asyncio's loop
+    serves (`serve < requests.jsonl`, typing requests by hand). The tests run both loops.
     """
-    try:
-        import uvloop
-    except ImportError:
-        return "asyncio", asyncio.run
-    return "uvloop", uvloop.run
+    if all(_pipe_or_socket(f) for f in files):
+        try:
+            import uvloop
+        except ImportError:
+            pass
+        else:
+            return "uvloop", uvloop.run
+    return "asyncio", asyncio.run
 
 
 def configure_logging(level: str) -> None:
@@ -217,7 +223,9 @@ def _on_signals(callback: Callable[[], None]) -> None:
 async def _open_input(stdin: BinaryIO) -> Callable[[int], Awaitable[bytes]]:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=_READ_LIMIT)
-    if not _streams(stdin):  # a regular file (`serve < requests.jsonl`): read in a thread
+    if not (_pipe_or_socket(stdin) or stdin.isatty()):
+        # a regular file (`serve < requests.jsonl`) or a device such as /dev/null, which epoll
+        # cannot watch (the loop would wait for it forever): read in a thread
         return lambda n: asyncio.to_thread(stdin.read, n)
     try:
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
@@ -226,11 +234,7 @@ async def _open_input(stdin: BinaryIO) -> Callable[[int], Awaitable[bytes]]:
     return reader.read
 
 
-def _streams(file: BinaryIO) -> bool:
-    """Whether ``file`` is a pipe or a socket, which the event loop watches. Anything else (a
-    regular file, a terminal, ``/dev/null``) is read in a thread and written directly: asyncio's
-    own loop refuses a regular file with ValueError, and uvloop (0.23) accepts a regular file or
-    a character device and then aborts the process, so the check comes first."""
+def _pipe_or_socket(file: BinaryIO) -> bool:
     try:
         mode = os.fstat(file.fileno()).st_mode
     except (OSError, ValueError):
@@ -249,9 +253,8 @@ class _Output(asyncio.Protocol):
     @classmethod
     async def open(cls, file: BinaryIO) -> _Output:
         output = cls(file)
-        if _streams(file):  # else (a regular file): `write` writes to the file itself
-            with contextlib.suppress(ValueError, OSError):
-                await asyncio.get_running_loop().connect_write_pipe(lambda: output, file)
+        with contextlib.suppress(ValueError, OSError):  # not a pipe: `write` uses the file
+            await asyncio.get_running_loop().connect_write_pipe(lambda: output, file)
         return output
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
