@@ -1,4 +1,5 @@
-"""Shared HTTP transport: one pooled ``httpx.AsyncClient``, retries with backoff, deadlines.
+"""Shared HTTP transport: httpx connection pools per origin (``pool.py``), retries with backoff,
+deadlines.
 
 This is the one place httpx exceptions become ``ProviderError`` kinds (``map_httpx_error``).
 Credentials travel only in request headers, which are never logged nor put in messages; a
