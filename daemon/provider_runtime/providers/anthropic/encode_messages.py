@@ -11,7 +11,6 @@ from typing import Any
 
 from ...core.types import (
     CacheBreakpoint,
-    ContentPart,
     ImagePart,
     Message,
     MessageRole,
@@ -22,6 +21,7 @@ from ...core.types import (
     ToolResult,
 )
 from ..cache import CachePlacement
+from ..parts import call_arguments, parse_data_url, unsupported_part
 from ..turns import fold_turns
 from ..warnings import warn
 from .cache import mark_block
@@ -90,7 +90,7 @@ def _system_texts(
         if isinstance(part, TextPart):
             texts.append(part.text)
         elif not isinstance(part, CacheBreakpoint):
-            _unsupported_part(warnings, message, index, part_index, part)
+            unsupported_part(warnings, message, index, part_index, part, api="Anthropic")
     return ["".join(texts)] if texts else []
 
 
@@ -123,37 +123,17 @@ def _encode_blocks(
             if block is not None:
                 blocks.append(block)
         else:
-            _unsupported_part(warnings, message, index, part_index, part)
+            unsupported_part(warnings, message, index, part_index, part, api="Anthropic")
         if len(blocks) > count:
             mark_block(blocks[-1], cache.ttl(index, part_index))
     return blocks
-
-
-def _unsupported_part(
-    warnings: list[ProviderRuntimeWarning],
-    message: Message,
-    index: int,
-    part_index: int,
-    part: ContentPart,
-) -> None:
-    kind = str(part.__struct_config__.tag)
-    warn(
-        warnings,
-        "unsupported.content_part",
-        f"a part of type `{kind}` cannot appear in {message.role!s} messages for Anthropic; "
-        "it was not sent",
-        message_index=index,
-        part_index=part_index,
-        role=str(message.role),
-        part_type=kind,
-    )
 
 
 def encode_image(image: ImagePart, warnings: list[ProviderRuntimeWarning], *, where: str) -> Block:
     """An ``image`` block; ``data:`` URLs become base64 sources, unknown media types text."""
     data, media_type = image.data, image.media_type
     if image.url is not None:
-        parsed = _parse_data_url(image.url)
+        parsed = parse_data_url(image.url)
         if parsed is None:
             return {"type": "image", "source": {"type": "url", "url": image.url}}
         media_type, data = parsed
@@ -172,26 +152,9 @@ def encode_image(image: ImagePart, warnings: list[ProviderRuntimeWarning], *, wh
     }
 
 
-def _parse_data_url(url: str) -> tuple[str, str] | None:
-    """``data:image/png;base64,AAAA`` -> ("image/png", "AAAA"); None for any other URL."""
-    if not url.startswith("data:"):
-        return None
-    header, sep, payload = url[5:].partition(",")
-    media_type, _, encoding = header.partition(";")
-    if not sep or encoding != "base64" or not media_type:
-        return None
-    return media_type, payload
-
-
 def _encode_tool_use(call: ToolCall, warnings: list[ProviderRuntimeWarning]) -> Block:
-    if call.raw_arguments is not None and not call.arguments:
-        warn(
-            warnings,
-            "unsupported.invalid_tool_arguments",
-            f"tool call {call.id} had arguments that were not a JSON object; sent as {{}}",
-            tool_call_id=call.id,
-        )
-    return {"type": "tool_use", "id": call.id, "name": call.name, "input": dict(call.arguments)}
+    arguments = call_arguments(call, warnings)
+    return {"type": "tool_use", "id": call.id, "name": call.name, "input": arguments}
 
 
 def _encode_tool_result(

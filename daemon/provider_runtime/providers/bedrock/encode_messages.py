@@ -13,7 +13,6 @@ from typing import Any
 
 from ...core.types import (
     CacheBreakpoint,
-    ContentPart,
     ImagePart,
     Message,
     MessageRole,
@@ -24,6 +23,7 @@ from ...core.types import (
     ToolResult,
 )
 from ..cache import CachePlacement
+from ..parts import call_arguments, parse_data_url, unsupported_part
 from ..turns import fold_turns
 from ..warnings import warn
 from .cache import cache_point
@@ -87,7 +87,7 @@ def _system_text(message: Message, index: int, warnings: Warnings) -> str:
         if isinstance(part, TextPart):
             texts.append(part.text)
         elif not isinstance(part, CacheBreakpoint):
-            _unsupported_part(warnings, message, index, part_index, part)
+            unsupported_part(warnings, message, index, part_index, part, api="Bedrock")
     return "".join(texts)
 
 
@@ -121,34 +121,18 @@ def _encode_blocks(
             if block is not None:
                 blocks.append(block)
         else:
-            _unsupported_part(warnings, message, index, part_index, part)
+            unsupported_part(warnings, message, index, part_index, part, api="Bedrock")
         ttl = cache.ttl(index, part_index)
         if ttl is not None and len(blocks) > count:
             blocks.append(cache_point(ttl))
     return blocks
 
 
-def _unsupported_part(
-    warnings: Warnings, message: Message, index: int, part_index: int, part: ContentPart
-) -> None:
-    kind = str(part.__struct_config__.tag)
-    warn(
-        warnings,
-        "unsupported.content_part",
-        f"a part of type `{kind}` cannot appear in {message.role!s} messages for Bedrock; "
-        "it was not sent",
-        message_index=index,
-        part_index=part_index,
-        role=str(message.role),
-        part_type=kind,
-    )
-
-
 def encode_image(image: ImagePart, warnings: Warnings, *, where: str) -> Block:
     """An ``image`` block from base64 data or a ``data:`` URL; anything else becomes a note."""
     data, media_type = image.data, image.media_type
     if image.url is not None:
-        parsed = _parse_data_url(image.url)
+        parsed = parse_data_url(image.url)
         if parsed is None:
             warn(
                 warnings,
@@ -172,26 +156,9 @@ def encode_image(image: ImagePart, warnings: Warnings, *, where: str) -> Block:
     return {"image": {"format": image_format, "source": {"bytes": data}}}
 
 
-def _parse_data_url(url: str) -> tuple[str, str] | None:
-    """``data:image/png;base64,AAAA`` -> ("image/png", "AAAA"); None for any other URL."""
-    if not url.startswith("data:"):
-        return None
-    header, sep, payload = url[5:].partition(",")
-    media_type, _, encoding = header.partition(";")
-    if not sep or encoding != "base64" or not media_type:
-        return None
-    return media_type, payload
-
-
 def _encode_tool_use(call: ToolCall, warnings: Warnings) -> Block:
-    if call.raw_arguments is not None and not call.arguments:
-        warn(
-            warnings,
-            "unsupported.invalid_tool_arguments",
-            f"tool call {call.id} had arguments that were not a JSON object; sent as {{}}",
-            tool_call_id=call.id,
-        )
-    return {"toolUse": {"toolUseId": call.id, "name": call.name, "input": dict(call.arguments)}}
+    arguments = call_arguments(call, warnings)
+    return {"toolUse": {"toolUseId": call.id, "name": call.name, "input": arguments}}
 
 
 def _encode_tool_result(result: ToolResult, index: int, warnings: Warnings) -> Block:

@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 from ...core.types import (
-    ContentPart,
     ImagePart,
     Message,
     MessageRole,
@@ -23,6 +22,7 @@ from ...core.types import (
     ToolCall,
     ToolResult,
 )
+from ..parts import call_arguments, parse_data_url, unsupported_part
 from ..warnings import warn
 
 __all__ = [
@@ -45,6 +45,8 @@ _RESPONSE_MEDIA_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
 _IMAGE_NOTE = "[image omitted: tool results cannot carry images here]"
 
 Part = dict[str, Any]
+# what `unsupported.content_part` says Gemini could not take (a result may also lack its call)
+_UNSUPPORTED_IN = "Gemini (or a tool result has no call to answer)"
 Warnings = list[ProviderRuntimeWarning]
 
 
@@ -95,7 +97,7 @@ def _system_texts(message: Message, index: int, warnings: Warnings) -> list[str]
         if isinstance(part, TextPart):
             texts.append(part.text)
         else:
-            _unsupported(warnings, message, index, part_index, part)
+            unsupported_part(warnings, message, index, part_index, part, api=_UNSUPPORTED_IN)
     return ["".join(texts)] if texts else []
 
 
@@ -123,7 +125,7 @@ def _encode_parts(
         elif isinstance(part, ReasoningPart) and model_turn:
             encoded = _thought(part, provider, model)
         else:
-            _unsupported(warnings, message, index, part_index, part)
+            unsupported_part(warnings, message, index, part_index, part, api=_UNSUPPORTED_IN)
         if encoded is not None:
             out.append(encoded)
     return out
@@ -150,14 +152,7 @@ def _thought(part: ReasoningPart, provider: str, model: str) -> Part | None:
 
 
 def _function_call(call: ToolCall, provider: str, model: str, warnings: Warnings) -> Part:
-    if call.raw_arguments is not None and not call.arguments:
-        warn(
-            warnings,
-            "unsupported.invalid_tool_arguments",
-            f"tool call {call.id} had arguments that were not a JSON object; sent as {{}}",
-            tool_call_id=call.id,
-        )
-    body = {"id": call.id, "name": call.name, "args": dict(call.arguments)}
+    body = {"id": call.id, "name": call.name, "args": call_arguments(call, warnings)}
     return _signed({"functionCall": body}, call.signature, provider, model)
 
 
@@ -220,12 +215,10 @@ def _inline_blob(image: ImagePart) -> Part | None:
     """``{"mimeType", "data"}`` for base64 data or a base64 ``data:`` URL, else None."""
     if image.url is None:
         return {"mimeType": image.media_type, "data": image.data}
-    if image.url.startswith("data:"):
-        header, sep, payload = image.url[5:].partition(",")
-        media_type, _, encoding = header.partition(";")
-        if sep and encoding == "base64" and media_type:
-            return {"mimeType": media_type, "data": payload}
-    return None
+    parsed = parse_data_url(image.url)
+    if parsed is None:
+        return None
+    return {"mimeType": parsed[0], "data": parsed[1]}
 
 
 def encode_image(image: ImagePart, warnings: Warnings, *, where: str) -> Part:
@@ -269,19 +262,3 @@ def _placeholder_signatures(contents: list[dict[str, Any]], warnings: Warnings) 
             content_index=content_index,
             tool_call_id=calls[0]["functionCall"]["id"],
         )
-
-
-def _unsupported(
-    warnings: Warnings, message: Message, index: int, part_index: int, part: ContentPart
-) -> None:
-    kind = str(part.__struct_config__.tag)
-    warn(
-        warnings,
-        "unsupported.content_part",
-        f"a part of type `{kind}` cannot appear in {message.role!s} messages for Gemini "
-        "(or a tool result has no call to answer); it was not sent",
-        message_index=index,
-        part_index=part_index,
-        role=str(message.role),
-        part_type=kind,
-    )
