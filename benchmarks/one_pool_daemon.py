@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 
 from provider_runtime.cli import main
-from provider_runtime.transport import http
+from provider_runtime.transport import pool
 
 
 def one_pool(*, verify: bool = True, max_connections: int = 64) -> httpx.AsyncHTTPTransport:
@@ -20,5 +20,5 @@ def one_pool(*, verify: bool = True, max_connections: int = 64) -> httpx.AsyncHT
 
 
 if __name__ == "__main__":
-    http.new_pool = one_pool  # new_sender looks it up when the first transport is made
+    pool.new_pool = one_pool  # new_sender looks it up when the first transport is made
     raise SystemExit(main())

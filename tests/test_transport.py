@@ -13,6 +13,7 @@ import pytest
 from provider_runtime.core.errors import ErrorKind, ProviderError
 from provider_runtime.server.errors import error_data
 from provider_runtime.transport import http as transport_http
+from provider_runtime.transport import pool as transport_pool
 from provider_runtime.transport.http import (
     HttpResponse,
     HttpTransport,
@@ -377,7 +378,7 @@ async def test_requests_name_the_runtime_and_never_send_cookies_back() -> None:
         route = respx.post("https://api.example.test/v1/x").respond(
             200, json={}, headers={"set-cookie": "__cf_bm=abc; Path=/"}
         )
-        transport = HttpTransport(client=transport_http.new_client())
+        transport = HttpTransport(client=transport_pool.new_client())
         for _ in range(2):
             await transport.request(
                 "POST", "https://api.example.test/v1/x", provider="p", headers={"X-Key": "k"}
@@ -406,10 +407,10 @@ def test_a_proxy_in_the_environment_sends_through_httpx_client(
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "localhost")
-    client, pool = transport_http.new_sender()
+    client, pool = transport_pool.new_sender()
     assert client is None and isinstance(pool, ShardedPool)
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
-    client, pool = transport_http.new_sender()
+    client, pool = transport_pool.new_sender()
     assert isinstance(client, httpx.AsyncClient) and pool is None
 
 

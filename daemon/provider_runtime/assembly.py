@@ -86,7 +86,8 @@ def _transports(shared: HttpTransport | None, closers: Closers) -> TransportFor:
     made: dict[bool, HttpTransport] = {}
 
     def transport_for(verify: bool) -> HttpTransport:
-        from .transport.http import HttpTransport, new_sender  # deferred: loads httpx
+        from .transport.http import HttpTransport  # deferred: loads httpx
+        from .transport.pool import new_sender
 
         if verify and shared is not None:
             return shared

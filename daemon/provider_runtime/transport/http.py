@@ -9,15 +9,12 @@ response body that quotes one back has it masked before anything reads the body.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import functools
 import logging
 import random
 import time
-import urllib.request
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import httpx
 
@@ -25,13 +22,14 @@ from .. import __version__
 from ..core.errors import ErrorKind, ProviderError
 from ..redact import is_secret_header
 from ..redact import redact_url as _redact_url
+from .pool import new_sender
+from .retry import RetryPolicy, parse_retry_after
 
 __all__ = [
     "HttpResponse",
     "HttpTransport",
     "RetryPolicy",
     "map_httpx_error",
-    "new_sender",
     "parse_retry_after",
     "redact_url",
 ]
@@ -47,70 +45,6 @@ _REQUEST_ID_HEADERS = (
 )
 _MIN_SECRET_CHARS = 8  # shorter values could match ordinary text; no real key is that short
 _MASK = b"********"
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """When and how long to wait before trying a failed request again.
-
-    Retries 408, 409, 429, every 5xx and 529, and connect/read failures; never other 4xx.
-    Attempt ``n`` (0-based) waits ``initial_backoff * multiplier**n`` capped at ``max_backoff``,
-    scaled by a jitter factor in ``[1 - jitter, 1]``, unless the server said how long to wait
-    (``retry-after-ms`` / ``Retry-After``), which is honoured up to ``max_retry_after``. A wait
-    that would end past ``deadline`` (seconds since the first attempt) is not taken, and no
-    attempt runs past it, however slowly the server sends. ``connect_timeout`` bounds opening a
-    connection, within the attempt's own timeout (None: that timeout alone).
-    """
-
-    max_retries: int = 2
-    initial_backoff: float = 0.5
-    max_backoff: float = 8.0
-    multiplier: float = 2.0
-    jitter: float = 0.25
-    max_retry_after: float = 60.0
-    deadline: float | None = 600.0
-    connect_timeout: float | None = 10.0
-
-    def should_retry_status(self, status: int) -> bool:
-        return status in (408, 409, 429) or status >= 500
-
-    def backoff(self, attempt: int, rand: float) -> float:
-        """Delay before retry number ``attempt + 1``; ``rand`` is uniform in [0, 1)."""
-        base = min(self.max_backoff, self.initial_backoff * self.multiplier**attempt)
-        return base * (1.0 - self.jitter * rand)
-
-
-def parse_retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
-    """Seconds the server asked us to wait: ``retry-after-ms``, then ``Retry-After``.
-
-    ``Retry-After`` may be a number of seconds or an HTTP date. Unparseable or negative
-    values give None.
-    """
-    lowered = {k.lower(): v for k, v in headers.items()}
-    raw_ms = lowered.get("retry-after-ms")
-    if raw_ms is not None:
-        try:
-            ms = float(raw_ms)
-        except ValueError:
-            ms = -1.0
-        if ms >= 0:
-            return ms / 1000.0
-    raw = lowered.get("retry-after")
-    if raw is None:
-        return None
-    raw = raw.strip()
-    try:
-        seconds = float(raw)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-        return max(0.0, seconds)
-    return seconds if seconds >= 0 else None
 
 
 def redact_url(url: str | httpx.URL) -> str:
@@ -424,41 +358,3 @@ def _min_timeout(a: float | None, b: float | None) -> float | None:
     if a is None:
         return None if b is None else max(b, 0.001)
     return a if b is None else max(min(a, b), 0.001)
-
-
-def new_sender(
-    *, verify: bool = True, max_connections: int = 64
-) -> tuple[httpx.AsyncClient | None, httpx.AsyncBaseTransport | None]:
-    """What a transport sends through: an httpx client where the environment names a proxy
-    (httpx reads ``HTTP(S)_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` exactly as for any httpx
-    program), else a connection pool alone (``urllib.request.getproxies`` is what httpx asks
-    too). Either way one pool per TLS setting, bounded, with keep-alive."""
-    if any(scheme != "no" for scheme in urllib.request.getproxies()):
-        return new_client(verify=verify, max_connections=max_connections), None
-    return None, new_pool(verify=verify, max_connections=max_connections)
-
-
-def _limits(max_connections: int) -> httpx.Limits:
-    """Every connection may stay alive: with fewer keep-alive slots than connections, httpcore
-    closes idle connections under load and opens new ones (measured by benchmarks/: thousands
-    of reconnects for 77k calls at 64 in flight). The pool stays bounded; further calls wait
-    for a free connection."""
-    return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-
-
-def new_pool(*, verify: bool = True, max_connections: int = 64) -> httpx.AsyncBaseTransport:
-    """Connections for a daemon: per origin, pools of 4 (``ShardedPool``: httpcore's cost per
-    call grows with the connections one pool holds), ``max_connections`` in all per origin,
-    keep-alive, TLS verification on."""
-    from .pool import ShardedPool
-
-    return ShardedPool(verify=verify, shard_size=4, max_shards=max(1, max_connections // 4))
-
-
-def new_client(*, verify: bool = True, max_connections: int = 64) -> httpx.AsyncClient:
-    """An httpx client with the same pool, which also applies the environment's proxies."""
-    return httpx.AsyncClient(
-        limits=_limits(max_connections),
-        verify=verify,
-        timeout=httpx.Timeout(600.0, connect=10.0),
-    )
