@@ -221,16 +221,20 @@ def _on_signals(callback: Callable[[], None]) -> None:
 
 
 async def _open_input(stdin: BinaryIO) -> Callable[[int], Awaitable[bytes]]:
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=_READ_LIMIT)
+    def in_a_thread(n: int) -> Awaitable[bytes]:
+        return asyncio.to_thread(stdin.read, n)
+
+    # A regular file (`serve < requests.jsonl`) or a device such as /dev/null, which epoll
+    # cannot watch (the loop would wait for it forever), is read in a thread.
     if not (_pipe_or_socket(stdin) or stdin.isatty()):
-        # a regular file (`serve < requests.jsonl`) or a device such as /dev/null, which epoll
-        # cannot watch (the loop would wait for it forever): read in a thread
-        return lambda n: asyncio.to_thread(stdin.read, n)
+        return in_a_thread
+    reader = asyncio.StreamReader(limit=_READ_LIMIT)
     try:
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+        await asyncio.get_running_loop().connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), stdin
+        )
     except (ValueError, OSError):
-        return lambda n: asyncio.to_thread(stdin.read, n)
+        return in_a_thread
     return reader.read
 
 

@@ -2,10 +2,10 @@
 
 The config is read at start; the runtime is built after the first answer or on first use, so
 ``initialize`` answers fast; each provider's adapter (its modules, transport and TLS context)
-when a call first needs it. Calls in flight keep the runtime
-they started on; a replaced one is closed when its last call ends. A config file that cannot be
-used leaves the previous runtime serving; at start, the built-in echo provider alone serves and
-every other call gets the file's error.
+when a call first needs it. Calls in flight keep the runtime they started on; a replaced one
+is closed when its last call ends. A config file that cannot be used leaves the previous
+runtime serving; at start, the built-in echo provider alone serves and every other call gets
+the file's error.
 """
 
 from __future__ import annotations
