@@ -378,18 +378,9 @@ class HttpAdapter:
 
     async def run(self, request: ProviderRequest, context: AdapterContext) -> ProviderResponse:
         declared = self.declaration_for(context)
-        call = Call(
-            provider=self.id, model=context.model.id, request=request, model_info=context.model_info
-        )
+        call = self._call(request, context)
         body, warnings = declared.encode(call)
-        path = declared.chat_path
-        resp = await self._http.call(
-            "POST",
-            path if isinstance(path, str) else path(call),
-            credential=context.credential,
-            body=body,
-            timeout=context.timeout,
-        )
+        resp = await self._post(declared.chat_path, call, body, context)
         rate_limit = self._http.rate_limit_of(resp)
         with _carrying(rate_limit):
             response = declared.decode(resp.content, call, resp.request_id)
@@ -413,18 +404,9 @@ class HttpAdapter:
                 provider=self.id,
                 model=context.model.id,
             )
-        call = Call(
-            provider=self.id, model=context.model.id, request=request, model_info=context.model_info
-        )
+        call = self._call(request, context)
         body, warnings = counting.encode(call)
-        path = counting.path
-        resp = await self._http.call(
-            "POST",
-            path if isinstance(path, str) else path(call),
-            credential=context.credential,
-            body=body,
-            timeout=context.timeout,
-        )
+        resp = await self._post(counting.path, call, body, context)
         with _carrying(self._http.rate_limit_of(resp)):
             input_tokens = counting.decode(resp.content, self.id)
         return TokenCount(
@@ -434,6 +416,23 @@ class HttpAdapter:
             provider=self.id,
             model=context.model.id,
             warnings=warnings,
+        )
+
+    def _call(self, request: ProviderRequest, context: AdapterContext) -> Call:
+        return Call(
+            provider=self.id, model=context.model.id, request=request, model_info=context.model_info
+        )
+
+    async def _post(
+        self, path: ChatPath, call: Call, body: Any, context: AdapterContext
+    ) -> HttpResponse:
+        """POST ``body`` to the declared path (or the path made for this call)."""
+        return await self._http.call(
+            "POST",
+            path if isinstance(path, str) else path(call),
+            credential=context.credential,
+            body=body,
+            timeout=context.timeout,
         )
 
     async def discover_models(self, credential: Secret | None) -> list[ModelInfo]:
